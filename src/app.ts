@@ -1,0 +1,39 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./app-env";
+import { errorResponse, GatewayError } from "./http/errors";
+import { limitBody, requestIds, requireAuth, withConfig } from "./http/middleware";
+import { chatCompletions } from "./routes/chat";
+import { health } from "./routes/health";
+import { keyRoutes } from "./routes/keys";
+import { listModels } from "./routes/models";
+import { spendRoutes } from "./routes/spend";
+
+/** The Hono app: request id, then (past the health routes) config, auth, body limit, the routes. */
+export function buildApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestIds);
+  app.route("/", health);
+  app.use(withConfig);
+  app.post("*", limitBody);
+
+  for (const prefix of ["/v1", ""]) {
+    app.post(`${prefix}/chat/completions`, requireAuth("model"), chatCompletions);
+    app.get(`${prefix}/models`, requireAuth("key"), listModels);
+  }
+  app.route("/", keyRoutes);
+  app.route("/", spendRoutes);
+
+  app.notFound(() =>
+    errorResponse(new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found")),
+  );
+  app.onError((err) => {
+    if (err instanceof GatewayError) return errorResponse(err);
+    if (err instanceof HTTPException) {
+      return errorResponse(new GatewayError(err.status as 400, err.message || "Bad request.", "invalid_request_error", null));
+    }
+    console.error(JSON.stringify({ msg: "unhandled error", error: err instanceof Error ? err.stack : String(err) }));
+    return errorResponse(new GatewayError(500, "The gateway failed on this request.", "internal_error", "internal_error"));
+  });
+  return app;
+}

@@ -1,0 +1,35 @@
+/** One upstream a model group can be served by: a `model_list` entry, resolved. */
+export interface Deployment {
+  /** `model_info.id`, else a stable hash of the entry. Safe to show: never holds a secret. */
+  id: string;
+  /** The model group (`model_name`) clients ask for. */
+  modelName: string;
+  /** The provider prefix of `litellm_params.model` (`openai`, `anthropic`, ...). */
+  provider: string;
+  /** The upstream model name, without the provider prefix. */
+  model: string;
+  apiBase?: string;
+  apiKey?: string;
+  apiVersion?: string;
+  /** Every litellm_param with `os.environ/NAME` resolved (provider-specific ones included). */
+  params: Readonly<Record<string, unknown>>;
+  rpm?: number;
+  tpm?: number;
+  weight?: number;
+  order?: number;
+  /** Milliseconds. */
+  timeoutMs?: number;
+  streamTimeoutMs?: number;
+  costs: DeploymentCosts;
+  /** Set when the deployment cannot be used (a missing secret): answered as 503 config_error. */
+  error?: string;
+}
+
+/** Per-token prices in USD from the config; they win over the price table. */
+export interface DeploymentCosts {
+  input?: number;
+  output?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  reasoning?: number;
+}

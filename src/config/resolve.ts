@@ -1,0 +1,201 @@
+import { parse as parseYaml } from "yaml";
+import { inferProvider, providerFor } from "../providers/registry";
+import type { Deployment } from "./deployment";
+import { fnv1a64 } from "./hash";
+import { configSchema, formatPath, type ModelEntry, type RawConfig } from "./schema";
+import {
+  COMMON_PARAMS,
+  DEFAULT_MAX_REQUEST_BYTES,
+  ROUTING_STRATEGIES,
+  SUPPORTED_SETTINGS,
+  type GatewaySettings,
+} from "./settings";
+
+/** The config, validated and resolved once per isolate. */
+export interface ResolvedConfig {
+  /** The whole config is unusable: every request answers 503 config_error with this message. */
+  error?: string;
+  deployments: Deployment[];
+  /** model_name -> its deployments, in config order. */
+  groups: Map<string, Deployment[]>;
+  masterKey?: string;
+  /** Where the master key came from, or why there is none. */
+  masterKeyError?: string;
+  settings: GatewaySettings;
+  /** Options present in the config that the gateway does not honour yet (path: word). */
+  unsupported: string[];
+}
+
+const ENV_PREFIX = "os.environ/";
+
+type Bindings = Record<string, unknown>;
+
+/** Reads `os.environ/NAME` from the bindings; other strings are literals. */
+function readEnv(value: string, env: Bindings): { value?: string; missing?: string } {
+  if (!value.startsWith(ENV_PREFIX)) return { value };
+  const name = value.slice(ENV_PREFIX.length);
+  const v = env[name];
+  if (typeof v === "string" && v.length > 0) return { value: v };
+  return { missing: name };
+}
+
+function emptyConfig(error?: string): ResolvedConfig {
+  return {
+    error,
+    deployments: [],
+    groups: new Map(),
+    settings: { routingStrategy: "simple-shuffle", dropParams: false, maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES },
+    unsupported: [],
+  };
+}
+
+/** Parses the config source (YAML/JSON text or an object). */
+export function parseSource(source: unknown): { raw?: unknown; error?: string } {
+  if (source == null) return { raw: {} };
+  if (typeof source === "object") return { raw: source };
+  if (typeof source !== "string") return { error: "GATEWAY_CONFIG must be YAML or JSON text." };
+  if (!source.trim()) return { raw: {} };
+  try {
+    return { raw: parseYaml(source) ?? {} };
+  } catch (e) {
+    return { error: `The config is not valid YAML or JSON: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` };
+  }
+}
+
+function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsupported: string[]): Deployment | string {
+  const path = `model_list[${index}].litellm_params`;
+  const p = entry.litellm_params;
+  const slash = p.model.indexOf("/");
+  const custom = typeof p.custom_llm_provider === "string" ? p.custom_llm_provider : undefined;
+  let provider: string | undefined;
+  let model = p.model;
+  if (custom) provider = custom;
+  else if (slash > 0 && providerFor(p.model.slice(0, slash))) {
+    provider = p.model.slice(0, slash);
+    model = p.model.slice(slash + 1);
+  } else provider = inferProvider(p.model);
+  if (!provider) {
+    return slash > 0
+      ? `${path}.model: unknown provider '${p.model.slice(0, slash)}' in '${p.model}'`
+      : `${path}.model: cannot tell the provider of '${p.model}'; write it as <provider>/<model>, e.g. openai/${p.model}`;
+  }
+  const entryDef = providerFor(provider);
+  if (!entryDef) return `${path}.model: unknown provider '${provider}'`;
+  if (!model) return `${path}.model: '${p.model}' names no model after the provider`;
+
+  const known = new Set([...COMMON_PARAMS, ...(entryDef.params ?? [])]);
+  const params: Record<string, unknown> = {};
+  const missing: string[] = [];
+  for (const [k, v] of Object.entries(p)) {
+    if (!known.has(k)) unsupported.push(`${path}.${k}: not supported yet; ignored`);
+    if (typeof v === "string") {
+      const r = readEnv(v, env);
+      if (r.missing) missing.push(`${k} reads os.environ/${r.missing}, which is not set`);
+      params[k] = r.value;
+    } else params[k] = v;
+  }
+  const id = entry.model_info?.id ?? fnv1a64(JSON.stringify([entry.model_name, p]));
+  const dep: Deployment = {
+    id,
+    modelName: entry.model_name,
+    provider,
+    model,
+    apiBase: params.api_base as string | undefined,
+    apiKey: params.api_key as string | undefined,
+    apiVersion: params.api_version as string | undefined,
+    params,
+    rpm: p.rpm,
+    tpm: p.tpm,
+    weight: p.weight,
+    order: p.order,
+    timeoutMs: p.timeout !== undefined ? p.timeout * 1000 : undefined,
+    streamTimeoutMs: p.stream_timeout !== undefined ? p.stream_timeout * 1000 : undefined,
+    costs: {
+      input: p.input_cost_per_token,
+      output: p.output_cost_per_token,
+      cacheRead: p.cache_read_input_token_cost,
+      cacheWrite: p.cache_creation_input_token_cost,
+      reasoning: p.output_cost_per_reasoning_token,
+    },
+  };
+  if (entryDef.requiresApiBase && !dep.apiBase && !missing.length) {
+    return `${path}.api_base: provider '${provider}' has no default host; set api_base`;
+  }
+  if (missing.length) dep.error = `Deployment '${id}' of model '${entry.model_name}' is not usable: ${missing.join("; ")}.`;
+  else if (entryDef.requiresApiKey && !dep.apiKey) {
+    dep.error = `Deployment '${id}' of model '${entry.model_name}' has no api_key; set ${path}.api_key (e.g. os.environ/${provider.toUpperCase()}_API_KEY).`;
+  }
+  return dep;
+}
+
+function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): string | undefined {
+  for (const section of ["router_settings", "litellm_settings", "general_settings"] as const) {
+    const values = raw[section] ?? {};
+    for (const key of Object.keys(values)) {
+      if (!SUPPORTED_SETTINGS[section].includes(key)) out.unsupported.push(`${section}.${key}: not supported yet; ignored`);
+    }
+  }
+  const router = raw.router_settings ?? {};
+  const litellm = raw.litellm_settings ?? {};
+  const general = raw.general_settings ?? {};
+  const strategy = router.routing_strategy;
+  if (strategy !== undefined) {
+    if (typeof strategy !== "string") return "router_settings.routing_strategy: must be a string";
+    if (!(ROUTING_STRATEGIES as readonly string[]).includes(strategy)) {
+      out.unsupported.push(`router_settings.routing_strategy: '${strategy}' is not supported yet; simple-shuffle is used`);
+    } else out.settings.routingStrategy = strategy;
+  }
+  if (litellm.drop_params !== undefined) {
+    if (typeof litellm.drop_params !== "boolean") return "litellm_settings.drop_params: must be true or false";
+    out.settings.dropParams = litellm.drop_params;
+  }
+  if (litellm.request_timeout !== undefined) {
+    if (typeof litellm.request_timeout !== "number" || litellm.request_timeout <= 0) return "litellm_settings.request_timeout: must be a positive number of seconds";
+    out.settings.requestTimeoutMs = litellm.request_timeout * 1000;
+  }
+  if (general.max_request_size_mb !== undefined) {
+    const mb = general.max_request_size_mb;
+    if (typeof mb !== "number" || mb <= 0) return "general_settings.max_request_size_mb: must be a positive number";
+    out.settings.maxRequestBytes = Math.floor(mb * 1024 * 1024);
+  }
+  const fromBinding = env.MASTER_KEY;
+  if (typeof fromBinding === "string" && fromBinding) out.masterKey = fromBinding;
+  else if (general.master_key !== undefined) {
+    if (typeof general.master_key !== "string" || !general.master_key) return "general_settings.master_key: must be a string";
+    const r = readEnv(general.master_key, env);
+    if (r.missing) out.masterKeyError = `general_settings.master_key reads os.environ/${r.missing}, which is not set.`;
+    else out.masterKey = r.value;
+  }
+  if (!out.masterKey && !out.masterKeyError) {
+    out.masterKeyError =
+      "No master key is set. Set the MASTER_KEY secret (`wrangler secret put MASTER_KEY`, or .dev.vars locally) or general_settings.master_key.";
+  }
+  return undefined;
+}
+
+/** Validates and resolves a parsed config against the Worker's bindings. */
+export function resolveConfig(source: unknown, env: Bindings): ResolvedConfig {
+  const parsed = parseSource(source);
+  if (parsed.error) return emptyConfig(parsed.error);
+  const result = configSchema.safeParse(parsed.raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    return emptyConfig(`Invalid config at ${formatPath(issue.path)}: ${issue.message}`);
+  }
+  const raw = result.data;
+  const out = emptyConfig();
+  const settingsError = resolveSettings(raw, env, out);
+  if (settingsError) return emptyConfig(`Invalid config at ${settingsError}`);
+  const ids = new Set<string>();
+  for (const [i, entry] of (raw.model_list ?? []).entries()) {
+    const dep = resolveDeployment(entry, i, env, out.unsupported);
+    if (typeof dep === "string") return { ...emptyConfig(`Invalid config at ${dep}`), unsupported: out.unsupported };
+    if (ids.has(dep.id)) return emptyConfig(`Invalid config at model_list[${i}].model_info.id: '${dep.id}' is used twice`);
+    ids.add(dep.id);
+    out.deployments.push(dep);
+    const group = out.groups.get(dep.modelName);
+    if (group) group.push(dep);
+    else out.groups.set(dep.modelName, [dep]);
+  }
+  return out;
+}

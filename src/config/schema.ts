@@ -1,0 +1,51 @@
+import * as z from "zod/mini";
+
+const num = z.number();
+
+/** `model_list[].litellm_params`: LiteLLM's names. Provider-specific extras pass through (looseObject). */
+export const litellmParamsSchema = z.looseObject({
+  model: z.string().check(z.minLength(1, "must name the upstream model, e.g. openai/gpt-4o")),
+  api_base: z.optional(z.string()),
+  api_key: z.optional(z.string()),
+  api_version: z.optional(z.string()),
+  rpm: z.optional(num),
+  tpm: z.optional(num),
+  timeout: z.optional(num),
+  stream_timeout: z.optional(num),
+  weight: z.optional(num),
+  order: z.optional(num),
+  input_cost_per_token: z.optional(num),
+  output_cost_per_token: z.optional(num),
+  cache_read_input_token_cost: z.optional(num),
+  cache_creation_input_token_cost: z.optional(num),
+  output_cost_per_reasoning_token: z.optional(num),
+});
+
+export const modelEntrySchema = z.object({
+  model_name: z.string().check(z.minLength(1, "must be a non-empty string")),
+  litellm_params: litellmParamsSchema,
+  model_info: z.optional(z.looseObject({ id: z.optional(z.string()) })),
+});
+
+const settings = z.optional(z.nullable(z.record(z.string(), z.unknown())));
+
+export const configSchema = z.object({
+  model_list: z.optional(z.nullable(z.array(modelEntrySchema))),
+  router_settings: settings,
+  litellm_settings: settings,
+  general_settings: settings,
+  environment_variables: settings,
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+
+/** Formats a zod issue path the way a person reads the YAML: `model_list[2].litellm_params.model`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || "(root)";
+}

@@ -1,0 +1,41 @@
+/**
+ * The LiteLLM settings Switchyard honours today. Any other key in router_settings, litellm_settings
+ * or general_settings is reported at /health/readiness as not supported yet, never silently dropped.
+ */
+export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
+  router_settings: ["routing_strategy"],
+  litellm_settings: ["drop_params", "request_timeout"],
+  general_settings: ["master_key", "max_request_size_mb"],
+};
+
+/** routing_strategy values implemented so far. */
+export const ROUTING_STRATEGIES = ["simple-shuffle"] as const;
+
+/** litellm_params every deployment understands; providers add their own (see providers/registry.ts). */
+export const COMMON_PARAMS = new Set([
+  "model",
+  "api_base",
+  "api_key",
+  "api_version",
+  "rpm",
+  "tpm",
+  "timeout",
+  "stream_timeout",
+  "weight",
+  "order",
+  "input_cost_per_token",
+  "output_cost_per_token",
+  "cache_read_input_token_cost",
+  "cache_creation_input_token_cost",
+  "output_cost_per_reasoning_token",
+  "custom_llm_provider",
+]);
+
+export interface GatewaySettings {
+  routingStrategy: string;
+  dropParams: boolean;
+  requestTimeoutMs?: number;
+  maxRequestBytes: number;
+}
+
+export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

@@ -1,0 +1,7 @@
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "./schema";
+
+export type Db = ReturnType<typeof db>;
+
+/** Drizzle over the D1 binding (cheap: no connection is opened until a query runs). */
+export const db = (d1: D1Database) => drizzle(d1, { schema });

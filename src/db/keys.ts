@@ -1,0 +1,45 @@
+import { count, desc, eq, inArray, or, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { keys, type KeyRow } from "./schema";
+
+export async function findKey(d: Db, token: string): Promise<KeyRow | undefined> {
+  return d.select().from(keys).where(eq(keys.token, token)).get();
+}
+
+/** Keys named by token or alias. */
+export async function findKeys(d: Db, tokens: string[], aliases: string[] = []): Promise<KeyRow[]> {
+  const conds = [];
+  if (tokens.length) conds.push(inArray(keys.token, tokens));
+  if (aliases.length) conds.push(inArray(keys.keyAlias, aliases));
+  if (!conds.length) return [];
+  return d.select().from(keys).where(or(...conds)).all();
+}
+
+export async function insertKey(d: Db, row: typeof keys.$inferInsert): Promise<KeyRow> {
+  return d.insert(keys).values(row).returning().get();
+}
+
+export async function updateKey(d: Db, token: string, fields: Partial<typeof keys.$inferInsert>): Promise<KeyRow | undefined> {
+  return d
+    .update(keys)
+    .set({ ...fields, updatedAt: Date.now() })
+    .where(eq(keys.token, token))
+    .returning()
+    .get();
+}
+
+export async function deleteKeys(d: Db, tokens: string[]): Promise<void> {
+  if (tokens.length) await d.delete(keys).where(inArray(keys.token, tokens));
+}
+
+export async function listKeys(d: Db, page: number, size: number): Promise<{ rows: KeyRow[]; total: number }> {
+  const [rows, totals] = await d.batch([
+    d.select().from(keys).orderBy(desc(keys.createdAt), keys.token).limit(size).offset((page - 1) * size),
+    d.select({ n: count() }).from(keys),
+  ]);
+  return { rows, total: totals[0]?.n ?? 0 };
+}
+
+/** Adds spend to keys (used by the spend consumer inside its batch). */
+export const addKeySpend = (token: string, amount: number) =>
+  sql`UPDATE keys SET spend = spend + ${amount} WHERE token = ${token}`;

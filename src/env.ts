@@ -1,0 +1,18 @@
+import type { KeyGuard } from "./limits/key-guard";
+import type { SpendMessage } from "./spend/event";
+
+/** The Worker's bindings. Any other binding may be read by `os.environ/NAME` in the config. */
+export interface Env {
+  DB: D1Database;
+  KEY_GUARD: DurableObjectNamespace<KeyGuard>;
+  SPEND_QUEUE: Queue<SpendMessage>;
+  /** The admin key; wins over general_settings.master_key. */
+  MASTER_KEY?: string;
+  /** The config as YAML or JSON text, or an object when given as a wrangler [vars] table. */
+  GATEWAY_CONFIG?: string | Record<string, unknown>;
+}
+
+/** Hono's context variables set by the middleware. */
+export interface Vars {
+  requestId: string;
+}

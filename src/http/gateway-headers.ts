@@ -1,0 +1,29 @@
+import type { Deployment } from "../config/deployment";
+
+/** x-gateway-* facts about the call, with LiteLLM's names as aliases. */
+export function gatewayHeaders(h: Headers, dep: Deployment, attempts: number): void {
+  h.set("x-gateway-deployment", dep.id);
+  h.set("x-litellm-model-id", dep.id);
+  h.set("x-gateway-attempts", String(attempts));
+  h.set("x-litellm-attempted-retries", String(attempts - 1));
+}
+
+export function costHeaders(h: Headers, cost: number | null, keySpend?: number): void {
+  if (cost !== null) {
+    h.set("x-gateway-cost", String(cost));
+    h.set("x-litellm-response-cost", String(cost));
+  }
+  if (keySpend !== undefined) {
+    h.set("x-gateway-key-spend", String(keySpend));
+    h.set("x-litellm-key-spend", String(keySpend));
+  }
+}
+
+/** The upstream's own rate-limit headers, passed on prefixed `llm_provider-`. */
+export function providerHeaders(h: Headers, upstream: Headers): void {
+  upstream.forEach((value, name) => {
+    if (name.startsWith("x-ratelimit-") || name === "retry-after" || name.startsWith("anthropic-ratelimit-")) {
+      h.set(`llm_provider-${name}`, value);
+    }
+  });
+}

@@ -1,0 +1,23 @@
+/** The gateway key from any of the headers clients use: Bearer, x-api-key, api-key, x-litellm-api-key. */
+export function keyFromHeaders(headers: Headers): string | undefined {
+  const auth = headers.get("authorization");
+  if (auth) {
+    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    if (m) return m[1]!.trim();
+  }
+  return (
+    headers.get("x-api-key")?.trim() ||
+    headers.get("api-key")?.trim() ||
+    headers.get("x-litellm-api-key")?.trim() ||
+    undefined
+  );
+}
+
+/** SHA-256 of a key, as lowercase hex: the only form in which keys are stored. */
+export async function hashKey(key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+  const bytes = new Uint8Array(digest);
+  let hex = "";
+  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
+  return hex;
+}

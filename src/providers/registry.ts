@@ -1,0 +1,23 @@
+import { compatProviders } from "./openai-compat/adapter";
+import type { ProviderEntry } from "./types";
+
+/**
+ * Provider prefix of `litellm_params.model` -> its adapter. Adding a provider is its own folder
+ * plus one line here.
+ */
+export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
+  ...compatProviders(),
+};
+
+export function providerFor(name: string): ProviderEntry | undefined {
+  return Object.hasOwn(PROVIDERS, name) ? PROVIDERS[name] : undefined;
+}
+
+/** LiteLLM's guess of a provider from a bare model name (`gpt-4o` -> openai). */
+export function inferProvider(model: string): string | undefined {
+  if (/^(gpt-|o\d|chatgpt-|text-embedding-|dall-e|whisper|tts-|davinci|babbage|omni-moderation)/.test(model)) return "openai";
+  if (model.startsWith("claude")) return "anthropic";
+  if (model.startsWith("gemini")) return "gemini";
+  if (model.startsWith("command")) return "cohere";
+  return undefined;
+}

@@ -1,0 +1,65 @@
+import type { Deployment } from "../config/deployment";
+import type { GatewayError } from "../http/errors";
+import type { StreamOutcome } from "../http/sse";
+import type { ChatRequest } from "../routes/chat-schema";
+
+/** Token usage in OpenAI's terms, as the gateway prices it. */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /** Prompt tokens read from the provider's cache (part of prompt_tokens). */
+  cached_tokens?: number;
+  /** Prompt tokens written to the provider's cache (part of prompt_tokens). */
+  cache_creation_tokens?: number;
+  /** Completion tokens spent on reasoning (part of completion_tokens). */
+  reasoning_tokens?: number;
+}
+
+/** What an adapter needs to know about the call beyond the request and the deployment. */
+export interface AdapterContext {
+  requestId: string;
+  /** Unix seconds, for `created`. */
+  created: number;
+  /** The client asked for `stream_options.include_usage`. */
+  includeUsage: boolean;
+  /** Unsupported OpenAI params are dropped instead of refused. */
+  dropParams: boolean;
+}
+
+/** A translated non-streamed answer: the OpenAI JSON text to send, and its usage. */
+export interface TranslatedResponse {
+  json: string;
+  usage: Usage | null;
+}
+
+/** Callbacks a stream translation reports to. */
+export interface StreamSink {
+  /** Called with the upstream's own usage when it arrives. */
+  usage(usage: Usage): void;
+  /** Called once when the stream is over: complete, failed, or abandoned by the client. */
+  end(outcome: StreamOutcome): void;
+}
+
+export interface ChatAdapter {
+  /** Builds the upstream request from the OpenAI-shaped request. Throws GatewayError for what it cannot honour. */
+  request(req: ChatRequest, dep: Deployment, ctx: AdapterContext): Request | Promise<Request>;
+  /** Reads a full upstream answer (its body text). Throws GatewayError (502) when unreadable. */
+  response(text: string, dep: Deployment, ctx: AdapterContext): TranslatedResponse;
+  /** Turns the upstream stream into OpenAI SSE bytes (`data: {chunk}\n\n` ... `data: [DONE]\n\n`). */
+  stream(body: ReadableStream<Uint8Array>, dep: Deployment, ctx: AdapterContext, sink: StreamSink): ReadableStream<Uint8Array>;
+  /** Maps an upstream error answer to the gateway's error. */
+  error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
+}
+
+export interface ProviderEntry {
+  chat: ChatAdapter;
+  /** litellm_params this provider reads beyond the common ones (e.g. aws_region_name). */
+  params?: readonly string[];
+  /** Needs `api_base` in the config (no default host). */
+  requiresApiBase?: boolean;
+  /** Needs `api_key` (or its equivalent) in the config. */
+  requiresApiKey?: boolean;
+  /** Name used by the price table for this provider, when it differs. */
+  priceProvider?: string;
+}

@@ -1,0 +1,47 @@
+import { GatewayError, timeoutError, upstreamUnreadable } from "../http/errors";
+
+/**
+ * Calls the upstream with a deadline for its answer's headers (and, for non-streamed calls, its
+ * body: the caller reads it before `done()`). A deadline passed is a 408; a connection failure, 502.
+ */
+export async function callUpstream(
+  request: Request,
+  timeoutMs: number | undefined,
+  clientSignal?: AbortSignal,
+): Promise<{ response: Response; done: () => void }> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error("timeout"));
+      }, timeoutMs)
+    : undefined;
+  const onClientAbort = () => controller.abort(new Error("client went away"));
+  clientSignal?.addEventListener("abort", onClientAbort);
+  const done = () => {
+    if (timer) clearTimeout(timer);
+    clientSignal?.removeEventListener("abort", onClientAbort);
+  };
+  try {
+    const response = await fetch(request, { signal: controller.signal });
+    return { response, done };
+  } catch (e) {
+    done();
+    if (timedOut) throw timeoutError(`The upstream did not answer within ${Math.round(timeoutMs! / 100) / 10}s.`);
+    if (e instanceof GatewayError) throw e;
+    throw upstreamUnreadable(`The upstream could not be reached: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Reads a whole body under the same deadline; its expiry mid-read is a 408. */
+export async function readBody(response: Response, timeoutMs: number | undefined): Promise<string> {
+  try {
+    return await response.text();
+  } catch (e) {
+    if (e instanceof Error && /timeout|abort/i.test(e.message)) {
+      throw timeoutError(`The upstream did not finish its answer within ${timeoutMs ? Math.round(timeoutMs / 100) / 10 : "?"}s.`);
+    }
+    throw upstreamUnreadable(`The upstream answer could not be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

@@ -1,0 +1,46 @@
+import { calcPrice } from "@pydantic/genai-prices";
+import type { Deployment } from "../config/deployment";
+import { providerFor } from "../providers/registry";
+import type { Usage } from "../providers/types";
+
+/**
+ * What a call cost in USD. Per-token prices in the deployment's config win; otherwise the
+ * maintained table of @pydantic/genai-prices (chosen over a hand-kept table: it is updated with
+ * every provider's price changes, prices cache reads/writes as their own classes, and at ~90 KiB
+ * gzipped fits the Worker's bundle budget). `null` when neither knows the model: never a silent $0.
+ */
+export function priceCall(dep: Deployment, usage: Usage): number | null {
+  const c = dep.costs;
+  if (c.input !== undefined || c.output !== undefined) return configuredPrice(dep, usage);
+  const providerId = providerFor(dep.provider)?.priceProvider ?? dep.provider;
+  const args = {
+    input_tokens: usage.prompt_tokens,
+    output_tokens: usage.completion_tokens,
+    cache_read_tokens: usage.cached_tokens,
+    cache_write_tokens: usage.cache_creation_tokens,
+  };
+  try {
+    const found = calcPrice(args, dep.model, { providerId }) ?? calcPrice(args, dep.model);
+    return found ? found.total_price : null;
+  } catch {
+    return null;
+  }
+}
+
+function configuredPrice(dep: Deployment, u: Usage): number {
+  const c = dep.costs;
+  const input = c.input ?? 0;
+  const output = c.output ?? 0;
+  const cached = u.cached_tokens ?? 0;
+  const written = u.cache_creation_tokens ?? 0;
+  const reasoning = u.reasoning_tokens ?? 0;
+  const plainPrompt = Math.max(0, u.prompt_tokens - cached - written);
+  const plainCompletion = Math.max(0, u.completion_tokens - reasoning);
+  return (
+    plainPrompt * input +
+    cached * (c.cacheRead ?? input) +
+    written * (c.cacheWrite ?? input) +
+    plainCompletion * output +
+    reasoning * (c.reasoning ?? output)
+  );
+}
