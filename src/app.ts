@@ -4,6 +4,7 @@ import type { AppEnv } from "./app-env";
 import { errorResponse, GatewayError } from "./http/errors";
 import { limitBody, requestIds, requireAuth, withConfig } from "./http/middleware";
 import { chatCompletions } from "./routes/chat";
+import { embeddings } from "./routes/embeddings";
 import { health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { listModels } from "./routes/models";
@@ -19,6 +20,7 @@ export function buildApp(): Hono<AppEnv> {
 
   for (const prefix of ["/v1", ""]) {
     app.post(`${prefix}/chat/completions`, requireAuth("model"), chatCompletions);
+    app.post(`${prefix}/embeddings`, requireAuth("model"), embeddings);
     app.get(`${prefix}/models`, requireAuth("key"), listModels);
   }
   app.route("/", keyRoutes);

@@ -2,6 +2,7 @@ import type { Deployment } from "../config/deployment";
 import type { GatewayError } from "../http/errors";
 import type { StreamOutcome } from "../http/sse";
 import type { ChatRequest } from "../routes/chat-schema";
+import type { EmbeddingsRequest } from "../routes/embeddings-schema";
 
 /** Token usage in OpenAI's terms, as the gateway prices it. */
 export interface Usage {
@@ -52,8 +53,18 @@ export interface ChatAdapter {
   error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
 }
 
+export interface EmbeddingsAdapter {
+  /** Builds the upstream request (the adapter honours `encoding_format` in `response`, converting when needed). */
+  request(req: EmbeddingsRequest, dep: Deployment, ctx: AdapterContext): Request | Promise<Request>;
+  /** Reads the upstream answer into OpenAI's embeddings list JSON. Throws GatewayError (502) when unreadable. */
+  response(text: string, req: EmbeddingsRequest, dep: Deployment, ctx: AdapterContext): TranslatedResponse;
+  error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
+}
+
 export interface ProviderEntry {
   chat: ChatAdapter;
+  /** Absent when the provider has no embeddings API: the route answers 400 for such a model. */
+  embeddings?: EmbeddingsAdapter;
   /** litellm_params this provider reads beyond the common ones (e.g. aws_region_name). */
   params?: readonly string[];
   /** Needs `api_base` in the config (no default host). */

@@ -1,8 +1,8 @@
 import type { Deployment } from "../../config/deployment";
-import { configError, upstreamUnreadable } from "../../http/errors";
+import { configError, type GatewayError, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, translateStream, type StreamTranslator } from "../../http/sse";
 import type { ChatRequest } from "../../routes/chat-schema";
-import type { AdapterContext, ChatAdapter, ProviderEntry, StreamSink, TranslatedResponse } from "../types";
+import type { AdapterContext, ChatAdapter, EmbeddingsAdapter, ProviderEntry, StreamSink, TranslatedResponse } from "../types";
 import { upstreamError } from "../upstream-error";
 import { openaiUsage } from "../usage";
 import { COMPAT_PROVIDERS, type CompatProvider } from "./table";
@@ -125,28 +125,54 @@ export function compatChatAdapter(quirks: CompatProvider): ChatAdapter {
     stream(body, _dep, ctx, sink) {
       return translateStream(body, compatStreamTranslator(ctx, sink), (o) => sink.end(o));
     },
-    error(status, text, headers, dep) {
-      let message = text;
-      let fields: { type?: string; code?: string; param?: string } = {};
-      try {
-        const parsed = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
-        const e = parsed.error;
-        if (e && typeof e === "object") {
-          const o = e as Record<string, unknown>;
-          message = typeof o.message === "string" ? o.message : text;
-          fields = {
-            type: typeof o.type === "string" ? o.type : undefined,
-            code: o.code == null ? undefined : String(o.code),
-            param: typeof o.param === "string" ? o.param : undefined,
-          };
-        } else if (typeof e === "string") message = e;
-        else if (typeof parsed.message === "string") message = parsed.message;
-        else if (typeof parsed.detail === "string") message = parsed.detail;
-      } catch {
-        /* a non-JSON error body: its text is the message */
-      }
-      return upstreamError(status, message, dep, headers, fields);
+    error: compatError,
+  };
+}
+
+/** Maps an OpenAI-format error body (or any text) to the gateway's error, secrets removed. */
+export function compatError(status: number, text: string, headers: Headers, dep: Deployment): GatewayError {
+  let message = text;
+  let fields: { type?: string; code?: string; param?: string } = {};
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
+    const e = parsed.error;
+    if (e && typeof e === "object") {
+      const o = e as Record<string, unknown>;
+      message = typeof o.message === "string" ? o.message : text;
+      fields = {
+        type: typeof o.type === "string" ? o.type : undefined,
+        code: o.code == null ? undefined : String(o.code),
+        param: typeof o.param === "string" ? o.param : undefined,
+      };
+    } else if (typeof e === "string") message = e;
+    else if (typeof parsed.message === "string") message = parsed.message;
+    else if (typeof parsed.detail === "string") message = parsed.detail;
+  } catch {
+    /* a non-JSON error body: its text is the message */
+  }
+  return upstreamError(status, message, dep, headers, fields);
+}
+
+/** Embeddings through an OpenAI-compatible upstream: the request and answer pass through. */
+export function compatEmbeddingsAdapter(quirks: CompatProvider): EmbeddingsAdapter {
+  return {
+    request(req, dep) {
+      const body: Record<string, unknown> = { ...req, model: dep.model };
+      for (const f of GATEWAY_FIELDS) delete body[f];
+      delete body.input_type;
+      return new Request(`${compatBaseUrl(dep, quirks)}/embeddings`, { method: "POST", headers: compatHeaders(dep), body: JSON.stringify(body) });
     },
+    response(text) {
+      let parsed: { data?: unknown; usage?: unknown };
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
+      }
+      if (!parsed || !Array.isArray(parsed.data)) throw upstreamUnreadable("The upstream's embeddings answer has no 'data'.");
+      return { json: text, usage: openaiUsage(parsed.usage) };
+    },
+    error: compatError,
   };
 }
 
@@ -156,6 +182,7 @@ export function compatProviders(): Record<string, ProviderEntry> {
   for (const [name, quirks] of Object.entries(COMPAT_PROVIDERS)) {
     out[name] = {
       chat: compatChatAdapter(quirks),
+      embeddings: compatEmbeddingsAdapter(quirks),
       requiresApiBase: !quirks.baseUrl,
       requiresApiKey: !quirks.keyOptional,
       priceProvider: quirks.priceProvider,
