@@ -44,7 +44,7 @@ function emptyConfig(error?: string): ResolvedConfig {
     error,
     deployments: [],
     groups: new Map(),
-    settings: { routingStrategy: "simple-shuffle", dropParams: false, maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES },
+    settings: { routingStrategy: "simple-shuffle", dropParams: false, maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES, disableSpendLogs: false },
     unsupported: [],
   };
 }
@@ -157,6 +157,10 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
     const mb = general.max_request_size_mb;
     if (typeof mb !== "number" || mb <= 0) return "general_settings.max_request_size_mb: must be a positive number";
     out.settings.maxRequestBytes = Math.floor(mb * 1024 * 1024);
+  }
+  if (general.disable_spend_logs !== undefined) {
+    if (typeof general.disable_spend_logs !== "boolean") return "general_settings.disable_spend_logs: must be true or false";
+    out.settings.disableSpendLogs = general.disable_spend_logs;
   }
   const fromBinding = env.MASTER_KEY;
   if (typeof fromBinding === "string" && fromBinding) out.masterKey = fromBinding;

@@ -5,7 +5,7 @@
 export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
   router_settings: ["routing_strategy"],
   litellm_settings: ["drop_params", "request_timeout"],
-  general_settings: ["master_key", "max_request_size_mb"],
+  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs"],
 };
 
 /** routing_strategy values implemented so far. */
@@ -36,6 +36,8 @@ export interface GatewaySettings {
   dropParams: boolean;
   requestTimeoutMs?: number;
   maxRequestBytes: number;
+  /** LiteLLM's general_settings.disable_spend_logs: no spend events at all (no spend_logs rows, and keys' spend is not counted). */
+  disableSpendLogs: boolean;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

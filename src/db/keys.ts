@@ -1,4 +1,4 @@
-import { count, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { count, desc, eq, inArray, or } from "drizzle-orm";
 import type { Db } from "./client";
 import { keys, type KeyRow } from "./schema";
 
@@ -40,6 +40,3 @@ export async function listKeys(d: Db, page: number, size: number): Promise<{ row
   return { rows, total: totals[0]?.n ?? 0 };
 }
 
-/** Adds spend to keys (used by the spend consumer inside its batch). */
-export const addKeySpend = (token: string, amount: number) =>
-  sql`UPDATE keys SET spend = spend + ${amount} WHERE token = ${token}`;

@@ -64,7 +64,9 @@ export async function startCall(c: Context<AppEnv>, req: CallRequest, opts: { st
   if (rpm) for (const [k, v] of Object.entries(requestLimitHeaders(rpm))) headers.set(k, v);
   const apiKey = principal.kind === "key" ? principal.key.token : "master";
 
+  const logSpend = !config.settings.disableSpendLogs;
   const spend: Call["spend"] = (status, usage, cost, extra = {}) => {
+    if (!logSpend) return;
     const event: SpendEvent = {
       request_id: ctx.requestId,
       api_key: apiKey,

@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { db } from "../db/client";
-import { spendLogs } from "../db/schema";
+import { keys, spendLogs } from "../db/schema";
 import type { Env } from "../env";
 import type { SpendEvent, SpendMessage } from "./event";
 
@@ -42,7 +42,13 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
           .onConflictDoNothing(),
       );
       if (e.spend && e.api_key !== "master") {
-        statements.push(d.run(sql`UPDATE keys SET spend = spend + ${e.spend} WHERE token = ${e.api_key} AND changes() = 1`));
+        // changes() is the row count of the insert just before: 0 when the request id was already there.
+        statements.push(
+          d
+            .update(keys)
+            .set({ spend: sql`${keys.spend} + ${e.spend}` })
+            .where(and(eq(keys.token, e.api_key), sql`changes() = 1`)),
+        );
       }
     }
     const [first, ...rest] = statements;

@@ -1,5 +1,5 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env as workersEnv, exports } from "cloudflare:workers";
 import OpenAI from "openai";
 import { buildApp } from "../../src/app";
 import type { Env } from "../../src/env";
@@ -61,4 +61,5 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
   }
 }
 
-export { env };
+/** The test worker's bindings, typed. */
+export const env = workersEnv as unknown as Env & Record<string, unknown>;
