@@ -1,15 +1,11 @@
 import { parse as parseYaml } from "yaml";
 import { inferProvider, providerFor } from "../providers/registry";
+import { groupExists } from "../router/groups";
 import type { Deployment } from "./deployment";
 import { fnv1a64 } from "./hash";
 import { configSchema, formatPath, type ModelEntry, type RawConfig } from "./schema";
-import {
-  COMMON_PARAMS,
-  DEFAULT_MAX_REQUEST_BYTES,
-  ROUTING_STRATEGIES,
-  SUPPORTED_SETTINGS,
-  type GatewaySettings,
-} from "./settings";
+import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from "./router-settings";
+import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
 /** The config, validated and resolved once per isolate. */
 export interface ResolvedConfig {
@@ -22,6 +18,7 @@ export interface ResolvedConfig {
   /** Where the master key came from, or why there is none. */
   masterKeyError?: string;
   settings: GatewaySettings;
+  router: RouterSettings;
   /** Options present in the config that the gateway does not honour yet (path: word). */
   unsupported: string[];
 }
@@ -44,7 +41,8 @@ function emptyConfig(error?: string): ResolvedConfig {
     error,
     deployments: [],
     groups: new Map(),
-    settings: { routingStrategy: "simple-shuffle", dropParams: false, maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES, disableSpendLogs: false },
+    router: defaultRouterSettings(),
+    settings: { dropParams: false, maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES, disableSpendLogs: false },
     unsupported: [],
   };
 }
@@ -70,6 +68,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
   let provider: string | undefined;
   let model = p.model;
   if (custom) provider = custom;
+  else if (p.model === "*") provider = "*";
   else if (slash > 0 && providerFor(p.model.slice(0, slash))) {
     provider = p.model.slice(0, slash);
     model = p.model.slice(slash + 1);
@@ -79,7 +78,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
       ? `${path}.model: unknown provider '${p.model.slice(0, slash)}' in '${p.model}'`
       : `${path}.model: cannot tell the provider of '${p.model}'; write it as <provider>/<model>, e.g. openai/${p.model}`;
   }
-  const entryDef = providerFor(provider);
+  const entryDef = provider === "*" ? { params: [] as string[], requiresApiBase: false, requiresApiKey: false } : providerFor(provider);
   if (!entryDef) return `${path}.model: unknown provider '${provider}'`;
   if (!model) return `${path}.model: '${p.model}' names no model after the provider`;
 
@@ -138,12 +137,11 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
   const router = raw.router_settings ?? {};
   const litellm = raw.litellm_settings ?? {};
   const general = raw.general_settings ?? {};
-  const strategy = router.routing_strategy;
-  if (strategy !== undefined) {
-    if (typeof strategy !== "string") return "router_settings.routing_strategy: must be a string";
-    if (!(ROUTING_STRATEGIES as readonly string[]).includes(strategy)) {
-      out.unsupported.push(`router_settings.routing_strategy: '${strategy}' is not supported yet; simple-shuffle is used`);
-    } else out.settings.routingStrategy = strategy;
+  try {
+    out.router = parseRouterSettings(router, litellm, out.unsupported);
+  } catch (e) {
+    if (typeof e === "string") return e;
+    throw e;
   }
   if (litellm.drop_params !== undefined) {
     if (typeof litellm.drop_params !== "boolean") return "litellm_settings.drop_params: must be true or false";
@@ -201,5 +199,25 @@ export function resolveConfig(source: unknown, env: Bindings): ResolvedConfig {
     if (group) group.push(dep);
     else out.groups.set(dep.modelName, [dep]);
   }
+  const dangling = danglingReference(out);
+  if (dangling) return { ...emptyConfig(`Invalid config at ${dangling}`), unsupported: out.unsupported };
   return out;
+}
+
+/** A fallback or alias that names no model group. */
+function danglingReference(config: ResolvedConfig): string | undefined {
+  const r = config.router;
+  const lists: Array<[string, Map<string, string[]>]> = [
+    ["fallbacks", r.fallbacks],
+    ["context_window_fallbacks", r.contextWindowFallbacks],
+    ["content_policy_fallbacks", r.contentPolicyFallbacks],
+  ];
+  for (const [name, map] of lists) {
+    for (const [group, targets] of map) {
+      for (const t of targets) if (!groupExists(config, t)) return `router_settings.${name}.${group}: '${t}' is not a model_name in model_list`;
+    }
+  }
+  for (const t of r.defaultFallbacks) if (!groupExists(config, t)) return `router_settings.default_fallbacks: '${t}' is not a model_name in model_list`;
+  for (const [alias, t] of r.aliases) if (!config.groups.has(t)) return `router_settings.model_group_alias.${alias}: '${t}' is not a model_name in model_list`;
+  return undefined;
 }

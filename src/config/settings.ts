@@ -1,15 +1,15 @@
+import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
+
 /**
  * The LiteLLM settings Switchyard honours today. Any other key in router_settings, litellm_settings
  * or general_settings is reported at /health/readiness as not supported yet, never silently dropped.
  */
 export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
-  router_settings: ["routing_strategy"],
-  litellm_settings: ["drop_params", "request_timeout"],
+  router_settings: ROUTER_KEYS,
+  litellm_settings: ["drop_params", "request_timeout", ...LITELLM_ROUTER_KEYS],
   general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs"],
 };
 
-/** routing_strategy values implemented so far. */
-export const ROUTING_STRATEGIES = ["simple-shuffle"] as const;
 
 /** litellm_params every deployment understands; providers add their own (see providers/registry.ts). */
 export const COMMON_PARAMS = new Set([
@@ -32,7 +32,6 @@ export const COMMON_PARAMS = new Set([
 ]);
 
 export interface GatewaySettings {
-  routingStrategy: string;
   dropParams: boolean;
   requestTimeoutMs?: number;
   maxRequestBytes: number;

@@ -8,6 +8,7 @@ export class GatewayError extends Error {
     readonly type: string,
     readonly code: string | null = null,
     readonly param: string | null = null,
+    /** Headers the error's response carries (extended as the error travels out). */
     readonly headers: Record<string, string> = {},
   ) {
     super(message);

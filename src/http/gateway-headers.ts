@@ -1,11 +1,13 @@
 import type { Deployment } from "../config/deployment";
 
 /** x-gateway-* facts about the call, with LiteLLM's names as aliases. */
-export function gatewayHeaders(h: Headers, dep: Deployment, attempts: number): void {
+export function gatewayHeaders(h: Headers, dep: Deployment, attempts: number, fallbacks: number): void {
   h.set("x-gateway-deployment", dep.id);
   h.set("x-litellm-model-id", dep.id);
   h.set("x-gateway-attempts", String(attempts));
-  h.set("x-litellm-attempted-retries", String(attempts - 1));
+  h.set("x-litellm-attempted-retries", String(Math.max(0, attempts - 1)));
+  h.set("x-gateway-fallbacks", String(fallbacks));
+  h.set("x-litellm-attempted-fallbacks", String(fallbacks));
 }
 
 export function costHeaders(h: Headers, cost: number | null, keySpend?: number): void {

@@ -4,35 +4,46 @@ import type { Deployment } from "../config/deployment";
 import { GatewayError, modelNotFound } from "../http/errors";
 import { costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
 import { admitCall } from "../limits/guard-client";
+import type { RateInfo } from "../limits/guard-state";
 import { requestLimitHeaders } from "../limits/rate-headers";
 import { providerFor } from "../providers/registry";
 import type { AdapterContext, ProviderEntry, TranslatedResponse, Usage } from "../providers/types";
-import { pickDeployment } from "../router/select";
+import { execute, RouteFailure, type AttemptRecord } from "../router/execute";
+import { resolveGroup } from "../router/groups";
+import { isolateHealth } from "../router/health";
 import { callUpstream, readBody } from "../router/upstream";
 import type { SpendEvent } from "../spend/event";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 
-const MAX_METADATA_CHARS = 2000;
+const MAX_METADATA_CHARS = 4000;
 
-/** What every model call shares: who, which deployment, the adapter context, headers, spend. */
-export interface Call {
-  dep: Deployment;
-  provider: ProviderEntry;
-  ctx: AdapterContext;
-  headers: Headers;
-  timeoutMs: number | undefined;
-  /** Records the call's spend event (off the response path). */
-  spend(status: string, usage: Usage | null, cost: number | null, extra?: Record<string, unknown>): void;
-  /** Adds the call's headers to an error on its way out (and records the failure). */
-  fail(e: unknown): unknown;
-}
-
-interface CallRequest {
+/** The fields of a model request the gateway itself reads. */
+export interface CallRequest {
   model: string;
   user?: string;
   metadata?: Record<string, unknown> | null;
   drop_params?: boolean;
+  fallbacks?: string[];
+  num_retries?: number;
+}
+
+/** One attempt on one deployment. */
+export interface Attempt {
+  dep: Deployment;
+  provider: ProviderEntry;
+  ctx: AdapterContext;
+  timeoutMs: number | undefined;
+  /** The upstream's rate-limit headers, passed on to the client. */
+  upstreamHeaders?: Headers;
+}
+
+/** A routed call: the attempt that answered, and everything needed to finish it. */
+export interface Call extends Attempt {
+  headers: Headers;
+  attempts: AttemptRecord[];
+  /** Records the call's spend event (off the response path). */
+  spend(status: string, usage: Usage | null, cost: number | null, extra?: Record<string, unknown>): void;
 }
 
 function spendMetadata(req: CallRequest, extra: Record<string, unknown>): Record<string, unknown> {
@@ -40,19 +51,28 @@ function spendMetadata(req: CallRequest, extra: Record<string, unknown>): Record
   if (req.user) meta.user = req.user;
   const tags = req.metadata?.tags;
   if (Array.isArray(tags)) meta.tags = tags.filter((t) => typeof t === "string").slice(0, 20);
-  return JSON.stringify(meta).length > MAX_METADATA_CHARS ? { truncated: true } : meta;
+  if (JSON.stringify(meta).length <= MAX_METADATA_CHARS) return meta;
+  return { ...meta, attempts: (meta.attempts as unknown[] | undefined)?.slice(-5), truncated: true };
 }
 
-/** Finds the model group (404), admits the key (401/403/429), and picks a deployment. */
-export async function startCall(c: Context<AppEnv>, req: CallRequest, opts: { stream: boolean; includeUsage: boolean; route: string }): Promise<Call> {
+interface CallOptions {
+  stream: boolean;
+  includeUsage: boolean;
+  route: string;
+}
+
+/**
+ * Admits the call (404 for an unknown model, then the key's guard: 401/403/429) and routes it:
+ * `run` makes one attempt on one deployment and throws GatewayError when it fails; the router
+ * retries, cools and falls back. A call nothing could serve is recorded and its last error thrown.
+ */
+export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: CallOptions, run: (a: Attempt) => Promise<T>): Promise<{ value: T; call: Call }> {
   const start = Date.now();
   const config = c.get("config");
   const principal = c.get("principal");
-  const group = config.groups.get(req.model);
-  if (!group) throw modelNotFound(req.model);
-  const rpm = principal.kind === "key" ? await admitCall(c.env, principal.key, req.model) : undefined;
-  const dep = pickDeployment(group);
-  const provider = providerFor(dep.provider)!;
+  if (!resolveGroup(config, req.model)) throw modelNotFound(req.model);
+  const rpm: RateInfo | undefined = principal.kind === "key" ? await admitCall(c.env, principal.key, req.model) : undefined;
+  const apiKey = principal.kind === "key" ? principal.key.token : "master";
   const ctx: AdapterContext = {
     requestId: c.get("requestId"),
     created: Math.floor(start / 1000),
@@ -60,80 +80,102 @@ export async function startCall(c: Context<AppEnv>, req: CallRequest, opts: { st
     dropParams: req.drop_params ?? config.settings.dropParams,
   };
   const headers = new Headers();
-  gatewayHeaders(headers, dep, 1);
   if (rpm) for (const [k, v] of Object.entries(requestLimitHeaders(rpm))) headers.set(k, v);
-  const apiKey = principal.kind === "key" ? principal.key.token : "master";
 
   const logSpend = !config.settings.disableSpendLogs;
+  let dep: Deployment | undefined;
+  let attempts: AttemptRecord[] = [];
   const spend: Call["spend"] = (status, usage, cost, extra = {}) => {
     if (!logSpend) return;
     const event: SpendEvent = {
       request_id: ctx.requestId,
       api_key: apiKey,
-      model: dep.model,
+      model: dep?.model ?? req.model,
       model_group: req.model,
-      provider: dep.provider,
-      deployment: dep.id,
+      provider: dep?.provider ?? "",
+      deployment: dep?.id ?? "",
       prompt_tokens: usage?.prompt_tokens ?? 0,
       completion_tokens: usage?.completion_tokens ?? 0,
       spend: cost,
       status,
       start_time: start,
       end_time: Date.now(),
-      metadata: spendMetadata(req, { route: opts.route, stream: opts.stream, ...extra }),
+      metadata: spendMetadata(req, { route: opts.route, stream: opts.stream, ...(attempts.length > 1 ? { attempts } : {}), ...extra }),
     };
     recordSpend(c.env, c.executionCtx, event);
   };
-  const fail = (e: unknown): unknown => {
-    if (!(e instanceof GatewayError)) return e;
-    spend("failure", null, 0, { error: e.code ?? e.type, http_status: e.status });
+
+  const attemptOf = (d: Deployment): Attempt => ({
+    dep: d,
+    provider: providerFor(d.provider)!,
+    ctx,
+    timeoutMs: (opts.stream ? d.streamTimeoutMs : undefined) ?? d.timeoutMs ?? config.settings.requestTimeoutMs,
+  });
+  try {
+    const routed = await execute(
+      { config, requested: req.model, requestFallbacks: req.fallbacks, numRetries: req.num_retries, health: isolateHealth, signal: c.req.raw.signal },
+      (d) => run(attemptOf(d)),
+    );
+    dep = routed.dep;
+    attempts = routed.attempts;
+    gatewayHeaders(headers, routed.dep, routed.attempts.length, routed.fallbacks);
+    return { value: routed.value, call: { ...attemptOf(routed.dep), headers, attempts, spend } };
+  } catch (e) {
+    if (!(e instanceof RouteFailure)) throw e;
+    attempts = e.attempts;
+    const lastDep = e.attempts.at(-1)?.deployment;
+    dep = lastDep ? config.deployments.find((d) => d.id === lastDep) : undefined;
+    spend("failure", null, 0, { error: e.error.code ?? e.error.type, http_status: e.error.status });
+    if (dep) gatewayHeaders(headers, dep, e.attempts.length, e.fallbacks);
     const merged: Record<string, string> = {};
     headers.forEach((v, k) => (merged[k] = v));
-    return new GatewayError(e.status, e.message, e.type, e.code, e.param, { ...merged, ...e.headers });
-  };
-  const timeoutMs = (opts.stream ? dep.streamTimeoutMs : undefined) ?? dep.timeoutMs ?? config.settings.requestTimeoutMs;
-  return { dep, provider, ctx, headers, timeoutMs, spend, fail };
+    const err = e.error;
+    throw new GatewayError(err.status, err.message, err.type, err.code, err.param, { ...merged, ...err.headers });
+  }
 }
 
-/** Sends the upstream request; an error answer is mapped by `mapError` and thrown. */
+/** Sends one attempt's upstream request; an error answer is mapped by `mapError` and thrown. */
 export async function sendUpstream(
   c: Context<AppEnv>,
-  call: Call,
+  a: Attempt,
   build: () => Request | Promise<Request>,
   mapError: (status: number, text: string, headers: Headers) => GatewayError,
 ): Promise<{ response: Response; done: () => void }> {
-  let sent;
-  try {
-    sent = await callUpstream(await build(), call.timeoutMs, c.req.raw.signal);
-  } catch (e) {
-    throw call.fail(e);
-  }
-  providerHeaders(call.headers, sent.response.headers);
+  const sent = await callUpstream(await build(), a.timeoutMs, c.req.raw.signal);
+  a.upstreamHeaders = sent.response.headers;
   if (!sent.response.ok) {
     const text = await sent.response.text().catch(() => "");
     sent.done();
-    throw call.fail(mapError(sent.response.status, text, sent.response.headers));
+    const err = mapError(sent.response.status, text, sent.response.headers);
+    const passed = new Headers();
+    providerHeaders(passed, sent.response.headers);
+    passed.forEach((v, k) => (err.headers[k] = v));
+    throw err;
   }
   return sent;
 }
 
-/** A non-streamed call's end: read, translate, price, record, answer with the cost headers. */
-export async function finishCall(
+/** One non-streamed attempt: send, read, translate (an unreadable answer is a 502, and retryable). */
+export async function fetchTranslated(
   c: Context<AppEnv>,
-  call: Call,
-  sent: { response: Response; done: () => void },
+  a: Attempt,
+  build: () => Request | Promise<Request>,
+  mapError: (status: number, text: string, headers: Headers) => GatewayError,
   translate: (text: string) => TranslatedResponse,
-): Promise<Response> {
-  let translated: TranslatedResponse;
+): Promise<TranslatedResponse> {
+  const sent = await sendUpstream(c, a, build, mapError);
   try {
-    translated = translate(await readBody(sent.response, call.timeoutMs));
-  } catch (e) {
-    throw call.fail(e);
+    return translate(await readBody(sent.response, a.timeoutMs));
   } finally {
     sent.done();
   }
+}
+
+/** A non-streamed call's answer: price, record, respond with the cost headers. */
+export function answer(c: Context<AppEnv>, call: Call, translated: TranslatedResponse): Response {
   const principal = c.get("principal");
   const cost = translated.usage ? priceCall(call.dep, translated.usage) : null;
+  if (call.upstreamHeaders) providerHeaders(call.headers, call.upstreamHeaders);
   costHeaders(call.headers, cost, principal.kind === "key" ? principal.key.spend + (cost ?? 0) : undefined);
   call.spend("success", translated.usage, cost);
   call.headers.set("content-type", "application/json");

@@ -1,28 +1,41 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { upstreamUnreadable } from "../http/errors";
+import { providerHeaders } from "../http/gateway-headers";
 import { readJson } from "../http/json";
 import type { Usage } from "../providers/types";
 import { priceCall } from "../spend/pricing";
-import { finishCall, sendUpstream, startCall } from "./call";
+import { answer, fetchTranslated, routeCall, sendUpstream } from "./call";
 import { parseChatRequest } from "./chat-schema";
 
 /** POST /v1/chat/completions: admit, route, translate, call, translate back, record spend. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const req = parseChatRequest(await readJson(c));
   const stream = req.stream === true;
-  const call = await startCall(c, req, { stream, includeUsage: stream && req.stream_options?.include_usage === true, route: "chat" });
-  const { dep, provider, ctx } = call;
-  const chat = provider.chat;
-  const sent = await sendUpstream(c, call, () => chat.request(req, dep, ctx), (s, t, h) => chat.error(s, t, h, dep));
-  if (!stream) return finishCall(c, call, sent, (text) => chat.response(text, dep, ctx));
+  const opts = { stream, includeUsage: stream && req.stream_options?.include_usage === true, route: "chat" };
 
-  sent.done();
-  if (!sent.response.body) throw call.fail(upstreamUnreadable("The upstream sent no stream."));
+  if (!stream) {
+    const { value, call } = await routeCall(c, req, opts, (a) => {
+      const chat = a.provider.chat;
+      return fetchTranslated(c, a, () => chat.request(req, a.dep, a.ctx), (s, t, h) => chat.error(s, t, h, a.dep), (text) => chat.response(text, a.dep, a.ctx));
+    });
+    return answer(c, call, value);
+  }
+
+  // A stream commits to its deployment once the upstream answers with a stream: failover
+  // happens only before that, never after the first byte reaches the client.
+  const { value: upstream, call } = await routeCall(c, req, opts, async (a) => {
+    const chat = a.provider.chat;
+    const sent = await sendUpstream(c, a, () => chat.request(req, a.dep, a.ctx), (s, t, h) => chat.error(s, t, h, a.dep));
+    sent.done();
+    if (!sent.response.body) throw upstreamUnreadable("The upstream sent no stream.");
+    return sent.response;
+  });
+  const { dep, ctx } = call;
   let usage: Usage | null = null;
   let settle!: () => void;
   c.executionCtx.waitUntil(new Promise<void>((r) => (settle = r)));
-  const body = chat.stream(sent.response.body, dep, ctx, {
+  const body = call.provider.chat.stream(upstream.body!, dep, ctx, {
     usage: (u) => (usage = u),
     end: (outcome) => {
       const status = outcome === "complete" ? "success" : outcome === "cancelled" ? "cancelled" : "failure";
@@ -31,6 +44,7 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
       settle();
     },
   });
+  providerHeaders(call.headers, upstream.headers);
   call.headers.set("content-type", "text/event-stream; charset=utf-8");
   call.headers.set("cache-control", "no-cache");
   return new Response(body, { status: 200, headers: call.headers });

@@ -31,6 +31,21 @@ export function openai(key: string = MASTER): OpenAI {
   });
 }
 
+/** The official OpenAI client against the same app run with other bindings (e.g. another config). */
+export function openaiWith(overrides: Partial<Env> & Record<string, unknown>, key: string = MASTER): OpenAI {
+  const app = buildApp();
+  return new OpenAI({
+    apiKey: key,
+    baseURL: `${BASE}/v1`,
+    maxRetries: 0,
+    fetch: async (url: RequestInfo | URL, init?: RequestInit) => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request(url as RequestInfo, init), { ...env, ...overrides } as Env, ctx);
+      return res;
+    },
+  });
+}
+
 /** Runs the same app with other bindings (a different config, no master key, ...). */
 export async function withEnv(overrides: Partial<Env> & Record<string, unknown>, path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
   const headers = new Headers(init.headers);

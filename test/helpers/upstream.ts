@@ -1,3 +1,5 @@
+import { isolateHealth } from "../../src/router/health";
+
 /**
  * Fake upstream providers at the fetch boundary. The worker runs in the same isolate as the
  * tests, so replacing the global `fetch` intercepts every upstream call it makes; a URL with no
@@ -48,9 +50,11 @@ export function fakeUpstream(prefix: string, handler: Handler): void {
   fakes.unshift({ prefix, handler });
 }
 
+/** Forgets the fakes, what they received, and the router's memory of failures (cooldowns). */
 export function resetUpstreams(): void {
   fakes.length = 0;
   received.length = 0;
+  isolateHealth.clear();
 }
 
 /** A JSON response. */
