@@ -31,6 +31,7 @@ export default defineConfig(async () => {
             MASTER_KEY: "sk-test-master",
             GATEWAY_CONFIG: testConfig(),
             OPENAI_API_KEY: "sk-upstream-secret-openai-0123456789",
+            SWITCHYARD_SALT_KEY: "test-salt-key-for-stored-secrets",
           },
           queueConsumers: { "switchyard-spend": { maxBatchTimeout: 0.05, maxRetries: 5 } },
         },

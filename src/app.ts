@@ -7,6 +7,7 @@ import { chatCompletions } from "./routes/chat";
 import { embeddings } from "./routes/embeddings";
 import { health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
+import { modelAdmin } from "./routes/model-admin";
 import { listModels } from "./routes/models";
 import { spendRoutes } from "./routes/spend";
 
@@ -25,6 +26,7 @@ export function buildApp(): Hono<AppEnv> {
   }
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);
+  app.route("/", modelAdmin);
 
   app.notFound(() =>
     errorResponse(new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found")),

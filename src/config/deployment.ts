@@ -23,6 +23,8 @@ export interface Deployment {
   costs: DeploymentCosts;
   /** Set when the deployment cannot be used (a missing secret): answered as 503 config_error. */
   error?: string;
+  /** Added at run time through /model/new (stored in D1), not in the config file. */
+  stored?: boolean;
   /** The status for `error` when it is the request's fault (a wildcard model with no provider): 400. */
   errorStatus?: 400;
 }

@@ -3,7 +3,7 @@ import { inferProvider, providerFor } from "../providers/registry";
 import { groupExists } from "../router/groups";
 import type { Deployment } from "./deployment";
 import { fnv1a64 } from "./hash";
-import { configSchema, formatPath, type ModelEntry, type RawConfig } from "./schema";
+import { configSchema, formatPath, modelEntrySchema, type ModelEntry, type RawConfig } from "./schema";
 import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from "./router-settings";
 import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
@@ -21,6 +21,8 @@ export interface ResolvedConfig {
   router: RouterSettings;
   /** Options present in the config that the gateway does not honour yet (path: word). */
   unsupported: string[];
+  /** Models added at run time that cannot be used (they do not stop the rest of the gateway). */
+  modelErrors: string[];
 }
 
 const ENV_PREFIX = "os.environ/";
@@ -44,6 +46,7 @@ function emptyConfig(error?: string): ResolvedConfig {
     router: defaultRouterSettings(),
     settings: { dropParams: false, maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES, disableSpendLogs: false },
     unsupported: [],
+    modelErrors: [],
   };
 }
 
@@ -176,7 +179,7 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
 }
 
 /** Validates and resolves a parsed config against the Worker's bindings. */
-export function resolveConfig(source: unknown, env: Bindings): ResolvedConfig {
+export function resolveConfig(source: unknown, env: Bindings, stored: readonly ModelEntry[] = []): ResolvedConfig {
   const parsed = parseSource(source);
   if (parsed.error) return emptyConfig(parsed.error);
   const result = configSchema.safeParse(parsed.raw);
@@ -194,14 +197,33 @@ export function resolveConfig(source: unknown, env: Bindings): ResolvedConfig {
     if (typeof dep === "string") return { ...emptyConfig(`Invalid config at ${dep}`), unsupported: out.unsupported };
     if (ids.has(dep.id)) return emptyConfig(`Invalid config at model_list[${i}].model_info.id: '${dep.id}' is used twice`);
     ids.add(dep.id);
-    out.deployments.push(dep);
-    const group = out.groups.get(dep.modelName);
-    if (group) group.push(dep);
-    else out.groups.set(dep.modelName, [dep]);
+    addDeployment(out, dep);
+  }
+  for (const entry of stored) {
+    const checked = modelEntrySchema.safeParse(entry);
+    const id = entry.model_info?.id ?? "?";
+    if (!checked.success) {
+      out.modelErrors.push(`stored model '${id}': ${formatPath(checked.error.issues[0]!.path)}: ${checked.error.issues[0]!.message}`);
+      continue;
+    }
+    const dep = resolveDeployment(checked.data, 0, env, []);
+    if (typeof dep === "string") out.modelErrors.push(`stored model '${id}': ${dep.replace("model_list[0].", "")}`);
+    else if (ids.has(dep.id)) out.modelErrors.push(`stored model '${id}': the id is already used by the config`);
+    else {
+      ids.add(dep.id);
+      addDeployment(out, { ...dep, stored: true });
+    }
   }
   const dangling = danglingReference(out);
   if (dangling) return { ...emptyConfig(`Invalid config at ${dangling}`), unsupported: out.unsupported };
   return out;
+}
+
+function addDeployment(out: ResolvedConfig, dep: Deployment): void {
+  out.deployments.push(dep);
+  const group = out.groups.get(dep.modelName);
+  if (group) group.push(dep);
+  else out.groups.set(dep.modelName, [dep]);
 }
 
 /** A fallback or alias that names no model group. */

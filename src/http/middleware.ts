@@ -16,7 +16,7 @@ export const requestIds: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** Loads the config (503 when it is invalid) for every route behind it. */
 export const withConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const config = loadConfig(c.env);
+  const config = await loadConfig(c.env, (p) => c.executionCtx.waitUntil(p));
   if (config.error) throw configError(config.error);
   c.set("config", config);
   await next();

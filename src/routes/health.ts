@@ -10,7 +10,7 @@ health.get("/health/liveness", alive);
 
 /** Config valid, D1 reachable, and every deployment that cannot be used or option that is ignored. */
 health.get("/health/readiness", async (c) => {
-  const config = loadConfig(c.env);
+  const config = await loadConfig(c.env, (p) => c.executionCtx.waitUntil(p));
   let db = "connected";
   try {
     await c.env.DB.prepare("SELECT 1").first();
@@ -30,6 +30,7 @@ health.get("/health/readiness", async (c) => {
         models: [...config.groups.keys()],
         deployment_errors: deploymentErrors,
         unsupported: config.unsupported,
+        stored_model_errors: config.modelErrors,
       },
     },
     ok ? 200 : 503,
