@@ -1,3 +1,4 @@
+import type { DeploymentGuard } from "./limits/deployment-guard";
 import type { KeyGuard } from "./limits/key-guard";
 import type { SpendMessage } from "./spend/event";
 
@@ -5,6 +6,7 @@ import type { SpendMessage } from "./spend/event";
 export interface Env {
   DB: D1Database;
   KEY_GUARD: DurableObjectNamespace<KeyGuard>;
+  DEPLOYMENT_GUARD: DurableObjectNamespace<DeploymentGuard>;
   SPEND_QUEUE: Queue<SpendMessage>;
   /** The admin key; wins over general_settings.master_key. */
   MASTER_KEY?: string;

@@ -3,6 +3,7 @@ import type { Env } from "./env";
 import { consumeSpend } from "./spend/consumer";
 import type { SpendMessage } from "./spend/event";
 
+export { DeploymentGuard } from "./limits/deployment-guard";
 export { KeyGuard } from "./limits/key-guard";
 
 const app = buildApp();

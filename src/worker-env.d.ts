@@ -3,6 +3,6 @@ declare namespace Cloudflare {
   interface Env extends import("./env").Env {}
   interface GlobalProps {
     mainModule: typeof import("./index");
-    durableNamespaces: "KeyGuard";
+    durableNamespaces: "KeyGuard" | "DeploymentGuard";
   }
 }

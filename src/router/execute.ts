@@ -23,8 +23,8 @@ export interface RouteOptions {
   /** The request's own `num_retries`. */
   numRetries?: number;
   health: HealthStore;
-  /** Orders a group's healthy deployments, best first (usage-based routing); else the strategy picks. */
-  order?: (candidates: Deployment[]) => Promise<Deployment[]>;
+  /** Chooses among a group's untried healthy deployments instead of the strategy (usage-based routing). */
+  choose?: (candidates: Deployment[]) => Promise<Deployment | GatewayError>;
   /** Stops retrying when the client went away. */
   signal?: AbortSignal;
   now?: () => number;
@@ -89,7 +89,14 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
       const fresh = healthy.filter((d) => !tried.has(d.id));
       let dep: Deployment;
       if (fresh.length) {
-        dep = opts.order ? ((await opts.order(fresh))[0] ?? pick(fresh, router.strategy, health)) : pick(fresh, router.strategy, health);
+        if (opts.choose) {
+          const chosen = await opts.choose(fresh);
+          if (chosen instanceof GatewayError) return { ok: false, error: last ?? chosen, kind: "retry" };
+          dep = chosen;
+        } else dep = pick(fresh, router.strategy, health);
+      } else if (opts.choose) {
+        // usage-based routing does not hammer a deployment again: every candidate was tried.
+        return { ok: false, error: last!, kind: "retry" };
       } else {
         dep = pick(healthy, router.strategy, health);
         const wait = backoffMs(retryCount, last ? retryAfterMs(last) : undefined);

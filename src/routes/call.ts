@@ -11,6 +11,7 @@ import type { AdapterContext, ProviderEntry, TranslatedResponse, Usage } from ".
 import { execute, RouteFailure, type AttemptRecord } from "../router/execute";
 import { resolveGroup } from "../router/groups";
 import { isolateHealth } from "../router/health";
+import { chooseByUsage, settleUsage } from "../router/usage";
 import { callUpstream, readBody } from "../router/upstream";
 import type { SpendEvent } from "../spend/event";
 import { priceCall } from "../spend/pricing";
@@ -86,6 +87,10 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
   let dep: Deployment | undefined;
   let attempts: AttemptRecord[] = [];
   const spend: Call["spend"] = (status, usage, cost, extra = {}) => {
+    if (dep && usage && config.router.strategy === "usage-based-routing") {
+      const settled = settleUsage(c.env, dep, usage.total_tokens);
+      if (settled) c.executionCtx.waitUntil(settled.catch(() => {}));
+    }
     if (!logSpend) return;
     const event: SpendEvent = {
       request_id: ctx.requestId,
@@ -113,7 +118,15 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
   });
   try {
     const routed = await execute(
-      { config, requested: req.model, requestFallbacks: req.fallbacks, numRetries: req.num_retries, health: isolateHealth, signal: c.req.raw.signal },
+      {
+        config,
+        requested: req.model,
+        requestFallbacks: req.fallbacks,
+        numRetries: req.num_retries,
+        health: isolateHealth,
+        signal: c.req.raw.signal,
+        choose: config.router.strategy === "usage-based-routing" ? (candidates) => chooseByUsage(c.env, candidates) : undefined,
+      },
       (d) => run(attemptOf(d)),
     );
     dep = routed.dep;

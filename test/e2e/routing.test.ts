@@ -228,4 +228,32 @@ describe("strategies and models", () => {
     expect(res.status).toBe(503);
     expect((await res.json()).error.message).toContain("router_settings.fallbacks.primary");
   });
+
+  it("usage-based-routing spreads by each deployment's own rpm/tpm use and skips one at its limit", async () => {
+    const cfg = `
+model_list:${dep("ub", "ub1", "\n      rpm: 2")}${dep("ub", "ub2", "\n      rpm: 2")}${dep("tok", "tok1", "\n      tpm: 10")}${dep("tok", "tok2", "\n      tpm: 1000")}
+router_settings:
+  routing_strategy: usage-based-routing
+`;
+    fakeUpstream("https://ub1.test/v1", answerFrom("ub1"));
+    fakeUpstream("https://ub2.test/v1", answerFrom("ub2"));
+    const c = openaiWith({ GATEWAY_CONFIG: cfg });
+    const served: string[] = [];
+    for (let i = 0; i < 4; i++) served.push((await c.chat.completions.create({ model: "ub", messages: [{ role: "user", content: "x" }] })).choices[0]!.message.content!);
+    expect(served.filter((s) => s === "ub1")).toHaveLength(2);
+    expect(served.filter((s) => s === "ub2")).toHaveLength(2);
+    const over = await c.chat.completions.create({ model: "ub", messages: [{ role: "user", content: "x" }] }).catch((e) => e);
+    expect(over.status).toBe(429);
+    expect(over.message).toContain("rpm/tpm limit");
+    expect(received).toHaveLength(4);
+
+    // tok1 spends 12 tokens of its 10-token tpm on its first call, and is skipped afterwards.
+    const big = () => json({ id: "t", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "t" }, finish_reason: "stop" }], usage: { prompt_tokens: 6, completion_tokens: 6, total_tokens: 12 } });
+    fakeUpstream("https://tok1.test/v1", big);
+    fakeUpstream("https://tok2.test/v1", big);
+    received.length = 0;
+    for (let i = 0; i < 6; i++) await c.chat.completions.create({ model: "tok", messages: [{ role: "user", content: "x" }] });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(received.filter((r) => r.url.includes("tok1")).length).toBeLessThanOrEqual(2);
+  });
 });
