@@ -1,3 +1,4 @@
+import { anthropicProvider } from "./anthropic";
 import { compatProviders } from "./openai-compat/adapter";
 import type { ProviderEntry } from "./types";
 
@@ -7,6 +8,7 @@ import type { ProviderEntry } from "./types";
  */
 export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   ...compatProviders(),
+  anthropic: anthropicProvider,
 };
 
 export function providerFor(name: string): ProviderEntry | undefined {
