@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** Virtual keys. The raw key is never stored: `token` is its SHA-256 (hex). */
@@ -13,6 +14,23 @@ export const keys = sqliteTable(
     /** Unix ms, or null for a key that never expires. */
     expires: integer("expires"),
     rpmLimit: integer("rpm_limit"),
+    tpmLimit: integer("tpm_limit"),
+    maxParallelRequests: integer("max_parallel_requests"),
+    /** JSON {model: requests per minute}. */
+    modelRpmLimit: text("model_rpm_limit", { mode: "json" }).$type<Record<string, number>>(),
+    /** JSON {model: tokens per minute}. */
+    modelTpmLimit: text("model_tpm_limit", { mode: "json" }).$type<Record<string, number>>(),
+    /** USD per budget period (or for ever without budget_duration). */
+    maxBudget: real("max_budget"),
+    /** LiteLLM's duration text: 30s, 1h, 1d, 7d, 30d, 1mo. */
+    budgetDuration: text("budget_duration"),
+    softBudget: real("soft_budget"),
+    /** JSON {model: {budget_limit, time_period}}. */
+    modelMaxBudget: text("model_max_budget", { mode: "json" }).$type<Record<string, { budget_limit: number; time_period?: string }>>(),
+    teamId: text("team_id"),
+    tempBudgetIncrease: real("temp_budget_increase"),
+    /** Unix ms. */
+    tempBudgetExpiry: integer("temp_budget_expiry"),
     metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     spend: real("spend").notNull().default(0),
     blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
@@ -23,8 +41,43 @@ export const keys = sqliteTable(
       .notNull()
       .$defaultFn(() => Date.now()),
   },
-  (t) => [index("keys_alias_idx").on(t.keyAlias)],
+  (t) => [index("keys_alias_idx").on(t.keyAlias), index("keys_team_idx").on(t.teamId)],
 );
+
+/** Teams: keys with a team_id are bounded by the team's limits, budget and models too. */
+export const teams = sqliteTable("teams", {
+  teamId: text("team_id").primaryKey(),
+  teamAlias: text("team_alias"),
+  models: text("models", { mode: "json" }).$type<string[]>().notNull(),
+  maxBudget: real("max_budget"),
+  budgetDuration: text("budget_duration"),
+  rpmLimit: integer("rpm_limit"),
+  tpmLimit: integer("tpm_limit"),
+  metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  spend: real("spend").notNull().default(0),
+  blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+  updatedAt: integer("updated_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+});
+
+export type TeamRow = typeof teams.$inferSelect;
+
+/** Soft-budget and budget alerts, as recorded when a guard reports a crossing. */
+export const budgetAlerts = sqliteTable("budget_alerts", {
+  id: text("id").primaryKey(),
+  /** `key:<token>`, `team:<id>` or `model:<group>`. */
+  subject: text("subject").notNull(),
+  kind: text("kind").notNull(),
+  spend: real("spend").notNull(),
+  budget: real("budget").notNull(),
+  createdAt: integer("created_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+});
 
 /** One row per call, written by the queue consumer; `request_id` makes redelivery harmless. */
 export const spendLogs = sqliteTable(
@@ -46,8 +99,15 @@ export const spendLogs = sqliteTable(
     startTime: integer("start_time").notNull(),
     endTime: integer("end_time").notNull(),
     metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    teamId: text("team_id"),
+    /** 0 while the consumer's batch that inserted the row has not yet added it to the totals. */
+    applied: integer("applied").notNull().default(1),
   },
-  (t) => [index("spend_logs_key_time_idx").on(t.apiKey, t.startTime), index("spend_logs_time_idx").on(t.startTime)],
+  (t) => [
+    index("spend_logs_key_time_idx").on(t.apiKey, t.startTime),
+    index("spend_logs_time_idx").on(t.startTime),
+    index("spend_logs_unapplied_idx").on(t.applied).where(sql`${t.applied} = 0`),
+  ],
 );
 
 export type KeyRow = typeof keys.$inferSelect;

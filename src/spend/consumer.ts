@@ -1,6 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { db } from "../db/client";
-import { keys, spendLogs } from "../db/schema";
+import { spendLogs } from "../db/schema";
 import type { Env } from "../env";
 import type { SpendEvent, SpendMessage } from "./event";
 
@@ -12,47 +12,47 @@ function isEvent(e: unknown): e is SpendEvent {
 }
 
 /**
- * Writes spend events to D1 in one batch per 200 events: each row is inserted only if its
- * request id is new, and the key's spend grows only when that insert happened (`changes()`), so a
- * redelivered message never counts twice.
+ * Writes spend events to D1, one D1 batch (one transaction) per 200 events: each row is inserted
+ * only if its request id is new, marked unapplied; then the totals of keys and teams grow by the
+ * unapplied rows only, and the rows are marked applied. A redelivered event inserts nothing, so it
+ * never counts twice; a batch that fails changes nothing.
  */
 export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> {
   const d = db(env.DB);
   for (let i = 0; i < events.length; i += EVENTS_PER_D1_BATCH) {
-    const statements = [];
-    for (const e of events.slice(i, i + EVENTS_PER_D1_BATCH)) {
-      statements.push(
-        d
-          .insert(spendLogs)
-          .values({
-            requestId: e.request_id,
-            apiKey: e.api_key,
-            model: e.model,
-            modelGroup: e.model_group,
-            provider: e.provider,
-            deployment: e.deployment,
-            promptTokens: e.prompt_tokens,
-            completionTokens: e.completion_tokens,
-            spend: e.spend,
-            status: e.status,
-            startTime: e.start_time,
-            endTime: e.end_time,
-            metadata: e.metadata ?? {},
-          })
-          .onConflictDoNothing(),
-      );
-      if (e.spend && e.api_key !== "master") {
-        // changes() is the row count of the insert just before: 0 when the request id was already there.
-        statements.push(
-          d
-            .update(keys)
-            .set({ spend: sql`${keys.spend} + ${e.spend}` })
-            .where(and(eq(keys.token, e.api_key), sql`changes() = 1`)),
-        );
-      }
-    }
-    const [first, ...rest] = statements;
-    if (first) await d.batch([first, ...rest]);
+    const inserts = events.slice(i, i + EVENTS_PER_D1_BATCH).map((e) =>
+      d
+        .insert(spendLogs)
+        .values({
+          requestId: e.request_id,
+          apiKey: e.api_key,
+          model: e.model,
+          modelGroup: e.model_group,
+          provider: e.provider,
+          deployment: e.deployment,
+          promptTokens: e.prompt_tokens,
+          completionTokens: e.completion_tokens,
+          spend: e.spend,
+          status: e.status,
+          startTime: e.start_time,
+          endTime: e.end_time,
+          metadata: e.metadata ?? {},
+          teamId: e.team_id ?? null,
+          applied: 0,
+        })
+        .onConflictDoNothing(),
+    );
+    const [first, ...rest] = inserts;
+    if (!first) continue;
+    await d.batch([
+      first,
+      ...rest,
+      d.run(sql`UPDATE keys SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.api_key = keys.token)
+                WHERE token IN (SELECT api_key FROM spend_logs WHERE applied = 0)`),
+      d.run(sql`UPDATE teams SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.team_id = teams.team_id)
+                WHERE team_id IN (SELECT team_id FROM spend_logs WHERE applied = 0 AND team_id IS NOT NULL)`),
+      d.run(sql`UPDATE spend_logs SET applied = 1 WHERE applied = 0`),
+    ]);
   }
 }
 

@@ -3,6 +3,8 @@ export interface SpendEvent {
   request_id: string;
   /** The key's token, or `master`. */
   api_key: string;
+  /** The key's team, when it has one. */
+  team_id?: string | null;
   /** Upstream model name. */
   model: string;
   /** The model_name the client asked for. */
