@@ -10,6 +10,7 @@ import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
 import { listModels } from "./routes/models";
 import { spendRoutes } from "./routes/spend";
+import { teamRoutes } from "./routes/teams";
 
 /** The Hono app: request id, then (past the health routes) config, auth, body limit, the routes. */
 export function buildApp(): Hono<AppEnv> {
@@ -27,6 +28,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);
+  app.route("/", teamRoutes);
 
   app.notFound(() =>
     errorResponse(new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found")),

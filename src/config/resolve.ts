@@ -2,6 +2,7 @@ import { parse as parseYaml } from "yaml";
 import { inferProvider, providerFor } from "../providers/registry";
 import { groupExists } from "../router/groups";
 import type { Deployment } from "./deployment";
+import { parseDuration } from "../limits/duration";
 import { fnv1a64 } from "./hash";
 import { configSchema, formatPath, modelEntrySchema, type ModelEntry, type RawConfig } from "./schema";
 import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from "./router-settings";
@@ -44,7 +45,14 @@ function emptyConfig(error?: string): ResolvedConfig {
     deployments: [],
     groups: new Map(),
     router: defaultRouterSettings(),
-    settings: { dropParams: false, maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES, disableSpendLogs: false },
+    settings: {
+      dropParams: false,
+      maxRequestBytes: DEFAULT_MAX_REQUEST_BYTES,
+      disableSpendLogs: false,
+      modelBudgets: new Map(),
+      webhookAlerts: false,
+      reservedCompletionTokens: 4096,
+    },
     unsupported: [],
     modelErrors: [],
   };
@@ -162,6 +170,26 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
   if (general.disable_spend_logs !== undefined) {
     if (typeof general.disable_spend_logs !== "boolean") return "general_settings.disable_spend_logs: must be true or false";
     out.settings.disableSpendLogs = general.disable_spend_logs;
+  }
+  const budgets = litellm.model_max_budget;
+  if (budgets !== undefined) {
+    if (!budgets || typeof budgets !== "object" || Array.isArray(budgets)) return "litellm_settings.model_max_budget: must map model groups to {budget_limit, time_period}";
+    for (const [group, v] of Object.entries(budgets as Record<string, unknown>)) {
+      const b = v as { budget_limit?: unknown; time_period?: unknown };
+      if (typeof b?.budget_limit !== "number" || b.budget_limit < 0) return `litellm_settings.model_max_budget.${group}.budget_limit: must be a number of USD >= 0`;
+      const periodMs = b.time_period === undefined ? null : typeof b.time_period === "string" ? parseDuration(b.time_period) : undefined;
+      if (periodMs === undefined) return `litellm_settings.model_max_budget.${group}.time_period: use e.g. 1d, 7d, 30d`;
+      out.settings.modelBudgets.set(group, { limit: b.budget_limit, periodMs });
+    }
+  }
+  if (general.alerting !== undefined) {
+    if (!Array.isArray(general.alerting)) return "general_settings.alerting: must be a list, e.g. [webhook]";
+    out.settings.webhookAlerts = general.alerting.includes("webhook");
+  }
+  if (general.reserved_completion_tokens !== undefined) {
+    const n = general.reserved_completion_tokens;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1) return "general_settings.reserved_completion_tokens: must be a whole number >= 1";
+    out.settings.reservedCompletionTokens = n;
   }
   const fromBinding = env.MASTER_KEY;
   if (typeof fromBinding === "string" && fromBinding) out.masterKey = fromBinding;

@@ -6,8 +6,8 @@ import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
  */
 export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
   router_settings: ROUTER_KEYS,
-  litellm_settings: ["drop_params", "request_timeout", ...LITELLM_ROUTER_KEYS],
-  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs"],
+  litellm_settings: ["drop_params", "request_timeout", "model_max_budget", ...LITELLM_ROUTER_KEYS],
+  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens"],
 };
 
 
@@ -37,6 +37,12 @@ export interface GatewaySettings {
   maxRequestBytes: number;
   /** LiteLLM's general_settings.disable_spend_logs: no spend events at all (no spend_logs rows, and keys' spend is not counted). */
   disableSpendLogs: boolean;
+  /** Gateway-wide budgets per model group (litellm_settings.model_max_budget). */
+  modelBudgets: Map<string, { limit: number; periodMs: number | null }>;
+  /** general_settings.alerting includes "webhook": budget alerts are posted to WEBHOOK_URL. */
+  webhookAlerts: boolean;
+  /** Completion tokens reserved against budgets when a request sets no max_tokens. */
+  reservedCompletionTokens: number;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

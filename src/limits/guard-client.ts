@@ -1,63 +1,101 @@
 import { db } from "../db/client";
 import { findKey } from "../db/keys";
 import type { KeyRow } from "../db/schema";
+import { findTeam } from "../db/teams";
 import type { Env } from "../env";
-import { forbidden, rateLimited, unauthorized, type GatewayError } from "../http/errors";
-import type { Admission, GuardState, RateInfo } from "./guard-state";
-import { requestLimitHeaders } from "./rate-headers";
+import { forbidden, GatewayError, rateLimited, unauthorized } from "../http/errors";
+import type { Admission, GuardState, Refusal, Settled } from "./guard-state";
+import { limitHeaders } from "./rate-headers";
+import { keyState, keySubject, teamState, teamSubject } from "./subjects";
 
-export function guardState(row: KeyRow, revoked = false): GuardState {
-  return {
-    token: row.token,
-    models: row.models,
-    expires: row.expires,
-    blocked: row.blocked,
-    revoked,
-    rpmLimit: row.rpmLimit,
-  };
+export const guardOf = (env: Env, subject: string) => env.KEY_GUARD.get(env.KEY_GUARD.idFromName(subject));
+export type Guard = ReturnType<typeof guardOf>;
+
+/** A guard to ask, and how to tell it about its subject when it has never heard of it. */
+export interface Subject {
+  name: string;
+  load: () => Promise<GuardState | null>;
 }
 
-export const guardOf = (env: Env, token: string) => env.KEY_GUARD.get(env.KEY_GUARD.idFromName(token));
+export const keyGuardSubject = (env: Env, key: KeyRow): Subject => ({
+  name: keySubject(key.token),
+  load: async () => {
+    const row = await findKey(db(env.DB), key.token);
+    return row ? keyState(row) : null;
+  },
+});
 
-function refusal(a: Exclude<Admission, { ok: true }>, model?: string): GatewayError {
-  switch (a.reason) {
-    case "model":
-      return forbidden(`This key is not allowed to call the model '${model}'.`, "key_model_access_denied");
-    case "rate":
-      return rateLimited(
-        `Rate limit reached for this key: ${a.rpm.limit} requests per minute. Retry after ${Math.ceil(a.rpm.resetMs / 1000)}s.`,
-        a.rpm.resetMs / 1000,
-        requestLimitHeaders(a.rpm),
-      );
-    case "expired":
-      return unauthorized("This key has expired.");
-    case "blocked":
-      return unauthorized("This key is blocked.");
-    default:
-      return unauthorized("This key is not valid (it was deleted or regenerated).");
-  }
-}
+export const teamGuardSubject = (env: Env, teamId: string): Subject => ({
+  name: teamSubject(teamId),
+  load: async () => {
+    const row = await findTeam(db(env.DB), teamId);
+    return row ? teamState(row) : null;
+  },
+});
 
-/** Asks the key's guard; a guard that has never seen the key is told about it from D1 once. */
-async function ask(env: Env, key: KeyRow, call: (g: ReturnType<typeof guardOf>) => Promise<Admission>): Promise<Admission> {
-  const guard = guardOf(env, key.token);
+/** Asks a guard; one that has never seen its subject is told about it once (from D1 or config). */
+export async function ask(env: Env, s: Subject, call: (g: Guard) => Promise<Admission>): Promise<Admission> {
+  const guard = guardOf(env, s.name);
   const first = await call(guard);
   if (first.ok || first.reason !== "unknown") return first;
-  const fresh = await findKey(db(env.DB), key.token);
-  if (!fresh) return { ok: false, reason: "revoked" };
-  await guard.configure(guardState(fresh));
+  const state = await s.load();
+  if (!state) return { ok: false, reason: "revoked", subject: s.name };
+  await guard.configure(state, Date.now());
   return call(guard);
 }
 
-/** Admits one model call for the key; throws the refusal (401/403/429). */
-export async function admitCall(env: Env, key: KeyRow, model: string): Promise<RateInfo | undefined> {
-  const a = await ask(env, key, (g) => g.admit(model));
-  if (!a.ok) throw refusal(a, model);
-  return a.rpm;
+const who = (subject: string) => (subject.startsWith("team:") ? `team '${subject.slice(5)}'` : subject.startsWith("model:") ? `model '${subject.slice(6)}'` : "this key");
+const money = (n: number) => `$${Number(n.toFixed(6))}`;
+
+/** The error a refusal answers with. */
+export function refusalError(r: Refusal, model?: string): GatewayError {
+  switch (r.reason) {
+    case "model":
+      return forbidden(`${who(r.subject) === "this key" ? "This key" : who(r.subject)} is not allowed to call the model '${model}'.`, "key_model_access_denied");
+    case "rate": {
+      const headers = { ...(r.requests ? limitHeaders("requests", r.requests) : {}), ...(r.tokens ? limitHeaders("tokens", r.tokens) : {}) };
+      if (r.which !== "parallel") Object.assign(headers, limitHeaders(r.which, r.info));
+      const what = r.which === "parallel" ? `${r.info.limit} parallel requests` : `${r.info.limit} ${r.which} per minute`;
+      const scope = r.model ? ` for model '${r.model}'` : "";
+      return rateLimited(`Rate limit reached for ${who(r.subject)}${scope}: ${what}. Retry after ${Math.ceil(r.info.resetMs / 1000)}s.`, r.info.resetMs / 1000, headers);
+    }
+    case "budget": {
+      const reset = r.resetAt ? ` The budget resets at ${new Date(r.resetAt).toISOString()}.` : "";
+      const scope = r.model ? ` for model '${r.model}'` : "";
+      const pending = r.reserve > 0 ? ` (this call could cost up to ${money(r.reserve)})` : "";
+      return new GatewayError(
+        400,
+        `Budget exceeded for ${who(r.subject)}${scope}: spend ${money(r.spend)} of a ${money(r.budget)} budget${pending}.${reset}`,
+        "budget_exceeded",
+        "budget_exceeded",
+      );
+    }
+    case "expired":
+      return unauthorized(r.subject.startsWith("key:") ? "This key has expired." : `${who(r.subject)} has expired.`);
+    case "blocked":
+      return unauthorized(r.subject.startsWith("key:") ? "This key is blocked." : `The key's ${who(r.subject)} is blocked.`);
+    case "revoked":
+      return unauthorized(r.subject.startsWith("key:") ? "This key is not valid (it was deleted or regenerated)." : `The key's ${who(r.subject)} no longer exists.`);
+    default:
+      return unauthorized("This key is not valid.");
+  }
 }
 
-/** Checks that the key is still valid (not revoked, blocked or expired) without counting a call. */
-export async function checkKey(env: Env, key: KeyRow): Promise<void> {
-  const a = await ask(env, key, (g) => g.check());
-  if (!a.ok) throw refusal(a);
+const PRIORITY: Record<string, number> = { revoked: 0, expired: 1, blocked: 2, unknown: 3, model: 4, budget: 5, rate: 6 };
+
+/** The refusal to report when several guards refuse. */
+export function firstRefusal(results: Admission[]): Refusal | undefined {
+  const refusals = results.filter((r): r is Refusal => !r.ok);
+  refusals.sort((a, b) => PRIORITY[a.reason]! - PRIORITY[b.reason]!);
+  return refusals[0];
 }
+
+/** Checks that a key (and its team) is still usable, without counting a call. */
+export async function checkKey(env: Env, key: KeyRow): Promise<void> {
+  const subjects = [keyGuardSubject(env, key), ...(key.teamId ? [teamGuardSubject(env, key.teamId)] : [])];
+  const results = await Promise.all(subjects.map((s) => ask(env, s, (g) => g.check())));
+  const refused = firstRefusal(results);
+  if (refused) throw refusalError(refused);
+}
+
+export type { Settled };

@@ -1,34 +1,105 @@
-/** What a key's KeyGuard knows about the key: the authority for revocation, expiry, models and limits. */
+/**
+ * What a guard (one Durable Object per key, per team, per budgeted model group) knows: the
+ * authority for revocation, expiry, models, rate limits and the budget ledger of its subject.
+ */
 export interface GuardState {
-  token: string;
-  /** Model groups the key may call; empty = all. */
+  /** `key:<token>`, `team:<id>` or `model:<group>`. */
+  subject: string;
+  /** Model groups allowed; empty = all. */
   models: string[];
   /** Unix ms, or null. */
   expires: number | null;
   blocked: boolean;
-  /** Set when the key was deleted or regenerated away: every call is refused from then on. */
+  /** Deleted or regenerated away: every call is refused from then on. */
   revoked: boolean;
   rpmLimit: number | null;
+  tpmLimit: number | null;
+  maxParallel: number | null;
+  modelRpm: Record<string, number> | null;
+  modelTpm: Record<string, number> | null;
+  /** USD per period (budgetDurationMs), or for ever. */
+  maxBudget: number | null;
+  budgetDurationMs: number | null;
+  softBudget: number | null;
+  modelBudgets: Record<string, { limit: number; periodMs: number | null }> | null;
+  tempBudgetIncrease: number | null;
+  /** Unix ms. */
+  tempBudgetExpiry: number | null;
 }
 
-export type Admission =
-  | { ok: true; rpm?: RateInfo }
-  /** The guard has never been told about this key (it predates the guard, or storage was lost). */
-  | { ok: false; reason: "unknown" }
-  | { ok: false; reason: "revoked" | "expired" | "blocked" }
-  | { ok: false; reason: "model" }
-  | { ok: false; reason: "rate"; rpm: RateInfo };
+export const emptyLimits = (): Omit<GuardState, "subject" | "models" | "expires" | "blocked" | "revoked"> => ({
+  rpmLimit: null,
+  tpmLimit: null,
+  maxParallel: null,
+  modelRpm: null,
+  modelTpm: null,
+  maxBudget: null,
+  budgetDurationMs: null,
+  softBudget: null,
+  modelBudgets: null,
+  tempBudgetIncrease: null,
+  tempBudgetExpiry: null,
+});
+
+/** One call asking to be admitted. */
+export interface AdmitRequest {
+  /** The request id: the reservation and the parallel lease are held under it. */
+  id: string;
+  model: string;
+  now: number;
+  /** The most the call can cost (USD), held against budgets until it settles. */
+  reserve: number;
+}
 
 export interface RateInfo {
   limit: number;
   remaining: number;
-  /** Milliseconds until a request slot frees up. */
+  /** Milliseconds until the window frees up. */
   resetMs: number;
 }
 
-/** The key may call this model group (LiteLLM's `all-proxy-models` and an empty list mean every model). */
+export interface Granted {
+  ok: true;
+  requests?: RateInfo;
+  tokens?: RateInfo;
+  /** The guard holds something for this call (lease, reservation, token count): settle it. */
+  settle: boolean;
+}
+
+export type Refusal =
+  /** The guard has never been told about its subject. */
+  | { ok: false; reason: "unknown" }
+  | { ok: false; reason: "revoked" | "expired" | "blocked"; subject: string }
+  | { ok: false; reason: "model"; subject: string }
+  | { ok: false; reason: "rate"; subject: string; which: "requests" | "tokens" | "parallel"; model?: string; info: RateInfo; requests?: RateInfo; tokens?: RateInfo }
+  | { ok: false; reason: "budget"; subject: string; budget: number; spend: number; reserve: number; resetAt: number | null; model?: string };
+
+export type Admission = Granted | Refusal;
+
+export interface SettleRequest {
+  id: string;
+  model: string;
+  /** USD actually spent (0 when unknown or failed). */
+  cost: number;
+  tokens: number;
+  now: number;
+}
+
+export interface LedgerView {
+  spend: number;
+  reserved: number;
+  resetAt: number | null;
+  inFlight: number;
+}
+
+export interface Settled extends LedgerView {
+  /** Set when this call took the spend across the soft budget. */
+  softCrossed?: { spend: number; budget: number };
+}
+
+/** The subject may call this model group (`all-proxy-models` and an empty list mean every model). */
 export function modelAllowed(models: readonly string[], model: string): boolean {
   if (models.length === 0 || models.includes(model) || models.includes("all-proxy-models")) return true;
-  // `openai/*` in a key's list allows every `openai/...` group.
+  // `openai/*` in a list allows every `openai/...` group.
   return models.some((m) => m.endsWith("/*") && model.startsWith(m.slice(0, -1)));
 }

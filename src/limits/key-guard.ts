@@ -1,73 +1,190 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { modelAllowed, type Admission, type GuardState, type RateInfo } from "./guard-state";
+import { modelAllowed, type Admission, type AdmitRequest, type GuardState, type LedgerView, type RateInfo, type Refusal, type SettleRequest, type Settled } from "./guard-state";
+import { Ledger, type LedgerData } from "./ledger";
+import { SlidingWindow } from "./window";
 
-const WINDOW_MS = 60_000;
 const STATE_KEY = "state";
+const LEDGER_KEY = "ledger";
+const MODEL_LEDGERS_KEY = "model-ledgers";
+/** A lease outlives any sane call; a worker that died mid-call cannot lock a key for longer. */
+const LEASE_MS = 10 * 60_000;
 
 /**
- * One per virtual key (named by its token). Single-threaded, so its checks are exact across every
- * isolate: revocation, expiry, the model list, and the requests-per-minute window. The window
- * lives in memory (no storage write per call); the key's state is written only when an admin
- * changes it.
+ * One per key, per team and per budgeted model group (named by its subject). Single-threaded, so
+ * its checks are exact across every isolate: revocation, expiry, models, requests and tokens per
+ * minute (overall and per model), parallel leases, and the budget ledgers with reservations.
+ * Admission never writes to storage; a settle persists the ledger (off the response path).
  */
 export class KeyGuard extends DurableObject<Env> {
   private state: GuardState | null;
-  /** Admission times (ms) inside the current window, oldest first, from `head` on. */
-  private hits: number[] = [];
-  private head = 0;
+  private ledger: Ledger;
+  private modelLedgers = new Map<string, Ledger>();
+  private requests = new SlidingWindow();
+  private tokens = new SlidingWindow();
+  private modelRequests = new Map<string, SlidingWindow>();
+  private modelTokens = new Map<string, SlidingWindow>();
+  private leases = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.state = ctx.storage.kv.get<GuardState>(STATE_KEY) ?? null;
+    const kv = ctx.storage.kv;
+    this.state = kv.get<GuardState>(STATE_KEY) ?? null;
+    const data = kv.get<LedgerData>(LEDGER_KEY);
+    this.ledger = data ? new Ledger(data) : Ledger.fresh(this.state?.budgetDurationMs ?? null, Date.now());
+    for (const [model, d] of Object.entries(kv.get<Record<string, LedgerData>>(MODEL_LEDGERS_KEY) ?? {})) this.modelLedgers.set(model, new Ledger(d));
   }
 
-  /** Admin changes: the new state (or revocation) holds from the very next call. */
-  configure(state: GuardState): void {
+  /** Admin changes: the new state holds from the very next call. `ledger` carries spend over (regenerate). */
+  configure(state: GuardState, now = Date.now(), ledger?: LedgerData): void {
     this.state = state;
+    if (ledger) this.ledger = new Ledger(ledger);
+    this.ledger.setPeriod(state.budgetDurationMs, now);
     this.ctx.storage.kv.put(STATE_KEY, state);
+    this.persist();
   }
 
-  /** Checks the key without counting a call (for routes that are not model calls). */
+  /** Sets the current period's spend (`/key/{key}/reset_spend`). */
+  resetSpend(to = 0): LedgerView {
+    this.ledger.data = { ...this.ledger.data, spend: Math.max(0, to), softAlerted: false };
+    this.persist();
+    return this.view(Date.now());
+  }
+
+  ledgerData(): LedgerData {
+    return this.ledger.data;
+  }
+
+  /** Checks the subject is usable (not revoked, blocked or expired) without counting a call. */
   check(now = Date.now()): Admission {
-    return this.refusal(now) ?? { ok: true };
+    return this.refusal(now) ?? { ok: true, settle: false };
   }
 
-  /** Admits one call of `model`, counting it against the key's limits. */
-  admit(model: string, now = Date.now()): Admission {
-    const refused = this.refusal(now);
+  view(now = Date.now()): LedgerView {
+    this.ledger.roll(now);
+    this.expireLeases(now);
+    return { spend: this.ledger.data.spend, reserved: this.ledger.reserved, resetAt: this.ledger.resetAt(), inFlight: this.leases.size };
+  }
+
+  /** Admits one call: every check first, then every count, so a refusal changes nothing. */
+  admit(req: AdmitRequest): Admission {
+    const s = this.state;
+    const refused = this.refusal(req.now);
     if (refused) return refused;
-    const state = this.state!;
-    if (!modelAllowed(state.models, model)) return { ok: false, reason: "model" };
-    if (state.rpmLimit == null) return { ok: true };
-    const rpm = this.takeSlot(state.rpmLimit, now);
-    return rpm.remaining < 0 ? { ok: false, reason: "rate", rpm: { ...rpm, remaining: 0 } } : { ok: true, rpm };
+    if (!modelAllowed(s!.models, req.model)) return { ok: false, reason: "model", subject: s!.subject };
+    const state = s!;
+    const { now, model } = req;
+    this.ledger.roll(now);
+
+    const requests = state.rpmLimit != null ? this.rate(this.requests, state.rpmLimit, now) : undefined;
+    const tokens = state.tpmLimit != null ? this.rate(this.tokens, state.tpmLimit, now) : undefined;
+    const rateRefusal = (which: "requests" | "tokens" | "parallel", info: RateInfo, m?: string): Refusal => ({ ok: false, reason: "rate", subject: state.subject, which, info, model: m, requests, tokens });
+    if (requests && requests.remaining <= 0) return rateRefusal("requests", requests);
+    if (tokens && tokens.remaining <= 0) return rateRefusal("tokens", tokens);
+    const mRpm = state.modelRpm?.[model];
+    const mRequests = mRpm != null ? this.rate(window(this.modelRequests, model), mRpm, now) : undefined;
+    if (mRequests && mRequests.remaining <= 0) return rateRefusal("requests", mRequests, model);
+    const mTpm = state.modelTpm?.[model];
+    const mTokens = mTpm != null ? this.rate(window(this.modelTokens, model), mTpm, now) : undefined;
+    if (mTokens && mTokens.remaining <= 0) return rateRefusal("tokens", mTokens, model);
+    if (state.maxParallel != null) {
+      this.expireLeases(now);
+      if (this.leases.size >= state.maxParallel) {
+        const soonest = Math.min(...this.leases.values(), now + 1000);
+        return rateRefusal("parallel", { limit: state.maxParallel, remaining: 0, resetMs: Math.max(1, soonest - now) });
+      }
+    }
+    const budget = this.budgetLimit(now);
+    if (budget !== null && !this.ledger.fits(budget, req.reserve)) {
+      return { ok: false, reason: "budget", subject: state.subject, budget, spend: this.ledger.data.spend, reserve: req.reserve, resetAt: this.ledger.resetAt() };
+    }
+    const mb = state.modelBudgets?.[model];
+    const mLedger = mb ? this.modelLedger(model, mb.periodMs, now) : undefined;
+    if (mb && mLedger && !mLedger.fits(mb.limit, req.reserve)) {
+      return { ok: false, reason: "budget", subject: state.subject, budget: mb.limit, spend: mLedger.data.spend, reserve: req.reserve, resetAt: mLedger.resetAt(), model };
+    }
+
+    // Admitted: count it.
+    if (requests) this.requests.add(1, now);
+    if (mRequests) window(this.modelRequests, model).add(1, now);
+    const settle = state.maxParallel != null || state.tpmLimit != null || mTpm != null || budget !== null || state.softBudget != null || !!mb;
+    if (state.maxParallel != null) this.leases.set(req.id, now + LEASE_MS);
+    if (budget !== null) this.ledger.reserve(req.id, req.reserve);
+    if (mLedger) mLedger.reserve(req.id, req.reserve);
+    return {
+      ok: true,
+      settle,
+      requests: requests && { ...requests, remaining: requests.remaining - 1 },
+      tokens,
+    };
   }
 
-  private refusal(now: number): Admission | undefined {
-    const state = this.state;
-    if (!state) return { ok: false, reason: "unknown" };
-    if (state.revoked) return { ok: false, reason: "revoked" };
-    if (state.blocked) return { ok: false, reason: "blocked" };
-    if (state.expires !== null && state.expires <= now) return { ok: false, reason: "expired" };
+  /** The call is over: its lease ends, its reservation becomes its cost, its tokens count. */
+  settle(req: SettleRequest): Settled {
+    const { id, model, cost, tokens, now } = req;
+    this.leases.delete(id);
+    this.ledger.roll(now);
+    const before = this.ledger.data.spend;
+    this.ledger.settle(id, cost);
+    const m = this.modelLedgers.get(model);
+    if (m) {
+      m.roll(now);
+      m.settle(id, cost);
+    }
+    if (this.state?.tpmLimit != null) this.tokens.add(tokens, now);
+    if (this.state?.modelTpm?.[model] != null) window(this.modelTokens, model).add(tokens, now);
+    let softCrossed: Settled["softCrossed"];
+    const soft = this.state?.softBudget;
+    if (soft != null && !this.ledger.data.softAlerted && before < soft && this.ledger.data.spend >= soft) {
+      this.ledger.data = { ...this.ledger.data, softAlerted: true };
+      softCrossed = { spend: this.ledger.data.spend, budget: soft };
+    }
+    if (cost > 0 || softCrossed) this.persist();
+    return { ...this.view(now), softCrossed };
+  }
+
+  private refusal(now: number): Refusal | undefined {
+    const s = this.state;
+    if (!s) return { ok: false, reason: "unknown" };
+    if (s.revoked) return { ok: false, reason: "revoked", subject: s.subject };
+    if (s.blocked) return { ok: false, reason: "blocked", subject: s.subject };
+    if (s.expires !== null && s.expires <= now) return { ok: false, reason: "expired", subject: s.subject };
     return undefined;
   }
 
-  /** Sliding one-minute window: exact, whatever the concurrency. remaining < 0 means refused. */
-  private takeSlot(limit: number, now: number): RateInfo {
-    const cutoff = now - WINDOW_MS;
-    while (this.head < this.hits.length && this.hits[this.head]! <= cutoff) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.hits.length) {
-      this.hits = this.hits.slice(this.head);
-      this.head = 0;
-    }
-    const used = this.hits.length - this.head;
-    if (used >= limit) {
-      const oldest = this.hits[this.head] ?? now;
-      return { limit, remaining: -1, resetMs: Math.max(1, oldest + WINDOW_MS - now) };
-    }
-    this.hits.push(now);
-    const oldest = this.hits[this.head]!;
-    return { limit, remaining: limit - used - 1, resetMs: Math.max(1, oldest + WINDOW_MS - now) };
+  private budgetLimit(now: number): number | null {
+    const s = this.state!;
+    if (s.maxBudget == null) return null;
+    const temp = s.tempBudgetIncrease && s.tempBudgetExpiry && s.tempBudgetExpiry > now ? s.tempBudgetIncrease : 0;
+    return s.maxBudget + temp;
   }
+
+  private modelLedger(model: string, periodMs: number | null, now: number): Ledger {
+    let l = this.modelLedgers.get(model);
+    if (!l) this.modelLedgers.set(model, (l = Ledger.fresh(periodMs, now)));
+    l.setPeriod(periodMs, now);
+    l.roll(now);
+    return l;
+  }
+
+  private rate(w: SlidingWindow, limit: number, now: number): RateInfo {
+    return { limit, remaining: Math.max(0, limit - w.used(now)), resetMs: w.resetMs(now) };
+  }
+
+  private expireLeases(now: number): void {
+    for (const [id, until] of this.leases) if (until <= now) this.leases.delete(id);
+  }
+
+  private persist(): void {
+    this.ctx.storage.kv.put(LEDGER_KEY, this.ledger.data);
+    if (this.modelLedgers.size) {
+      this.ctx.storage.kv.put(MODEL_LEDGERS_KEY, Object.fromEntries([...this.modelLedgers].map(([m, l]) => [m, l.data])));
+    }
+  }
+}
+
+function window(map: Map<string, SlidingWindow>, key: string): SlidingWindow {
+  let w = map.get(key);
+  if (!w) map.set(key, (w = new SlidingWindow()));
+  return w;
 }

@@ -13,11 +13,11 @@ export function formatReset(ms: number): string {
   return `${s}s`;
 }
 
-/** OpenAI's request-limit headers for a key's rpm window. */
-export function requestLimitHeaders(rpm: RateInfo): Record<string, string> {
+/** OpenAI's rate-limit headers for a requests or tokens window. */
+export function limitHeaders(kind: "requests" | "tokens", info: RateInfo): Record<string, string> {
   return {
-    "x-ratelimit-limit-requests": String(rpm.limit),
-    "x-ratelimit-remaining-requests": String(rpm.remaining),
-    "x-ratelimit-reset-requests": formatReset(rpm.resetMs),
+    [`x-ratelimit-limit-${kind}`]: String(info.limit),
+    [`x-ratelimit-remaining-${kind}`]: String(Math.max(0, info.remaining)),
+    [`x-ratelimit-reset-${kind}`]: formatReset(info.resetMs),
   };
 }

@@ -38,6 +38,8 @@ export interface TranslatedResponse {
 export interface StreamSink {
   /** Called with the upstream's own usage when it arrives. */
   usage(usage: Usage): void;
+  /** Characters of content, reasoning and tool arguments sent so far (to estimate an abandoned stream's cost). */
+  produced?(chars: number): void;
   /** Called once when the stream is over: complete, failed, or abandoned by the client. */
   end(outcome: StreamOutcome): void;
 }
@@ -54,6 +56,12 @@ export interface ChatAdapter {
 }
 
 export interface EmbeddingsAdapter {
+  /**
+   * Optional, for an upstream that embeds a limited number of inputs per call (Bedrock Titan: one):
+   * the request as the requests to send, in order. The route sends them in parallel through
+   * `request`/`response` and joins their lists (joinEmbeddingLists). Absent: one call.
+   */
+  split?(req: EmbeddingsRequest, dep: Deployment, ctx: AdapterContext): EmbeddingsRequest[];
   /** Builds the upstream request (the adapter honours `encoding_format` in `response`, converting when needed). */
   request(req: EmbeddingsRequest, dep: Deployment, ctx: AdapterContext): Request | Promise<Request>;
   /** Reads the upstream answer into OpenAI's embeddings list JSON. Throws GatewayError (502) when unreadable. */

@@ -1,11 +1,11 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import type { ResolvedConfig } from "../config/resolve";
+import type { Principal } from "../http/auth";
 import type { Deployment } from "../config/deployment";
 import { GatewayError, modelNotFound } from "../http/errors";
 import { costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
-import { admitCall } from "../limits/guard-client";
-import type { RateInfo } from "../limits/guard-state";
-import { requestLimitHeaders } from "../limits/rate-headers";
+import { admit } from "../limits/admission";
 import { providerFor } from "../providers/registry";
 import type { AdapterContext, ProviderEntry, TranslatedResponse, Usage } from "../providers/types";
 import { execute, RouteFailure, type AttemptRecord } from "../router/execute";
@@ -60,6 +60,26 @@ interface CallOptions {
   stream: boolean;
   includeUsage: boolean;
   route: string;
+  /** For budget reservations: the prompt's size estimate and the most the completion may be. */
+  estimate: () => { promptTokens: number; maxCompletionTokens?: number };
+}
+
+/**
+ * The most this call can cost, held against budgets until it settles: the priciest deployment
+ * of the group for the estimated prompt and the completion limit. Only computed when a budget
+ * can apply (0 otherwise: an unpriced model cannot be budgeted).
+ */
+function reservation(config: ResolvedConfig, principal: Principal, model: string, opts: CallOptions): number {
+  const budgeted = config.settings.modelBudgets.has(model) || (principal.kind === "key" && (principal.key.maxBudget != null || principal.key.modelMaxBudget != null || !!principal.key.teamId));
+  if (!budgeted) return 0;
+  const { promptTokens, maxCompletionTokens } = opts.estimate();
+  const completion = maxCompletionTokens ?? config.settings.reservedCompletionTokens;
+  let most = 0;
+  for (const d of resolveGroup(config, model)?.deployments ?? []) {
+    const cost = priceCall(d, { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion });
+    if (cost !== null && cost > most) most = cost;
+  }
+  return most;
 }
 
 /**
@@ -72,7 +92,8 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
   const config = c.get("config");
   const principal = c.get("principal");
   if (!resolveGroup(config, req.model)) throw modelNotFound(req.model);
-  const rpm: RateInfo | undefined = principal.kind === "key" ? await admitCall(c.env, principal.key, req.model) : undefined;
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const admitted = await admit(c.env, config, principal, { id: c.get("requestId"), model: req.model, reserve: reservation(config, principal, req.model, opts) }, waitUntil);
   const apiKey = principal.kind === "key" ? principal.key.token : "master";
   const ctx: AdapterContext = {
     requestId: c.get("requestId"),
@@ -80,13 +101,14 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
     includeUsage: opts.includeUsage,
     dropParams: req.drop_params ?? config.settings.dropParams,
   };
-  const headers = new Headers();
-  if (rpm) for (const [k, v] of Object.entries(requestLimitHeaders(rpm))) headers.set(k, v);
+  const headers = new Headers(admitted.headers);
 
   const logSpend = !config.settings.disableSpendLogs;
   let dep: Deployment | undefined;
   let attempts: AttemptRecord[] = [];
   const spend: Call["spend"] = (status, usage, cost, extra = {}) => {
+    const settled = admitted.settle(cost ?? 0, usage?.total_tokens ?? 0);
+    if (settled) waitUntil(settled);
     if (dep && usage && config.router.strategy === "usage-based-routing") {
       const settled = settleUsage(c.env, dep, usage.total_tokens);
       if (settled) c.executionCtx.waitUntil(settled.catch(() => {}));
@@ -95,6 +117,7 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
     const event: SpendEvent = {
       request_id: ctx.requestId,
       api_key: apiKey,
+      team_id: principal.kind === "key" ? principal.key.teamId : null,
       model: dep?.model ?? req.model,
       model_group: req.model,
       provider: dep?.provider ?? "",

@@ -5,6 +5,7 @@ import { providerHeaders } from "../http/gateway-headers";
 import { readJson } from "../http/json";
 import type { Usage } from "../providers/types";
 import { priceCall } from "../spend/pricing";
+import { estimateTokens } from "../spend/estimate";
 import { answer, fetchTranslated, routeCall, sendUpstream } from "./call";
 import { parseChatRequest } from "./chat-schema";
 
@@ -12,7 +13,12 @@ import { parseChatRequest } from "./chat-schema";
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const req = parseChatRequest(await readJson(c));
   const stream = req.stream === true;
-  const opts = { stream, includeUsage: stream && req.stream_options?.include_usage === true, route: "chat" };
+  const opts = {
+    stream,
+    includeUsage: stream && req.stream_options?.include_usage === true,
+    route: "chat",
+    estimate: () => ({ promptTokens: estimateTokens(JSON.stringify(req.messages)), maxCompletionTokens: (req.max_completion_tokens ?? req.max_tokens ?? undefined) || undefined }),
+  };
 
   if (!stream) {
     const { value, call } = await routeCall(c, req, opts, (a) => {
@@ -33,14 +39,23 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   });
   const { dep, ctx } = call;
   let usage: Usage | null = null;
+  let produced = 0;
   let settle!: () => void;
   c.executionCtx.waitUntil(new Promise<void>((r) => (settle = r)));
   const body = call.provider.chat.stream(upstream.body!, dep, ctx, {
     usage: (u) => (usage = u),
+    produced: (n) => (produced += n),
     end: (outcome) => {
       const status = outcome === "complete" ? "success" : outcome === "cancelled" ? "cancelled" : "failure";
-      const cost = usage ? priceCall(dep, usage) : outcome === "complete" ? null : 0;
-      call.spend(status, usage, cost, usage ? {} : { usage: "missing" });
+      // Without the upstream's own usage (an abandoned stream, an upstream that sends none), the
+      // call is charged for what it produced, estimated from characters and marked as such.
+      let final: Usage | null = usage;
+      if (!final) {
+        const prompt = opts.estimate().promptTokens;
+        const completion = Math.ceil(produced / 4);
+        final = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+      }
+      call.spend(status, final, priceCall(dep, final), usage ? {} : { usage: "estimated" });
       settle();
     },
   });

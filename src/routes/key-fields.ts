@@ -5,17 +5,31 @@ import { parseDuration } from "../limits/duration";
 
 /** LiteLLM key fields that later work will add; asking for one now is a 400 that says so. */
 const NOT_YET = new Set([
-  "max_budget", "soft_budget", "budget_duration", "tpm_limit", "max_parallel_requests", "team_id", "user_id",
-  "model_max_budget", "model_rpm_limit", "model_tpm_limit", "aliases", "config", "permissions", "allowed_cache_controls",
-  "guardrails", "blocked", "tags", "key", "spend", "send_invite_email", "enforced_params", "budget_id", "temp_budget_increase",
-  "temp_budget_expiry", "organization_id", "allowed_routes", "object_permission", "prompts", "rpm_limit_type", "tpm_limit_type",
+  "user_id", "aliases", "config", "permissions", "allowed_cache_controls", "guardrails", "tags", "key", "spend",
+  "send_invite_email", "enforced_params", "budget_id", "organization_id", "allowed_routes", "object_permission", "prompts",
+  "rpm_limit_type", "tpm_limit_type",
 ]);
+
+const count = z.number().check(z.int(), z.gte(0));
+const usd = z.number().check(z.gte(0));
 
 const fields = {
   key_alias: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(256)))),
   models: z.optional(z.nullable(z.array(z.string().check(z.minLength(1))).check(z.maxLength(1000)))),
   duration: z.optional(z.nullable(z.string())),
-  rpm_limit: z.optional(z.nullable(z.number().check(z.int(), z.gte(0)))),
+  rpm_limit: z.optional(z.nullable(count)),
+  tpm_limit: z.optional(z.nullable(count)),
+  max_parallel_requests: z.optional(z.nullable(count)),
+  model_rpm_limit: z.optional(z.nullable(z.record(z.string(), count))),
+  model_tpm_limit: z.optional(z.nullable(z.record(z.string(), count))),
+  max_budget: z.optional(z.nullable(usd)),
+  budget_duration: z.optional(z.nullable(z.string())),
+  soft_budget: z.optional(z.nullable(usd)),
+  model_max_budget: z.optional(z.nullable(z.record(z.string(), z.object({ budget_limit: usd, time_period: z.optional(z.string()) })))),
+  team_id: z.optional(z.nullable(z.string().check(z.minLength(1)))),
+  temp_budget_increase: z.optional(z.nullable(usd)),
+  temp_budget_expiry: z.optional(z.nullable(z.string())),
+  blocked: z.optional(z.boolean()),
   metadata: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
 };
 
@@ -40,6 +54,19 @@ export function parseKeyBody<T>(schema: z.ZodMiniType<T>, body: unknown, extra: 
     throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param);
   }
   return r.data;
+}
+
+/** A LiteLLM duration field (budget_duration, time_period): a 400 naming it when malformed. */
+export function checkDuration(value: string | null | undefined, param: string): void {
+  if (value && parseDuration(value) === undefined) throw invalidRequest(`Invalid ${param} '${value}': use e.g. 30s, 30m, 1h, 1d, 7d or 1mo.`, param);
+}
+
+/** temp_budget_expiry: an ISO date (or date-time) -> unix ms. */
+export function expiryDate(value: string | null | undefined): number | null | undefined {
+  if (value === undefined || value === null) return value;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalidRequest(`Invalid temp_budget_expiry '${value}': use an ISO date such as 2026-12-31.`, "temp_budget_expiry");
+  return ms;
 }
 
 /** `duration` -> absolute expiry (unix ms), `null` for never; undefined when the field was not given. */

@@ -7,9 +7,12 @@ import { forbidden, GatewayError, invalidRequest } from "../http/errors";
 import { readJson } from "../http/json";
 import { hashKey } from "../http/key-header";
 import { requireAuth } from "../http/middleware";
-import { guardOf, guardState } from "../limits/guard-client";
+import { guardOf } from "../limits/guard-client";
+import type { LedgerData } from "../limits/ledger";
 import { forgetKey } from "../limits/key-cache";
-import { expiryFrom, generateSchema, parseKeyBody, updateSchema, type KeyFields } from "./key-fields";
+import { keyState, keySubject } from "../limits/subjects";
+import { findTeam } from "../db/teams";
+import { checkDuration, expiryDate, expiryFrom, generateSchema, parseKeyBody, updateSchema, type KeyFields } from "./key-fields";
 
 export const keyRoutes = new Hono<AppEnv>();
 
@@ -29,7 +32,7 @@ async function tokenOf(keyOrToken: string): Promise<string> {
   return /^[0-9a-f]{64}$/.test(keyOrToken) ? keyOrToken : hashKey(keyOrToken);
 }
 
-function keyObject(row: KeyRow) {
+function keyObject(row: KeyRow, budgetResetAt: number | null = null) {
   return {
     token: row.token,
     key_name: row.keyName,
@@ -38,27 +41,58 @@ function keyObject(row: KeyRow) {
     spend: row.spend,
     expires: iso(row.expires),
     blocked: row.blocked,
+    team_id: row.teamId,
     rpm_limit: row.rpmLimit,
+    tpm_limit: row.tpmLimit,
+    max_parallel_requests: row.maxParallelRequests,
+    model_rpm_limit: row.modelRpmLimit,
+    model_tpm_limit: row.modelTpmLimit,
+    max_budget: row.maxBudget,
+    budget_duration: row.budgetDuration,
+    soft_budget: row.softBudget,
+    model_max_budget: row.modelMaxBudget,
+    temp_budget_increase: row.tempBudgetIncrease,
+    temp_budget_expiry: iso(row.tempBudgetExpiry),
     metadata: row.metadata,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
-    budget_reset_at: null,
+    budget_reset_at: iso(budgetResetAt),
   };
 }
 
+const guard = (c: Context<AppEnv>, token: string) => guardOf(c.env, keySubject(token));
+
 /** Tells the key's guard first, so the change holds in every isolate from the next call. */
-async function syncGuard(c: Context<AppEnv>, row: KeyRow, revoked = false): Promise<void> {
-  await guardOf(c.env, row.token).configure(guardState(row, revoked));
+async function syncGuard(c: Context<AppEnv>, row: KeyRow, revoked = false, ledger?: LedgerData): Promise<void> {
+  await guard(c, row.token).configure(keyState(row, revoked), Date.now(), ledger);
   forgetKey(row.token);
 }
 
-function rowFields(f: KeyFields) {
+async function rowFields(c: Context<AppEnv>, f: KeyFields) {
   const out: Partial<KeyRow> = {};
   if (f.key_alias !== undefined) out.keyAlias = f.key_alias;
   if (f.models !== undefined) out.models = f.models ?? [];
   const expires = expiryFrom(f.duration);
   if (expires !== undefined) out.expires = expires;
   if (f.rpm_limit !== undefined) out.rpmLimit = f.rpm_limit;
+  if (f.tpm_limit !== undefined) out.tpmLimit = f.tpm_limit;
+  if (f.max_parallel_requests !== undefined) out.maxParallelRequests = f.max_parallel_requests;
+  if (f.model_rpm_limit !== undefined) out.modelRpmLimit = f.model_rpm_limit;
+  if (f.model_tpm_limit !== undefined) out.modelTpmLimit = f.model_tpm_limit;
+  if (f.max_budget !== undefined) out.maxBudget = f.max_budget;
+  checkDuration(f.budget_duration, "budget_duration");
+  if (f.budget_duration !== undefined) out.budgetDuration = f.budget_duration;
+  if (f.soft_budget !== undefined) out.softBudget = f.soft_budget;
+  for (const [m, b] of Object.entries(f.model_max_budget ?? {})) checkDuration(b.time_period, `model_max_budget.${m}.time_period`);
+  if (f.model_max_budget !== undefined) out.modelMaxBudget = f.model_max_budget;
+  if (f.team_id !== undefined) {
+    if (f.team_id !== null && !(await findTeam(db(c.env.DB), f.team_id))) throw invalidRequest(`Team '${f.team_id}' does not exist.`, "team_id");
+    out.teamId = f.team_id;
+  }
+  if (f.temp_budget_increase !== undefined) out.tempBudgetIncrease = f.temp_budget_increase;
+  const tempExpiry = expiryDate(f.temp_budget_expiry);
+  if (tempExpiry !== undefined) out.tempBudgetExpiry = tempExpiry;
+  if (f.blocked !== undefined) out.blocked = f.blocked;
   if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
   return out;
 }
@@ -66,17 +100,11 @@ function rowFields(f: KeyFields) {
 keyRoutes.post("/key/generate", requireAuth("admin"), async (c) => {
   const f = parseKeyBody(generateSchema, await readJson(c));
   const raw = newRawKey();
-  const row = await insertKey(db(c.env.DB), {
-    token: await hashKey(raw),
-    keyName: displayName(raw),
-    keyAlias: f.key_alias ?? null,
-    models: f.models ?? [],
-    expires: expiryFrom(f.duration) ?? null,
-    rpmLimit: f.rpm_limit ?? null,
-    metadata: f.metadata ?? {},
-  });
+  const fields = await rowFields(c, f);
+  const row = await insertKey(db(c.env.DB), { models: [], metadata: {}, ...fields, token: await hashKey(raw), keyName: displayName(raw) });
   await syncGuard(c, row);
-  return c.json({ key: raw, ...keyObject(row), expires: iso(row.expires) });
+  const view = await guard(c, row.token).view(Date.now());
+  return c.json({ key: raw, ...keyObject(row, view.resetAt) });
 });
 
 keyRoutes.get("/key/info", requireAuth("key"), async (c) => {
@@ -92,17 +120,18 @@ keyRoutes.get("/key/info", requireAuth("key"), async (c) => {
   }
   const row = await findKey(db(c.env.DB), token);
   if (!row) throw notFound(asked ?? token);
-  const { token: t, ...info } = keyObject(row);
-  return c.json({ key: t, info });
+  const view = await guard(c, token).view(Date.now());
+  const { token: t, ...info } = keyObject(row, view.resetAt);
+  return c.json({ key: t, info: { ...info, current_period_spend: view.spend, reserved_spend: view.reserved, parallel_requests_in_flight: view.inFlight } });
 });
 
 keyRoutes.post("/key/update", requireAuth("admin"), async (c) => {
   const f = parseKeyBody(updateSchema, await readJson(c));
   const token = await tokenOf(f.key);
-  const row = await updateKey(db(c.env.DB), token, rowFields(f));
+  const row = await updateKey(db(c.env.DB), token, await rowFields(c, f));
   if (!row) throw notFound(f.key);
   await syncGuard(c, row);
-  return c.json(keyObject(row));
+  return c.json(keyObject(row, (await guard(c, token).view(Date.now())).resetAt));
 });
 
 keyRoutes.post("/key/delete", requireAuth("admin"), async (c) => {
@@ -147,10 +176,12 @@ async function regenerate(c: Context<AppEnv>, keyOrToken: string | undefined, bo
   if (!old) throw notFound(keyOrToken);
   const raw = newRawKey();
   const now = Date.now();
-  const row = await insertKey(d, { ...old, ...rowFields(f), token: await hashKey(raw), keyName: displayName(raw), updatedAt: now });
+  const row = await insertKey(d, { ...old, ...(await rowFields(c, f)), token: await hashKey(raw), keyName: displayName(raw), updatedAt: now });
+  // The new key keeps the old one's limits and its budget period's spend.
+  const ledger = await guard(c, old.token).ledgerData();
   await syncGuard(c, old, true);
   await deleteKeys(d, [old.token]);
-  await syncGuard(c, row);
+  await syncGuard(c, row, false, ledger);
   return c.json({ key: raw, ...keyObject(row) });
 }
 
@@ -171,4 +202,38 @@ keyRoutes.post("/key/:key/regenerate", requireAuth("admin"), async (c) => {
     }
   }
   return regenerate(c, c.req.param("key"), body);
+});
+
+async function setBlocked(c: Context<AppEnv>, blocked: boolean) {
+  const body = (await readJson(c)) as { key?: unknown };
+  if (!body || typeof body !== "object" || typeof body.key !== "string") throw invalidRequest("Name the key in 'key'.", "key");
+  const row = await updateKey(db(c.env.DB), await tokenOf(body.key), { blocked });
+  if (!row) throw notFound(body.key);
+  await syncGuard(c, row);
+  return c.json(keyObject(row));
+}
+
+keyRoutes.post("/key/block", requireAuth("admin"), (c) => setBlocked(c, true));
+keyRoutes.post("/key/unblock", requireAuth("admin"), (c) => setBlocked(c, false));
+
+/** Sets the current budget period's spend (default 0); the key's total spend in D1 is unchanged. */
+keyRoutes.post("/key/:key/reset_spend", requireAuth("admin"), async (c) => {
+  const text = await c.req.text();
+  let resetTo = 0;
+  if (text.trim()) {
+    let body: { reset_to?: unknown };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw invalidRequest("The request body is not valid JSON.");
+    }
+    if (body.reset_to !== undefined && (typeof body.reset_to !== "number" || body.reset_to < 0)) throw invalidRequest("'reset_to' must be a number >= 0.", "reset_to");
+    resetTo = (body.reset_to as number | undefined) ?? 0;
+  }
+  const token = await tokenOf(c.req.param("key"));
+  const row = await findKey(db(c.env.DB), token);
+  if (!row) throw notFound(c.req.param("key"));
+  if (row.maxBudget != null && resetTo > row.maxBudget) throw invalidRequest("'reset_to' is above the key's max_budget.", "reset_to");
+  const view = await guard(c, token).resetSpend(resetTo);
+  return c.json({ key: token, current_period_spend: view.spend, budget_reset_at: iso(view.resetAt) });
 });

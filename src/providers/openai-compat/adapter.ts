@@ -50,6 +50,8 @@ export function compatResponse(text: string): TranslatedResponse {
 
 const USAGE_MARK = '"usage":{';
 const DONE_MARK = "data: [DONE]";
+/** The text fields of a chunk's delta, counted to estimate what an abandoned stream produced. */
+const PRODUCED = /"(?:content|reasoning_content|arguments)":"((?:[^"\\]|\\.)*)"/g;
 
 /**
  * Passes an OpenAI-format SSE stream through, complete events at a time. Only events that carry a
@@ -63,6 +65,11 @@ export function compatStreamTranslator(ctx: AdapterContext, sink: StreamSink): S
 
   const emit = (part: string): string => {
     if (part.includes(DONE_MARK)) sawDone = true;
+    if (sink.produced) {
+      let chars = 0;
+      for (const m of part.matchAll(PRODUCED)) chars += m[1]!.length;
+      if (chars) sink.produced(chars);
+    }
     if (!part.includes(USAGE_MARK)) return part;
     let out = "";
     for (const event of part.split(/\r?\n\r?\n/)) {

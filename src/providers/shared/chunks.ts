@@ -45,11 +45,13 @@ export class ChunkWriter {
   }
 
   content(text: string): string {
+    this.sink.produced?.(text.length);
     return text ? this.event({ content: text }) : "";
   }
 
   /** Reasoning text, as `reasoning_content` (the field LiteLLM and DeepSeek use). */
   reasoning(text: string): string {
+    this.sink.produced?.(text.length);
     return text ? this.event({ reasoning_content: text }) : "";
   }
 
@@ -66,6 +68,7 @@ export class ChunkWriter {
   toolArgs(key: string | number, fragment: string): string {
     const index = this.toolIndex.get(key);
     if (index === undefined || !fragment) return "";
+    this.sink.produced?.(fragment.length);
     return this.event({ tool_calls: [{ index, function: { arguments: fragment } }] });
   }
 

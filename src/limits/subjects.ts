@@ -1,0 +1,62 @@
+import type { KeyRow, TeamRow } from "../db/schema";
+import { parseDuration } from "./duration";
+import { emptyLimits, type GuardState } from "./guard-state";
+
+const ms = (d: string | null | undefined) => (d ? (parseDuration(d) ?? null) : null);
+
+type ModelBudgets = Record<string, { budget_limit: number; time_period?: string }>;
+
+function modelBudgets(b: ModelBudgets | null | undefined): GuardState["modelBudgets"] {
+  if (!b) return null;
+  const out: NonNullable<GuardState["modelBudgets"]> = {};
+  for (const [m, v] of Object.entries(b)) out[m] = { limit: v.budget_limit, periodMs: ms(v.time_period) };
+  return out;
+}
+
+export const keySubject = (token: string) => `key:${token}`;
+export const teamSubject = (id: string) => `team:${id}`;
+export const modelSubject = (group: string) => `model:${group}`;
+
+/** A key's guard state from its D1 row. */
+export function keyState(row: KeyRow, revoked = false): GuardState {
+  return {
+    ...emptyLimits(),
+    subject: keySubject(row.token),
+    models: row.models,
+    expires: row.expires,
+    blocked: row.blocked,
+    revoked,
+    rpmLimit: row.rpmLimit,
+    tpmLimit: row.tpmLimit,
+    maxParallel: row.maxParallelRequests,
+    modelRpm: row.modelRpmLimit ?? null,
+    modelTpm: row.modelTpmLimit ?? null,
+    maxBudget: row.maxBudget,
+    budgetDurationMs: ms(row.budgetDuration),
+    softBudget: row.softBudget,
+    modelBudgets: modelBudgets(row.modelMaxBudget),
+    tempBudgetIncrease: row.tempBudgetIncrease,
+    tempBudgetExpiry: row.tempBudgetExpiry,
+  };
+}
+
+/** A team's guard state from its D1 row. */
+export function teamState(row: TeamRow, revoked = false): GuardState {
+  return {
+    ...emptyLimits(),
+    subject: teamSubject(row.teamId),
+    models: row.models,
+    expires: null,
+    blocked: row.blocked,
+    revoked,
+    rpmLimit: row.rpmLimit,
+    tpmLimit: row.tpmLimit,
+    maxBudget: row.maxBudget,
+    budgetDurationMs: ms(row.budgetDuration),
+  };
+}
+
+/** A model group's gateway-wide budget (litellm_settings.model_max_budget). */
+export function modelBudgetState(group: string, limit: number, periodMs: number | null): GuardState {
+  return { ...emptyLimits(), subject: modelSubject(group), models: [], expires: null, blocked: false, revoked: false, maxBudget: limit, budgetDurationMs: periodMs };
+}

@@ -1,0 +1,117 @@
+import { Hono, type Context } from "hono";
+import * as z from "zod/mini";
+import type { AppEnv } from "../app-env";
+import { db } from "../db/client";
+import type { TeamRow } from "../db/schema";
+import { deleteTeams, findTeam, insertTeam, listTeams, teamKeys, updateTeam } from "../db/teams";
+import { GatewayError, invalidRequest } from "../http/errors";
+import { readJson } from "../http/json";
+import { requireAuth } from "../http/middleware";
+import { guardOf } from "../limits/guard-client";
+import { teamState, teamSubject } from "../limits/subjects";
+import { checkDuration, parseKeyBody } from "./key-fields";
+
+/** LiteLLM's team routes (master key): a team bounds its keys' models, budget and limits. */
+export const teamRoutes = new Hono<AppEnv>();
+
+const count = z.number().check(z.int(), z.gte(0));
+const fields = {
+  team_alias: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(256)))),
+  models: z.optional(z.nullable(z.array(z.string().check(z.minLength(1))))),
+  max_budget: z.optional(z.nullable(z.number().check(z.gte(0)))),
+  budget_duration: z.optional(z.nullable(z.string())),
+  rpm_limit: z.optional(z.nullable(count)),
+  tpm_limit: z.optional(z.nullable(count)),
+  blocked: z.optional(z.boolean()),
+  metadata: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+};
+const newSchema = z.object({ team_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))), ...fields });
+const updateSchema = z.object({ team_id: z.string().check(z.minLength(1)), ...fields });
+
+type TeamFields = z.infer<typeof newSchema>;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const notFound = (id: string) => new GatewayError(404, `Team '${id}' was not found.`, "invalid_request_error", "team_not_found", "team_id");
+
+function teamObject(row: TeamRow, resetAt: number | null = null) {
+  return {
+    team_id: row.teamId,
+    team_alias: row.teamAlias,
+    models: row.models,
+    max_budget: row.maxBudget,
+    budget_duration: row.budgetDuration,
+    budget_reset_at: resetAt === null ? null : iso(resetAt),
+    rpm_limit: row.rpmLimit,
+    tpm_limit: row.tpmLimit,
+    spend: row.spend,
+    blocked: row.blocked,
+    metadata: row.metadata,
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+  };
+}
+
+function rowFields(f: Partial<TeamFields>): Partial<TeamRow> {
+  checkDuration(f.budget_duration, "budget_duration");
+  const out: Partial<TeamRow> = {};
+  if (f.team_alias !== undefined) out.teamAlias = f.team_alias;
+  if (f.models !== undefined) out.models = f.models ?? [];
+  if (f.max_budget !== undefined) out.maxBudget = f.max_budget;
+  if (f.budget_duration !== undefined) out.budgetDuration = f.budget_duration;
+  if (f.rpm_limit !== undefined) out.rpmLimit = f.rpm_limit;
+  if (f.tpm_limit !== undefined) out.tpmLimit = f.tpm_limit;
+  if (f.blocked !== undefined) out.blocked = f.blocked;
+  if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
+  return out;
+}
+
+const guard = (c: Context<AppEnv>, id: string) => guardOf(c.env, teamSubject(id));
+const sync = (c: Context<AppEnv>, row: TeamRow, revoked = false) => guard(c, row.teamId).configure(teamState(row, revoked), Date.now());
+
+teamRoutes.post("/team/new", requireAuth("admin"), async (c) => {
+  const f = parseKeyBody(newSchema, await readJson(c));
+  const id = f.team_id ?? crypto.randomUUID();
+  if (await findTeam(db(c.env.DB), id)) throw invalidRequest(`Team '${id}' already exists.`, "team_id");
+  const row = await insertTeam(db(c.env.DB), { models: [], metadata: {}, ...rowFields(f), teamId: id });
+  await sync(c, row);
+  return c.json(teamObject(row, (await guard(c, id).view(Date.now())).resetAt));
+});
+
+teamRoutes.get("/team/info", requireAuth("admin"), async (c) => {
+  const id = c.req.query("team_id");
+  if (!id) throw invalidRequest("Name the team: /team/info?team_id=<id>.", "team_id");
+  const d = db(c.env.DB);
+  const row = await findTeam(d, id);
+  if (!row) throw notFound(id);
+  const view = await guard(c, id).view(Date.now());
+  const keys = await teamKeys(d, id);
+  return c.json({
+    team_id: id,
+    team_info: { ...teamObject(row, view.resetAt), current_period_spend: view.spend, reserved_spend: view.reserved },
+    keys: keys.map((k) => ({ token: k.token, key_alias: k.keyAlias, key_name: k.keyName, spend: k.spend })),
+  });
+});
+
+teamRoutes.post("/team/update", requireAuth("admin"), async (c) => {
+  const f = parseKeyBody(updateSchema, await readJson(c));
+  const row = await updateTeam(db(c.env.DB), f.team_id, rowFields(f));
+  if (!row) throw notFound(f.team_id);
+  await sync(c, row);
+  return c.json(teamObject(row, (await guard(c, row.teamId).view(Date.now())).resetAt));
+});
+
+/** Deleting a team refuses its keys' calls from the next one on (their team no longer exists). */
+teamRoutes.post("/team/delete", requireAuth("admin"), async (c) => {
+  const body = (await readJson(c)) as { team_ids?: unknown };
+  const ids = body?.team_ids;
+  if (!Array.isArray(ids) || !ids.length || !ids.every((x) => typeof x === "string")) throw invalidRequest("'team_ids' must be a non-empty list of team ids.", "team_ids");
+  const d = db(c.env.DB);
+  const rows = await Promise.all(ids.map((id) => findTeam(d, id)));
+  const missing = ids.find((_, i) => !rows[i]);
+  if (missing) throw notFound(missing);
+  await Promise.all(rows.map((r) => sync(c, r!, true)));
+  await deleteTeams(d, ids);
+  return c.json({ deleted_teams: ids });
+});
+
+teamRoutes.get("/team/list", requireAuth("admin"), async (c) => c.json((await listTeams(db(c.env.DB))).map((r) => teamObject(r))));
