@@ -179,9 +179,11 @@ describe("teams", () => {
     });
     expect(info.team_info.spend).toBeCloseTo(perCall * ok, 10);
     expect(info.keys.map((k: { token: string }) => k.token).sort()).toEqual([a.token, b.token].sort());
-    // The team's model list binds its keys as well.
+    // The team's model list binds its keys as well, in calls and in /v1/models.
     const denied = await chat(a.key, {}, "gpt-4o");
     expect(denied.status).toBe(403);
+    const listed = (await (await gw("/v1/models", { key: a.key })).json()).data.map((m: { id: string }) => m.id);
+    expect(listed.sort()).toEqual(["gpt-4o-mini", "priced"]);
   });
 
   it("team routes: new, update, list, delete (its keys are refused from the next call)", async () => {
