@@ -1,4 +1,5 @@
 import { anthropicProvider } from "./anthropic";
+import { bedrockProvider } from "./bedrock";
 import { compatProviders } from "./openai-compat/adapter";
 import type { ProviderEntry } from "./types";
 
@@ -9,6 +10,7 @@ import type { ProviderEntry } from "./types";
 export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   ...compatProviders(),
   anthropic: anthropicProvider,
+  bedrock: bedrockProvider,
 };
 
 export function providerFor(name: string): ProviderEntry | undefined {

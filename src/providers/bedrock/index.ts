@@ -1,0 +1,32 @@
+import { translateStream } from "../../http/sse";
+import type { ChatAdapter, ProviderEntry } from "../types";
+import { bedrockEmbeddings } from "./embeddings";
+import { bedrockError } from "./errors";
+import { converseRequest } from "./request";
+import { converseResponse } from "./response";
+import { bedrockStreamTranslator } from "./stream";
+
+/**
+ * Amazon Bedrock's Converse API (`POST {base}/model/{modelId}/converse`, and `/converse-stream`
+ * answering in the binary eventstream framing), SigV4-signed or with a Bedrock API key.
+ */
+export const bedrockChat: ChatAdapter = {
+  request: converseRequest,
+  response: converseResponse,
+  stream(body, dep, ctx, sink) {
+    return translateStream(body, bedrockStreamTranslator(dep, ctx, sink), (outcome) => sink.end(outcome));
+  },
+  error: bedrockError,
+};
+
+/**
+ * Credentials are checked by the adapter (SigV4 keys or an API key; either will do), so
+ * `requiresApiKey` stays off: a deployment with neither answers 503 config_error naming what to set.
+ */
+export const bedrockProvider: ProviderEntry = {
+  chat: bedrockChat,
+  embeddings: bedrockEmbeddings,
+  params: ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name", "aws_bedrock_runtime_endpoint", "model_id"],
+  requiresApiKey: false,
+  priceProvider: "aws",
+};
