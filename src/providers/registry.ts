@@ -1,6 +1,8 @@
 import { anthropicProvider } from "./anthropic";
 import { bedrockProvider } from "./bedrock";
 import { compatProviders } from "./openai-compat/adapter";
+import { geminiProvider } from "./gemini";
+import { vertexProvider } from "./vertex";
 import type { ProviderEntry } from "./types";
 
 /**
@@ -11,6 +13,8 @@ export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   ...compatProviders(),
   anthropic: anthropicProvider,
   bedrock: bedrockProvider,
+  gemini: geminiProvider,
+  vertex_ai: vertexProvider,
 };
 
 export function providerFor(name: string): ProviderEntry | undefined {
