@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { errorResponse, GatewayError } from "./http/errors";
@@ -10,6 +10,8 @@ import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
 import { listModels } from "./routes/models";
 import { spendRoutes } from "./routes/spend";
+import { surfaces } from "./routes/surfaces";
+import { anthropicErrorResponse, isAnthropicRoute } from "./anthropic-format/errors";
 import { teamRoutes } from "./routes/teams";
 
 /** The Hono app: request id, then (past the health routes) config, auth, body limit, the routes. */
@@ -25,21 +27,24 @@ export function buildApp(): Hono<AppEnv> {
     app.post(`${prefix}/embeddings`, requireAuth("model"), embeddings);
     app.get(`${prefix}/models`, requireAuth("key"), listModels);
   }
+  app.route("/", surfaces);
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);
   app.route("/", teamRoutes);
 
-  app.notFound(() =>
-    errorResponse(new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found")),
+  // /v1/messages answers in Anthropic's error shape (auth errors included).
+  const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);
+  app.notFound((c) =>
+    respond(c)(new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found")),
   );
-  app.onError((err) => {
-    if (err instanceof GatewayError) return errorResponse(err);
+  app.onError((err, c) => {
+    if (err instanceof GatewayError) return respond(c)(err);
     if (err instanceof HTTPException) {
-      return errorResponse(new GatewayError(err.status as 400, err.message || "Bad request.", "invalid_request_error", null));
+      return respond(c)(new GatewayError(err.status as 400, err.message || "Bad request.", "invalid_request_error", null));
     }
     console.error(JSON.stringify({ msg: "unhandled error", error: err instanceof Error ? err.stack : String(err) }));
-    return errorResponse(new GatewayError(500, "The gateway failed on this request.", "internal_error", "internal_error"));
+    return respond(c)(new GatewayError(500, "The gateway failed on this request.", "internal_error", "internal_error"));
   });
   return app;
 }

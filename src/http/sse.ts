@@ -39,6 +39,8 @@ export function translateStream(
   body: ReadableStream<Uint8Array>,
   translator: StreamTranslator,
   onEnd: (outcome: StreamOutcome) => void,
+  /** How the closing error event is written (Anthropic-format routes write their own). */
+  formatError: (err: GatewayError) => string = sseError,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let ended = false;
@@ -77,7 +79,7 @@ export function translateStream(
           if (e instanceof IncompleteStream && e.rest) controller.enqueue(encoder.encode(e.rest));
           const err = e instanceof IncompleteStream ? e.error
             : e instanceof GatewayError ? e : upstreamUnreadable(`The upstream stream failed: ${e instanceof Error ? e.message : String(e)}`);
-          controller.enqueue(encoder.encode(sseError(err)));
+          controller.enqueue(encoder.encode(formatError(err)));
           controller.close();
           reader.cancel().catch(() => {});
           finish("error");

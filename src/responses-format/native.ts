@@ -1,0 +1,91 @@
+import { createParser } from "eventsource-parser";
+import type { Deployment } from "../config/deployment";
+import { type GatewayError, upstreamUnreadable } from "../http/errors";
+import { IncompleteStream, type StreamTranslator } from "../http/sse";
+import { compatBaseUrl, compatHeaders } from "../providers/openai-compat/adapter";
+import { COMPAT_PROVIDERS } from "../providers/openai-compat/table";
+import type { TranslatedResponse, Usage } from "../providers/types";
+import { openaiUsage } from "../providers/usage";
+
+/**
+ * The native path for OpenAI deployments: the Responses request goes to `{api_base}/responses` as
+ * it came (the deployment's model and key put in, the gateway's own fields taken out), and the
+ * answer comes back untouched; the gateway reads only the usage out of it.
+ */
+
+type Json = Record<string, unknown>;
+
+/** Providers whose upstream has the Responses API itself. */
+export const hasNativeResponses = (provider: string): boolean => provider === "openai";
+
+const GATEWAY_FIELDS = ["drop_params", "fallbacks", "num_retries", "mock_response"];
+
+export function nativeRequest(body: Json, dep: Deployment): Request {
+  const out: Json = { ...body, model: dep.model };
+  for (const f of GATEWAY_FIELDS) delete out[f];
+  return new Request(`${compatBaseUrl(dep, COMPAT_PROVIDERS.openai!)}/responses`, { method: "POST", headers: compatHeaders(dep), body: JSON.stringify(out) });
+}
+
+export function nativeResponse(text: string): TranslatedResponse {
+  let parsed: { output?: unknown; usage?: unknown };
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
+  }
+  if (!parsed || !Array.isArray(parsed.output)) throw upstreamUnreadable("The upstream's response has no 'output'.");
+  return { json: text, usage: openaiUsage(parsed.usage) };
+}
+
+const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed"]);
+
+/** The error event that ends a Responses stream the gateway had to cut short. */
+export const responsesErrorEvent = (err: GatewayError): string =>
+  `event: error\ndata: ${JSON.stringify({ type: "error", code: err.code ?? err.type, message: err.message, param: err.param })}\n\n`;
+
+/**
+ * Passes the upstream's Responses SSE through unchanged, reading the usage from its terminal
+ * event; a stream that ends without one (or an error event) ends in an error event.
+ */
+export function nativeStreamTranslator(hooks: { usage(u: Usage): void; failed(): void }): StreamTranslator {
+  const decoder = new TextDecoder();
+  let ended = false;
+  const parser = createParser({
+    onEvent(e) {
+      const type = e.event ?? "";
+      if (type === "error") {
+        ended = true;
+        hooks.failed();
+        return;
+      }
+      if (type && !TERMINAL.has(type)) return;
+      if (!type && !/"type"\s*:\s*"(response\.(completed|incomplete|failed)|error)"/.test(e.data)) return;
+      try {
+        const data = JSON.parse(e.data) as { type?: string; response?: { usage?: unknown } };
+        if (data.type === "error") {
+          ended = true;
+          hooks.failed();
+          return;
+        }
+        if (!TERMINAL.has(data.type ?? "")) return;
+        ended = true;
+        if (data.type === "response.failed") hooks.failed();
+        const usage = openaiUsage(data.response?.usage);
+        if (usage) hooks.usage(usage);
+      } catch {
+        /* passed on as it came */
+      }
+    },
+  });
+  return {
+    chunk(bytes) {
+      parser.feed(decoder.decode(bytes, { stream: true }));
+      return bytes;
+    },
+    end() {
+      parser.feed(decoder.decode() + "\n\n");
+      if (!ended) throw new IncompleteStream("", upstreamUnreadable("The upstream stream ended before it was complete (no response.completed)."));
+      return null;
+    },
+  };
+}
