@@ -134,7 +134,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
   if (missing.length) dep.error = `Deployment '${id}' of model '${entry.model_name}' is not usable: ${missing.join("; ")}.`;
   else if (entryDef.requiresApiKey && !dep.apiKey) {
     dep.error = `Deployment '${id}' of model '${entry.model_name}' has no api_key; set ${path}.api_key (e.g. os.environ/${provider.toUpperCase()}_API_KEY).`;
-  }
+  } else if ("check" in entryDef && entryDef.check) dep.error = entryDef.check(dep);
   return dep;
 }
 

@@ -81,4 +81,6 @@ export interface ProviderEntry {
   requiresApiKey?: boolean;
   /** Name used by the price table for this provider, when it differs. */
   priceProvider?: string;
+  /** Checks a deployment's settings when the config loads: a problem makes it unusable (503, listed at readiness). */
+  check?(dep: Deployment): string | undefined;
 }

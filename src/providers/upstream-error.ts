@@ -9,7 +9,7 @@ export function scrubSecrets(text: string, dep: Deployment): string {
   let out = text;
   for (const [name, value] of Object.entries(dep.params)) {
     if (typeof value !== "string" || value.length < 8) continue;
-    if (!/key|secret|token|password/i.test(name)) continue;
+    if (!/key|secret|token|password|credentials/i.test(name)) continue;
     out = out.split(value).join("[redacted]");
   }
   return out.length > MAX_MESSAGE ? `${out.slice(0, MAX_MESSAGE)}...` : out;

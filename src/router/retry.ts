@@ -8,6 +8,7 @@ export type FailureKind = "retry" | "fallback" | "context" | "content" | "final"
  * content-policy fallbacks, or nothing (any other client error).
  */
 export function classify(e: GatewayError): FailureKind {
+  if (e.code === "config_error") return "fallback"; // the deployment cannot be used: no point retrying it
   if (e.code === "context_length_exceeded") return "context";
   if (e.code === "content_policy_violation") return "content";
   if (e.status === 408 || e.status === 429 || e.status >= 500) return "retry";

@@ -4,6 +4,7 @@ import { bedrockEmbeddings } from "./embeddings";
 import { bedrockError } from "./errors";
 import { converseRequest } from "./request";
 import { converseResponse } from "./response";
+import { credentialsOf } from "./sign";
 import { bedrockStreamTranslator } from "./stream";
 
 /**
@@ -29,4 +30,12 @@ export const bedrockProvider: ProviderEntry = {
   params: ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name", "aws_bedrock_runtime_endpoint", "model_id"],
   requiresApiKey: false,
   priceProvider: "aws",
+  check(dep) {
+    try {
+      credentialsOf(dep);
+      return undefined;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  },
 };
