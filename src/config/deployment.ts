@@ -36,4 +36,8 @@ export interface DeploymentCosts {
   cacheRead?: number;
   cacheWrite?: number;
   reasoning?: number;
+  /** Audio transcription, per second of audio. */
+  perSecond?: number;
+  /** Text to speech, per character of input. */
+  perCharacter?: number;
 }

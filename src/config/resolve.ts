@@ -126,6 +126,8 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
       cacheRead: p.cache_read_input_token_cost,
       cacheWrite: p.cache_creation_input_token_cost,
       reasoning: p.output_cost_per_reasoning_token,
+      perSecond: p.input_cost_per_second,
+      perCharacter: p.input_cost_per_character,
     },
   };
   if (entryDef.requiresApiBase && !dep.apiBase && !missing.length) {

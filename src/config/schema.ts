@@ -19,6 +19,8 @@ export const litellmParamsSchema = z.looseObject({
   cache_read_input_token_cost: z.optional(num),
   cache_creation_input_token_cost: z.optional(num),
   output_cost_per_reasoning_token: z.optional(num),
+  input_cost_per_second: z.optional(num),
+  input_cost_per_character: z.optional(num),
 });
 
 export const modelEntrySchema = z.object({

@@ -28,6 +28,8 @@ export const COMMON_PARAMS = new Set([
   "cache_read_input_token_cost",
   "cache_creation_input_token_cost",
   "output_cost_per_reasoning_token",
+  "input_cost_per_second",
+  "input_cost_per_character",
   "custom_llm_provider",
 ]);
 

@@ -32,6 +32,17 @@ export interface AdapterContext {
 export interface TranslatedResponse {
   json: string;
   usage: Usage | null;
+  /** The answer's content type when it is not JSON (e.g. a transcription as text or srt). */
+  contentType?: string;
+  /** The call's cost when it is not priced from token usage (audio by the second); null: unknown. */
+  cost?: number | null;
+}
+
+/** Where a provider serves OpenAI's audio endpoints (the request bodies pass through as they are). */
+export interface AudioAdapter {
+  url(dep: Deployment, path: "audio/transcriptions" | "audio/translations" | "audio/speech"): string;
+  headers(dep: Deployment): Headers;
+  error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
 }
 
 /** Callbacks a stream translation reports to. */
@@ -73,6 +84,8 @@ export interface ProviderEntry {
   chat: ChatAdapter;
   /** Absent when the provider has no embeddings API: the route answers 400 for such a model. */
   embeddings?: EmbeddingsAdapter;
+  /** Absent when the provider has no OpenAI-style audio API. */
+  audio?: AudioAdapter;
   /** litellm_params this provider reads beyond the common ones (e.g. aws_region_name). */
   params?: readonly string[];
   /** Needs `api_base` in the config (no default host). */

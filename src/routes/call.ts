@@ -210,10 +210,10 @@ export async function fetchTranslated(
 /** A non-streamed call's answer: price, record, respond with the cost headers. */
 export function answer(c: Context<AppEnv>, call: Call, translated: TranslatedResponse): Response {
   const principal = c.get("principal");
-  const cost = translated.usage ? priceCall(call.dep, translated.usage) : null;
+  const cost = translated.cost !== undefined ? translated.cost : translated.usage ? priceCall(call.dep, translated.usage) : null;
   if (call.upstreamHeaders) providerHeaders(call.headers, call.upstreamHeaders);
   costHeaders(call.headers, cost, principal.kind === "key" ? principal.key.spend + (cost ?? 0) : undefined);
   call.spend("success", translated.usage, cost);
-  call.headers.set("content-type", "application/json");
+  call.headers.set("content-type", translated.contentType ?? "application/json");
   return new Response(translated.json, { status: 200, headers: call.headers });
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { requireAuth } from "../http/middleware";
+import { speech, transcribe } from "./audio";
 import { withPathModel } from "./azure";
 import { chatCompletions } from "./chat";
 import { completions } from "./completions";
@@ -21,6 +22,9 @@ for (const prefix of ["/v1", ""]) {
   surfaces.post(`${prefix}/messages/count_tokens`, requireAuth("key"), countTokens);
   surfaces.post(`${prefix}/responses`, requireAuth("model"), responses);
   surfaces.post(`${prefix}/completions`, requireAuth("model"), completions);
+  surfaces.post(`${prefix}/audio/transcriptions`, requireAuth("model"), transcribe("audio/transcriptions"));
+  surfaces.post(`${prefix}/audio/translations`, requireAuth("model"), transcribe("audio/translations"));
+  surfaces.post(`${prefix}/audio/speech`, requireAuth("model"), speech);
 }
 
 const azure = "/openai/deployments/:deployment";

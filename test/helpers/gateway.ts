@@ -12,7 +12,7 @@ export function gw(path: string, init: RequestInit & { key?: string | null } = {
   const headers = new Headers(init.headers);
   const key = init.key === undefined ? MASTER : init.key;
   if (key && !headers.has("authorization")) headers.set("authorization", `Bearer ${key}`);
-  if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
+  if (typeof init.body === "string" && !headers.has("content-type")) headers.set("content-type", "application/json");
   return exports.default.fetch(new Request(`${BASE}${path}`, { ...init, headers }));
 }
 
@@ -51,7 +51,7 @@ export async function withEnv(overrides: Partial<Env> & Record<string, unknown>,
   const headers = new Headers(init.headers);
   const key = init.key === undefined ? MASTER : init.key;
   if (key) headers.set("authorization", `Bearer ${key}`);
-  if (init.body && !headers.has("content-type")) headers.set("content-type", "application/json");
+  if (typeof init.body === "string" && !headers.has("content-type")) headers.set("content-type", "application/json");
   const ctx = createExecutionContext();
   const res = await buildApp().fetch(new Request(`${BASE}${path}`, { ...init, headers }), { ...env, ...overrides } as Env, ctx);
   await waitOnExecutionContext(ctx);

@@ -190,6 +190,15 @@ export function compatProviders(): Record<string, ProviderEntry> {
     out[name] = {
       chat: compatChatAdapter(quirks),
       embeddings: compatEmbeddingsAdapter(quirks),
+      audio: {
+        url: (dep, path) => `${compatBaseUrl(dep, quirks)}/${path}`,
+        headers: (dep) => {
+          const h = compatHeaders(dep);
+          h.delete("content-type");
+          return h;
+        },
+        error: compatError,
+      },
       requiresApiBase: !quirks.baseUrl,
       requiresApiKey: !quirks.keyOptional,
       priceProvider: quirks.priceProvider,
