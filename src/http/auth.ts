@@ -1,4 +1,3 @@
-import { timingSafeEqual } from "hono/utils/buffer";
 import type { ResolvedConfig } from "../config/resolve";
 import { db } from "../db/client";
 import { findKey } from "../db/keys";
@@ -7,6 +6,21 @@ import type { Env } from "../env";
 import { cacheKey, cachedKey } from "../limits/key-cache";
 import { configError, unauthorized } from "./errors";
 import { hashKey, keyFromHeaders } from "./key-header";
+
+let cachedMaster: { key: string; hash: Promise<string> } | undefined;
+
+function masterHash(key: string): Promise<string> {
+  if (cachedMaster?.key !== key) cachedMaster = { key, hash: hashKey(key) };
+  return cachedMaster.hash;
+}
+
+/** Compares two equal-length hex digests without an early exit. */
+function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
 
 export type Principal = { kind: "master" } | { kind: "key"; key: KeyRow };
 
@@ -17,8 +31,10 @@ export async function authenticate(headers: Headers, env: Env, config: ResolvedC
   if (!presented) {
     throw unauthorized("No API key was given. Send it as 'Authorization: Bearer <key>' (or x-api-key / api-key).");
   }
-  if (await timingSafeEqual(presented, config.masterKey)) return { kind: "master" };
-  const token = await hashKey(presented);
+  // One SHA-256 per request: the presented key's, compared in constant time with the master key's
+  // (hashed once per isolate), and otherwise the lookup token of a virtual key.
+  const [token, master] = await Promise.all([hashKey(presented), masterHash(config.masterKey)]);
+  if (constantTimeEqual(token, master)) return { kind: "master" };
   let row = cachedKey(token);
   if (row === undefined) {
     row = (await findKey(db(env.DB), token)) ?? null;

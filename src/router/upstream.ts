@@ -4,27 +4,22 @@ import { GatewayError, timeoutError, upstreamUnreadable } from "../http/errors";
  * Calls the upstream with a deadline for its answer's headers (and, for non-streamed calls, its
  * body: the caller reads it before `done()`). A deadline passed is a 408; a connection failure, 502.
  */
-export async function callUpstream(
-  request: Request,
-  timeoutMs: number | undefined,
-  clientSignal?: AbortSignal,
-): Promise<{ response: Response; done: () => void }> {
-  const controller = new AbortController();
+export async function callUpstream(request: Request, timeoutMs: number | undefined): Promise<{ response: Response; done: () => void }> {
+  // A client that goes away cancels the request's outstanding I/O on its own; only a deadline
+  // needs a signal (and costs one only when it is set).
+  const controller = timeoutMs ? new AbortController() : undefined;
   let timedOut = false;
-  const timer = timeoutMs
+  const timer = controller
     ? setTimeout(() => {
         timedOut = true;
         controller.abort(new Error("timeout"));
       }, timeoutMs)
     : undefined;
-  const onClientAbort = () => controller.abort(new Error("client went away"));
-  clientSignal?.addEventListener("abort", onClientAbort);
   const done = () => {
     if (timer) clearTimeout(timer);
-    clientSignal?.removeEventListener("abort", onClientAbort);
   };
   try {
-    const response = await fetch(request, { signal: controller.signal });
+    const response = await (controller ? fetch(request, { signal: controller.signal }) : fetch(request));
     return { response, done };
   } catch (e) {
     done();

@@ -177,7 +177,7 @@ export async function sendUpstream(
   build: () => Request | Promise<Request>,
   mapError: (status: number, text: string, headers: Headers) => GatewayError,
 ): Promise<{ response: Response; done: () => void }> {
-  const sent = await callUpstream(await build(), a.timeoutMs, c.req.raw.signal);
+  const sent = await callUpstream(await build(), a.timeoutMs);
   a.upstreamHeaders = sent.response.headers;
   if (!sent.response.ok) {
     const text = await sent.response.text().catch(() => "");

@@ -27,7 +27,7 @@ export async function countTokens(c: Context<AppEnv>): Promise<Response> {
   }
   const dep = group.deployments.find((d) => !d.error);
   if (dep?.provider === "anthropic") {
-    const sent = await callUpstream(nativeRequest(raw, dep, c.req.raw.headers, "/count_tokens"), dep.timeoutMs ?? config.settings.requestTimeoutMs, c.req.raw.signal);
+    const sent = await callUpstream(nativeRequest(raw, dep, c.req.raw.headers, "/count_tokens"), dep.timeoutMs ?? config.settings.requestTimeoutMs);
     try {
       const text = await readBody(sent.response, dep.timeoutMs);
       if (!sent.response.ok) throw providerFor("anthropic")!.chat.error(sent.response.status, text, sent.response.headers, dep);

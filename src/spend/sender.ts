@@ -2,38 +2,53 @@ import type { Env } from "../env";
 import type { SpendEvent, SpendMessage } from "./event";
 
 /** How long an isolate gathers events before one queue send carries them all. */
-const COALESCE_MS = 5;
+const COALESCE_MS = 20;
 /** Events per queue message (well under the 128 KB message limit with bounded metadata). */
 const PER_MESSAGE = 100;
 
 let pending: SpendEvent[] = [];
 let flush: Promise<void> | undefined;
 
-async function send(queue: Queue<SpendMessage>, events: SpendEvent[]): Promise<void> {
+/** Events kept for a retry when a send fails (beyond this the oldest are dropped, and logged). */
+const MAX_PENDING = 10_000;
+
+async function send(queue: Queue<SpendMessage>, events: SpendEvent[]): Promise<boolean> {
   const messages: MessageSendRequest<SpendMessage>[] = [];
   for (let i = 0; i < events.length; i += PER_MESSAGE) messages.push({ body: { events: events.slice(i, i + PER_MESSAGE) } });
   try {
     if (messages.length === 1) await queue.send(messages[0]!.body);
     else await queue.sendBatch(messages);
+    return true;
   } catch (e) {
-    console.error(JSON.stringify({ msg: "spend queue send failed", events: events.length, error: String(e) }));
+    console.error(JSON.stringify({ msg: "spend queue send failed; kept for the next send", events: events.length, error: String(e) }));
+    return false;
   }
 }
 
 /**
  * Records a spend event off the response path: events from concurrent requests in this isolate
- * are coalesced for a few ms into one queue send, and every contributing request's waitUntil holds
- * that shared send, so no event is stranded in an isolate that goes away.
+ * are coalesced for a few ms into one queue send. The request that opens a batch holds the send in
+ * its waitUntil (its own promise, so no promise crosses request contexts, which workerd cancels);
+ * the others only add to the batch. A batch whose send was cut short stays pending and leaves
+ * with the next one.
  */
 export function recordSpend(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, event: SpendEvent): void {
   pending.push(event);
-  if (!flush) {
-    flush = new Promise<void>((resolve) => setTimeout(resolve, COALESCE_MS)).then(() => {
-      const batch = pending;
-      pending = [];
+  if (flush) return;
+  flush = new Promise<void>((resolve) => setTimeout(resolve, COALESCE_MS)).then(async () => {
+    const batch = pending;
+    pending = [];
+    try {
+      if (!(await send(env.SPEND_QUEUE, batch))) {
+        pending = [...batch, ...pending];
+        if (pending.length > MAX_PENDING) {
+          console.error(JSON.stringify({ msg: "spend events dropped", events: pending.length - MAX_PENDING }));
+          pending = pending.slice(-MAX_PENDING);
+        }
+      }
+    } finally {
       flush = undefined;
-      return send(env.SPEND_QUEUE, batch);
-    });
-  }
+    }
+  });
   ctx.waitUntil(flush);
 }
