@@ -1,6 +1,3 @@
-import { sql } from "drizzle-orm";
-import { db } from "../db/client";
-import { spendLogs } from "../db/schema";
 import type { Env } from "../env";
 import type { SpendEvent, SpendMessage } from "./event";
 
@@ -18,40 +15,38 @@ function isEvent(e: unknown): e is SpendEvent {
  * never counts twice; a batch that fails changes nothing.
  */
 export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> {
-  const d = db(env.DB);
   for (let i = 0; i < events.length; i += EVENTS_PER_D1_BATCH) {
-    const inserts = events.slice(i, i + EVENTS_PER_D1_BATCH).map((e) =>
-      d
-        .insert(spendLogs)
-        .values({
-          requestId: e.request_id,
-          apiKey: e.api_key,
-          model: e.model,
-          modelGroup: e.model_group,
-          provider: e.provider,
-          deployment: e.deployment,
-          promptTokens: e.prompt_tokens,
-          completionTokens: e.completion_tokens,
-          spend: e.spend,
-          status: e.status,
-          startTime: e.start_time,
-          endTime: e.end_time,
-          metadata: e.metadata ?? {},
-          teamId: e.team_id ?? null,
-          applied: 0,
-        })
-        .onConflictDoNothing(),
-    );
-    const [first, ...rest] = inserts;
-    if (!first) continue;
-    await d.batch([
-      first,
-      ...rest,
-      d.run(sql`UPDATE keys SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.api_key = keys.token)
+    const rows = events.slice(i, i + EVENTS_PER_D1_BATCH).map((e) => ({
+      request_id: e.request_id,
+      api_key: e.api_key,
+      model: e.model,
+      model_group: e.model_group,
+      provider: e.provider,
+      deployment: e.deployment,
+      prompt_tokens: e.prompt_tokens,
+      completion_tokens: e.completion_tokens,
+      spend: e.spend,
+      status: e.status,
+      start_time: e.start_time,
+      end_time: e.end_time,
+      metadata: JSON.stringify(e.metadata ?? {}),
+      team_id: e.team_id ?? null,
+    }));
+    if (!rows.length) continue;
+    // One statement for the whole batch: the rows travel as one JSON parameter (D1 binds at most
+    // 100 parameters a statement, and a statement per row costs far more than the insert).
+    await env.DB.batch([
+      env.DB.prepare(`INSERT OR IGNORE INTO spend_logs
+          (request_id, api_key, model, model_group, provider, deployment, prompt_tokens, completion_tokens, spend, status, start_time, end_time, metadata, team_id, applied)
+        SELECT value ->> 'request_id', value ->> 'api_key', value ->> 'model', value ->> 'model_group', value ->> 'provider', value ->> 'deployment',
+               value ->> 'prompt_tokens', value ->> 'completion_tokens', value ->> 'spend', value ->> 'status', value ->> 'start_time', value ->> 'end_time',
+               value ->> 'metadata', value ->> 'team_id', 0
+        FROM json_each(?)`).bind(JSON.stringify(rows)),
+      env.DB.prepare(`UPDATE keys SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.api_key = keys.token)
                 WHERE token IN (SELECT api_key FROM spend_logs WHERE applied = 0)`),
-      d.run(sql`UPDATE teams SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.team_id = teams.team_id)
+      env.DB.prepare(`UPDATE teams SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.team_id = teams.team_id)
                 WHERE team_id IN (SELECT team_id FROM spend_logs WHERE applied = 0 AND team_id IS NOT NULL)`),
-      d.run(sql`UPDATE spend_logs SET applied = 1 WHERE applied = 0`),
+      env.DB.prepare(`UPDATE spend_logs SET applied = 1 WHERE applied = 0`),
     ]);
   }
 }
