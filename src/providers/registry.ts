@@ -1,4 +1,5 @@
 import { anthropicProvider } from "./anthropic";
+import { azureProvider } from "./azure";
 import { bedrockProvider } from "./bedrock";
 import { compatProviders } from "./openai-compat/adapter";
 import { geminiProvider } from "./gemini";
@@ -12,6 +13,7 @@ import type { ProviderEntry } from "./types";
 export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   ...compatProviders(),
   anthropic: anthropicProvider,
+  azure: azureProvider,
   bedrock: bedrockProvider,
   gemini: geminiProvider,
   vertex_ai: vertexProvider,
