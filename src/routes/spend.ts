@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { db } from "../db/client";
-import { spendLogRows } from "../db/spend";
+import { REPORT_GROUPS, spendLogRows, spendReport, type ReportGroup, type ReportRow } from "../db/spend";
 import { invalidRequest } from "../http/errors";
 import { hashKey } from "../http/key-header";
 import { requireAuth } from "../http/middleware";
@@ -58,4 +58,37 @@ spendRoutes.get("/spend/logs", requireAuth("admin"), async (c) => {
       metadata: r.metadata,
     })),
   );
+});
+
+/** A report's date range, both ends inclusive (UTC days); by default the last 30 days through today. */
+function range(q: Record<string, string>): { from: number; to: number } {
+  const to = (day(q.end_date, "end_date") ?? Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate())) + DAY_MS - 1;
+  const from = day(q.start_date, "start_date") ?? to + 1 - 30 * DAY_MS;
+  if (to < from) throw invalidRequest("'end_date' is before 'start_date'.", "end_date");
+  return { from, to };
+}
+
+const rowsAs = (name: string, rows: ReportRow[]) =>
+  rows.map(({ key, ...rest }) => ({ [name]: key, ...rest, total_spend: Number(rest.total_spend.toFixed(12)) }));
+
+spendRoutes.get("/global/spend/report", requireAuth("admin"), async (c) => {
+  const q = c.req.query();
+  const group = (q.group_by ?? "day") as ReportGroup;
+  if (!Object.hasOwn(REPORT_GROUPS, group)) {
+    throw invalidRequest(`'group_by' must be one of ${Object.keys(REPORT_GROUPS).join(", ")}.`, "group_by");
+  }
+  const { from, to } = range(q);
+  return c.json(rowsAs(group, await spendReport(c.env.DB, group, from, to)));
+});
+
+spendRoutes.get("/global/spend/keys", requireAuth("admin"), async (c) => {
+  const q = c.req.query();
+  const { from, to } = range(q);
+  return c.json(rowsAs("api_key", await spendReport(c.env.DB, "api_key", from, to, whole(q.limit, "limit", 100, 1000))));
+});
+
+spendRoutes.get("/global/spend/models", requireAuth("admin"), async (c) => {
+  const q = c.req.query();
+  const { from, to } = range(q);
+  return c.json(rowsAs("model", await spendReport(c.env.DB, "model", from, to, whole(q.limit, "limit", 100, 1000))));
 });
