@@ -1,6 +1,7 @@
 import { anthropicProvider } from "./anthropic";
 import { azureProvider } from "./azure";
 import { bedrockProvider } from "./bedrock";
+import { cohereProvider } from "./cohere";
 import { compatProviders } from "./openai-compat/adapter";
 import { geminiProvider } from "./gemini";
 import { vertexProvider } from "./vertex";
@@ -15,6 +16,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   anthropic: anthropicProvider,
   azure: azureProvider,
   bedrock: bedrockProvider,
+  cohere: cohereProvider,
   gemini: geminiProvider,
   vertex_ai: vertexProvider,
 };
