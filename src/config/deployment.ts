@@ -40,4 +40,6 @@ export interface DeploymentCosts {
   perSecond?: number;
   /** Text to speech, per character of input. */
   perCharacter?: number;
+  /** Image generation, per image. */
+  perImage?: number;
 }

@@ -128,6 +128,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
       reasoning: p.output_cost_per_reasoning_token,
       perSecond: p.input_cost_per_second,
       perCharacter: p.input_cost_per_character,
+      perImage: p.output_cost_per_image,
     },
   };
   if (entryDef.requiresApiBase && !dep.apiBase && !missing.length) {

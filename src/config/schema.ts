@@ -21,6 +21,7 @@ export const litellmParamsSchema = z.looseObject({
   output_cost_per_reasoning_token: z.optional(num),
   input_cost_per_second: z.optional(num),
   input_cost_per_character: z.optional(num),
+  output_cost_per_image: z.optional(num),
 });
 
 export const modelEntrySchema = z.object({

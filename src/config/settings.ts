@@ -30,6 +30,7 @@ export const COMMON_PARAMS = new Set([
   "output_cost_per_reasoning_token",
   "input_cost_per_second",
   "input_cost_per_character",
+  "output_cost_per_image",
   "custom_llm_provider",
 ]);
 

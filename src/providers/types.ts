@@ -38,9 +38,12 @@ export interface TranslatedResponse {
   cost?: number | null;
 }
 
-/** Where a provider serves OpenAI's audio endpoints (the request bodies pass through as they are). */
-export interface AudioAdapter {
-  url(dep: Deployment, path: "audio/transcriptions" | "audio/translations" | "audio/speech"): string;
+/** OpenAI endpoints whose bodies pass through as they are (audio, image generation). */
+export type PassthroughPath = "audio/transcriptions" | "audio/translations" | "audio/speech" | "images/generations";
+
+/** Where a provider serves OpenAI's pass-through endpoints, and with which headers. */
+export interface PassthroughAdapter {
+  url(dep: Deployment, path: PassthroughPath): string;
   headers(dep: Deployment): Headers;
   error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
 }
@@ -84,8 +87,8 @@ export interface ProviderEntry {
   chat: ChatAdapter;
   /** Absent when the provider has no embeddings API: the route answers 400 for such a model. */
   embeddings?: EmbeddingsAdapter;
-  /** Absent when the provider has no OpenAI-style audio API. */
-  audio?: AudioAdapter;
+  /** Absent when the provider has no OpenAI-style audio or image-generation API. */
+  passthrough?: PassthroughAdapter;
   /** litellm_params this provider reads beyond the common ones (e.g. aws_region_name). */
   params?: readonly string[];
   /** Needs `api_base` in the config (no default host). */

@@ -4,17 +4,17 @@ import type { AppEnv } from "../app-env";
 import { formatPath } from "../config/schema";
 import { invalidRequest } from "../http/errors";
 import { readJson } from "../http/json";
-import type { AudioAdapter, TranslatedResponse, Usage } from "../providers/types";
+import type { PassthroughAdapter, TranslatedResponse, Usage } from "../providers/types";
 import { estimateTokens } from "../spend/estimate";
 import { priceCall } from "../spend/pricing";
 import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "./call";
 
 const noEstimate = () => ({ promptTokens: 0, maxCompletionTokens: 0 });
 
-function audioOf(a: Attempt, model: string): AudioAdapter {
-  const audio = a.provider.audio;
-  if (!audio) throw invalidRequest(`The model '${model}' is served by ${a.dep.provider}, which has no audio API on this gateway.`, "model");
-  return audio;
+export function passthroughOf(a: Attempt, model: string, what = "audio"): PassthroughAdapter {
+  const adapter = a.provider.passthrough;
+  if (!adapter) throw invalidRequest(`The model '${model}' is served by ${a.dep.provider}, which has no ${what} API on this gateway.`, "model");
+  return adapter;
 }
 
 /** The form a client sent, read once (it holds the audio file, within the body limit). */
@@ -61,7 +61,7 @@ export const transcribe = (path: "audio/transcriptions" | "audio/translations") 
   const user = form.get("user");
   const req = { model, user: typeof user === "string" ? user : undefined };
   const { value, call } = await routeCall(c, req, { stream: false, includeUsage: false, route: path, estimate: noEstimate }, (a) => {
-    const audio = audioOf(a, model);
+    const audio = passthroughOf(a, model);
     const upstreamForm = new FormData();
     for (const [k, v] of form.entries()) if (k !== "model") upstreamForm.append(k, v);
     upstreamForm.set("model", a.dep.model);
@@ -96,7 +96,7 @@ export async function speech(c: Context<AppEnv>): Promise<Response> {
   }
   const req = parsed.data;
   const { value: upstream, call } = await routeCall(c, req, { stream: false, includeUsage: false, route: "audio/speech", estimate: noEstimate }, async (a) => {
-    const audio = audioOf(a, req.model);
+    const audio = passthroughOf(a, req.model);
     const headers = audio.headers(a.dep);
     headers.set("content-type", "application/json");
     const sent = await sendUpstream(

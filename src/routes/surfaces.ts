@@ -7,6 +7,7 @@ import { chatCompletions } from "./chat";
 import { completions } from "./completions";
 import { countTokens } from "./count-tokens";
 import { embeddings } from "./embeddings";
+import { imageGenerations } from "./images";
 import { messages } from "./messages";
 import { responses } from "./responses";
 
@@ -25,6 +26,7 @@ for (const prefix of ["/v1", ""]) {
   surfaces.post(`${prefix}/audio/transcriptions`, requireAuth("model"), transcribe("audio/transcriptions"));
   surfaces.post(`${prefix}/audio/translations`, requireAuth("model"), transcribe("audio/translations"));
   surfaces.post(`${prefix}/audio/speech`, requireAuth("model"), speech);
+  surfaces.post(`${prefix}/images/generations`, requireAuth("model"), imageGenerations);
 }
 
 const azure = "/openai/deployments/:deployment";
@@ -32,6 +34,7 @@ surfaces.post(`${azure}/chat/completions`, requireAuth("model"), withPathModel(c
 surfaces.post(`${azure}/embeddings`, requireAuth("model"), withPathModel(embeddings));
 surfaces.post(`${azure}/completions`, requireAuth("model"), withPathModel(completions));
 surfaces.post(`${azure}/responses`, requireAuth("model"), withPathModel(responses));
+surfaces.post(`${azure}/images/generations`, requireAuth("model"), withPathModel(imageGenerations));
 // Azure's newer v1 API: the model in the body, as on /v1.
 surfaces.post("/openai/v1/chat/completions", requireAuth("model"), chatCompletions);
 surfaces.post("/openai/v1/embeddings", requireAuth("model"), embeddings);

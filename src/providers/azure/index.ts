@@ -70,7 +70,7 @@ export const azureEmbeddings: EmbeddingsAdapter = {
 export const azureProvider: ProviderEntry = {
   chat: azureChat,
   embeddings: azureEmbeddings,
-  audio: { url: (dep, path) => azureUrl(dep, path), headers: (dep) => azureHeaders(dep, false), error: azureError },
+  passthrough: { url: (dep, path) => azureUrl(dep, path), headers: (dep) => azureHeaders(dep, false), error: azureError },
   params: ["azure_ad_token"],
   requiresApiBase: true,
   requiresApiKey: false,

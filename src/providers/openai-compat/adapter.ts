@@ -191,7 +191,7 @@ export function compatProviders(): Record<string, ProviderEntry> {
     out[name] = {
       chat: compatChatAdapter(quirks),
       embeddings: compatEmbeddingsAdapter(quirks),
-      audio: {
+      passthrough: {
         url: (dep, path) => `${compatBaseUrl(dep, quirks)}/${path}`,
         headers: (dep) => {
           const h = compatHeaders(dep);

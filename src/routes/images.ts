@@ -1,0 +1,61 @@
+import type { Context } from "hono";
+import * as z from "zod/mini";
+import type { AppEnv } from "../app-env";
+import { formatPath } from "../config/schema";
+import { invalidRequest, upstreamUnreadable } from "../http/errors";
+import { readJson } from "../http/json";
+import { openaiUsage } from "../providers/usage";
+import { priceCall } from "../spend/pricing";
+import { passthroughOf } from "./audio";
+import { answer, fetchTranslated, routeCall } from "./call";
+
+const imagesSchema = z.looseObject({
+  model: z.string().check(z.minLength(1, "model is required")),
+  prompt: z.string().check(z.minLength(1, "prompt must not be empty"), z.maxLength(32_000)),
+  n: z.optional(z.nullable(z.number().check(z.int(), z.gte(1), z.lte(10)))),
+  size: z.optional(z.nullable(z.string())),
+  quality: z.optional(z.nullable(z.string())),
+  response_format: z.optional(z.nullable(z.enum(["url", "b64_json"]))),
+  user: z.optional(z.string()),
+});
+
+/**
+ * POST /v1/images/generations for providers with OpenAI's images API (OpenAI, Azure, the
+ * compatible family): the request passes on with the deployment's model. Priced by the answer's
+ * token usage (gpt-image-*), else per image with output_cost_per_image; unpriced otherwise.
+ */
+export async function imageGenerations(c: Context<AppEnv>): Promise<Response> {
+  const parsed = imagesSchema.safeParse(await readJson(c));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const param = formatPath(issue.path);
+    throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param);
+  }
+  const req = parsed.data;
+  const estimate = () => ({ promptTokens: Math.ceil(req.prompt.length / 4), maxCompletionTokens: 0 });
+  const { value, call } = await routeCall(c, req, { stream: false, includeUsage: false, route: "images/generations", estimate }, (a) => {
+    const p = passthroughOf(a, req.model, "image generation");
+    const headers = p.headers(a.dep);
+    headers.set("content-type", "application/json");
+    return fetchTranslated(
+      c,
+      a,
+      () => new Request(p.url(a.dep, "images/generations"), { method: "POST", headers, body: JSON.stringify({ ...req, model: a.dep.model }) }),
+      (s, t, h) => p.error(s, t, h, a.dep),
+      (text) => {
+        let body: { data?: unknown[]; usage?: unknown };
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
+        }
+        if (!Array.isArray(body.data)) throw upstreamUnreadable("The upstream's images answer has no 'data'.");
+        const usage = openaiUsage(body.usage);
+        const perImage = a.dep.costs.perImage;
+        const cost = perImage !== undefined ? body.data.length * perImage : usage ? priceCall(a.dep, usage) : null;
+        return { json: text, usage, cost };
+      },
+    );
+  });
+  return answer(c, call, value);
+}
