@@ -28,3 +28,18 @@ export function toOpenAIUsage(u: Usage): Json {
   if (u.reasoning_tokens !== undefined) out.completion_tokens_details = { reasoning_tokens: u.reasoning_tokens };
   return out;
 }
+
+/**
+ * Usage for providers that count cache reads and writes apart from their input tokens (Anthropic,
+ * Bedrock Converse): prompt_tokens is the sum; cached_tokens the reads, cache_creation_tokens the
+ * writes (each only when the provider reported it).
+ */
+export function usageWithCache(input: unknown, output: unknown, cacheRead: unknown, cacheWrite: unknown): Usage {
+  const n = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+  const prompt = n(input) + n(cacheRead) + n(cacheWrite);
+  const completion = n(output);
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  if (cacheRead != null) usage.cached_tokens = n(cacheRead);
+  if (cacheWrite != null) usage.cache_creation_tokens = n(cacheWrite);
+  return usage;
+}

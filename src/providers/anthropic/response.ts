@@ -2,10 +2,9 @@ import type { Deployment } from "../../config/deployment";
 import { upstreamUnreadable } from "../../http/errors";
 import type { FinishReason } from "../shared/chunks";
 import type { AdapterContext, TranslatedResponse, Usage } from "../types";
-import { toOpenAIUsage } from "../usage";
+import { toOpenAIUsage, usageWithCache } from "../usage";
 import { JSON_TOOL_NAME, type AnthropicResponse, type AnthropicUsage } from "./types";
 
-const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
 /**
  * Anthropic's usage in OpenAI's terms: Anthropic counts cache reads and writes apart from
@@ -14,14 +13,7 @@ const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v)
  */
 export function anthropicUsage(u: AnthropicUsage | null | undefined): Usage | null {
   if (!u || typeof u !== "object") return null;
-  const read = num(u.cache_read_input_tokens);
-  const write = num(u.cache_creation_input_tokens);
-  const prompt = num(u.input_tokens) + read + write;
-  const completion = num(u.output_tokens);
-  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-  if (u.cache_read_input_tokens != null) usage.cached_tokens = read;
-  if (u.cache_creation_input_tokens != null) usage.cache_creation_tokens = write;
-  return usage;
+  return usageWithCache(u.input_tokens, u.output_tokens, u.cache_read_input_tokens, u.cache_creation_input_tokens);
 }
 
 /** stop_reason as OpenAI's finish_reason. */

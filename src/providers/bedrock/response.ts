@@ -2,11 +2,10 @@ import type { Deployment } from "../../config/deployment";
 import { upstreamUnreadable } from "../../http/errors";
 import type { FinishReason } from "../shared/chunks";
 import type { AdapterContext, TranslatedResponse, Usage } from "../types";
-import { toOpenAIUsage } from "../usage";
+import { toOpenAIUsage, usageWithCache } from "../usage";
 import { modelName } from "./models";
 import { JSON_TOOL_NAME, type ConverseResponse, type ConverseUsage } from "./types";
 
-const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
 /**
  * Converse usage in OpenAI's terms: `inputTokens` excludes the prompt tokens read from or written
@@ -15,14 +14,7 @@ const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v)
  */
 export function converseUsage(u: ConverseUsage | null | undefined): Usage | null {
   if (!u || typeof u !== "object") return null;
-  const read = num(u.cacheReadInputTokens);
-  const write = num(u.cacheWriteInputTokens);
-  const prompt = num(u.inputTokens) + read + write;
-  const completion = num(u.outputTokens);
-  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-  if (u.cacheReadInputTokens != null) usage.cached_tokens = read;
-  if (u.cacheWriteInputTokens != null) usage.cache_creation_tokens = write;
-  return usage;
+  return usageWithCache(u.inputTokens, u.outputTokens, u.cacheReadInputTokens, u.cacheWriteInputTokens);
 }
 
 /** Converse's stopReason as OpenAI's finish_reason. */
