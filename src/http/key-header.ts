@@ -13,8 +13,21 @@ export function keyFromHeaders(headers: Headers): string | undefined {
   );
 }
 
+/** Recently presented keys -> their hash, per isolate: a busy key is hashed once, not per request. */
+const recent = new Map<string, string>();
+const RECENT_MAX = 1000;
+
 /** SHA-256 of a key, as lowercase hex: the only form in which keys are stored. */
 export async function hashKey(key: string): Promise<string> {
+  const hit = recent.get(key);
+  if (hit) return hit;
+  const hash = await digestHex(key);
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+  recent.set(key, hash);
+  return hash;
+}
+
+async function digestHex(key: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
   const bytes = new Uint8Array(digest);
   let hex = "";

@@ -147,7 +147,6 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
         requestFallbacks: req.fallbacks,
         numRetries: req.num_retries,
         health: isolateHealth,
-        signal: c.req.raw.signal,
         choose: config.router.strategy === "usage-based-routing" ? (candidates) => chooseByUsage(c.env, candidates) : undefined,
       },
       (d) => run(attemptOf(d)),
