@@ -52,6 +52,7 @@ function emptyConfig(error?: string): ResolvedConfig {
       modelBudgets: new Map(),
       webhookAlerts: false,
       reservedCompletionTokens: 4096,
+      spendLogsRetention: "30d",
     },
     unsupported: [],
     modelErrors: [],
@@ -193,6 +194,11 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
     const n = general.reserved_completion_tokens;
     if (typeof n !== "number" || !Number.isInteger(n) || n < 1) return "general_settings.reserved_completion_tokens: must be a whole number >= 1";
     out.settings.reservedCompletionTokens = n;
+  }
+  const retention = general.maximum_spend_logs_retention_period;
+  if (retention !== undefined) {
+    if (typeof retention !== "string" || parseDuration(retention) === undefined) return "general_settings.maximum_spend_logs_retention_period: use e.g. 7d, 30d, 1mo";
+    out.settings.spendLogsRetention = retention;
   }
   const fromBinding = env.MASTER_KEY;
   if (typeof fromBinding === "string" && fromBinding) out.masterKey = fromBinding;

@@ -7,7 +7,7 @@ import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
   router_settings: ROUTER_KEYS,
   litellm_settings: ["drop_params", "request_timeout", "model_max_budget", ...LITELLM_ROUTER_KEYS],
-  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens"],
+  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens", "maximum_spend_logs_retention_period"],
 };
 
 
@@ -46,6 +46,8 @@ export interface GatewaySettings {
   webhookAlerts: boolean;
   /** Completion tokens reserved against budgets when a request sets no max_tokens. */
   reservedCompletionTokens: number;
+  /** general_settings.maximum_spend_logs_retention_period: how long spend_logs rows are kept. */
+  spendLogsRetention: string;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

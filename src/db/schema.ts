@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** Virtual keys. The raw key is never stored: `token` is its SHA-256 (hex). */
 export const keys = sqliteTable(
@@ -130,3 +130,43 @@ export const models = sqliteTable("models", {
 });
 
 export type ModelRow = typeof models.$inferSelect;
+
+/**
+ * Daily rollups of spend_logs, grown by the consumer in the same transaction as the rows (only
+ * from rows not yet applied, so a redelivery changes nothing); reports read these, and they
+ * outlive the rows' retention. Empty strings stand for "none" so the key can be a primary key.
+ */
+export const spendDaily = sqliteTable(
+  "spend_daily",
+  {
+    day: text("day").notNull(),
+    apiKey: text("api_key").notNull(),
+    teamId: text("team_id").notNull(),
+    modelGroup: text("model_group").notNull(),
+    provider: text("provider").notNull(),
+    user: text("user").notNull(),
+    requests: integer("requests").notNull(),
+    promptTokens: integer("prompt_tokens").notNull(),
+    completionTokens: integer("completion_tokens").notNull(),
+    spend: real("spend").notNull(),
+    failedRequests: integer("failed_requests").notNull(),
+    unpricedRequests: integer("unpriced_requests").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.apiKey, t.teamId, t.modelGroup, t.provider, t.user] })],
+);
+
+/** The same per day and request tag (metadata.tags). */
+export const spendDailyTags = sqliteTable(
+  "spend_daily_tags",
+  {
+    day: text("day").notNull(),
+    tag: text("tag").notNull(),
+    requests: integer("requests").notNull(),
+    promptTokens: integer("prompt_tokens").notNull(),
+    completionTokens: integer("completion_tokens").notNull(),
+    spend: real("spend").notNull(),
+    failedRequests: integer("failed_requests").notNull(),
+    unpricedRequests: integer("unpriced_requests").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.tag] })],
+);

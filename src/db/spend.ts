@@ -27,15 +27,15 @@ export async function spendLogRows(d: Db, f: SpendFilter, page: number, pageSize
     .all();
 }
 
-/** What a spend report groups by, and the SQL of its group key over spend_logs (alias `s`). */
+/** What a spend report groups by: the rollup table and its column. */
 export const REPORT_GROUPS = {
-  day: "strftime('%Y-%m-%d', s.start_time / 1000, 'unixepoch')",
-  api_key: "s.api_key",
-  team: "s.team_id",
-  model: "s.model_group",
-  provider: "s.provider",
-  user: "json_extract(s.metadata, '$.user')",
-  tag: "t.value",
+  day: ["spend_daily", "day"],
+  api_key: ["spend_daily", "api_key"],
+  team: ["spend_daily", "NULLIF(team_id, '')"],
+  model: ["spend_daily", "model_group"],
+  provider: ["spend_daily", "provider"],
+  user: ["spend_daily", "NULLIF(user, '')"],
+  tag: ["spend_daily_tags", "tag"],
 } as const;
 
 export type ReportGroup = keyof typeof REPORT_GROUPS;
@@ -50,22 +50,20 @@ export interface ReportRow {
   unpriced_requests: number;
 }
 
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
 /**
- * Spend grouped by one dimension over [from, to] (unix ms, inclusive), biggest spend first.
- * Calls with no known price count in `unpriced_requests`, never as a silent $0.
+ * Spend grouped by one dimension over [from, to] (UTC days, inclusive), biggest spend first, from
+ * the daily rollups (they stay when old spend_logs rows are deleted). Calls with no known price
+ * count in `unpriced_requests`, never as a silent $0.
  */
 export async function spendReport(d1: D1Database, group: ReportGroup, from: number, to: number, limit = 1000): Promise<ReportRow[]> {
-  const tags = group === "tag" ? ", json_each(COALESCE(json_extract(s.metadata, '$.tags'), '[]')) t" : "";
-  const sql = `SELECT ${REPORT_GROUPS[group]} AS key,
-      COALESCE(SUM(s.spend), 0) AS total_spend,
-      COUNT(*) AS requests,
-      SUM(s.prompt_tokens) AS prompt_tokens,
-      SUM(s.completion_tokens) AS completion_tokens,
-      SUM(CASE WHEN s.status = 'failure' THEN 1 ELSE 0 END) AS failed_requests,
-      SUM(CASE WHEN s.spend IS NULL THEN 1 ELSE 0 END) AS unpriced_requests
-    FROM spend_logs s${tags}
-    WHERE s.start_time BETWEEN ? AND ?
+  const [table, column] = REPORT_GROUPS[group];
+  const sql = `SELECT ${column} AS key, SUM(spend) AS total_spend, SUM(requests) AS requests,
+      SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
+      SUM(failed_requests) AS failed_requests, SUM(unpriced_requests) AS unpriced_requests
+    FROM ${table} WHERE day BETWEEN ? AND ?
     GROUP BY 1 ORDER BY total_spend DESC, key LIMIT ?`;
-  const { results } = await d1.prepare(sql).bind(from, to, limit).all<ReportRow>();
+  const { results } = await d1.prepare(sql).bind(dayOf(from), dayOf(to), limit).all<ReportRow>();
   return results;
 }

@@ -3,6 +3,23 @@ import type { SpendEvent, SpendMessage } from "./event";
 
 const EVENTS_PER_D1_BATCH = 200;
 
+const SUMS = `COUNT(*), SUM(s.prompt_tokens), SUM(s.completion_tokens), COALESCE(SUM(s.spend), 0),
+  SUM(CASE WHEN s.status = 'failure' THEN 1 ELSE 0 END), SUM(CASE WHEN s.spend IS NULL THEN 1 ELSE 0 END)`;
+const ADD = `requests = requests + excluded.requests, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+  completion_tokens = completion_tokens + excluded.completion_tokens, spend = spend + excluded.spend,
+  failed_requests = failed_requests + excluded.failed_requests, unpriced_requests = unpriced_requests + excluded.unpriced_requests`;
+const DAY = `strftime('%Y-%m-%d', s.start_time / 1000, 'unixepoch')`;
+
+/** The daily rollups grow by the rows this batch inserted (still unapplied), and by nothing else. */
+const ROLLUP_DAILY = `INSERT INTO spend_daily (day, api_key, team_id, model_group, provider, user, requests, prompt_tokens, completion_tokens, spend, failed_requests, unpriced_requests)
+  SELECT ${DAY}, s.api_key, COALESCE(s.team_id, ''), s.model_group, s.provider, COALESCE(json_extract(s.metadata, '$.user'), ''), ${SUMS}
+  FROM spend_logs s WHERE s.applied = 0 GROUP BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (day, api_key, team_id, model_group, provider, user) DO UPDATE SET ${ADD}`;
+const ROLLUP_TAGS = `INSERT INTO spend_daily_tags (day, tag, requests, prompt_tokens, completion_tokens, spend, failed_requests, unpriced_requests)
+  SELECT ${DAY}, t.value, ${SUMS}
+  FROM spend_logs s, json_each(COALESCE(json_extract(s.metadata, '$.tags'), '[]')) t WHERE s.applied = 0 GROUP BY 1, 2
+  ON CONFLICT (day, tag) DO UPDATE SET ${ADD}`;
+
 function isEvent(e: unknown): e is SpendEvent {
   const o = e as SpendEvent;
   return !!o && typeof o.request_id === "string" && typeof o.api_key === "string" && typeof o.start_time === "number";
@@ -46,6 +63,8 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
                 WHERE token IN (SELECT api_key FROM spend_logs WHERE applied = 0)`),
       env.DB.prepare(`UPDATE teams SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.team_id = teams.team_id)
                 WHERE team_id IN (SELECT team_id FROM spend_logs WHERE applied = 0 AND team_id IS NOT NULL)`),
+      env.DB.prepare(ROLLUP_DAILY),
+      env.DB.prepare(ROLLUP_TAGS),
       env.DB.prepare(`UPDATE spend_logs SET applied = 1 WHERE applied = 0`),
     ]);
   }

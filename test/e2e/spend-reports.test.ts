@@ -1,4 +1,6 @@
+import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
 import type { SpendEvent } from "../../src/spend/event";
 import { writeSpend } from "../../src/spend/consumer";
 import { env, gw } from "../helpers/gateway";
@@ -41,5 +43,29 @@ describe("spend reports", () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.param).toBe("group_by");
     expect((await (await gw("/global/spend/report?start_date=2026-02-30")).json()).error.param).toBe("start_date");
+  });
+
+  it("a redelivered batch changes no rollup", async () => {
+    const before = await (await gw(`/global/spend/report?${range}&group_by=api_key`)).json();
+    await writeSpend(env, events);
+    const after = await (await gw(`/global/spend/report?${range}&group_by=api_key`)).json();
+    expect(after).toEqual(before);
+  });
+
+  it("retention deletes old spend_logs rows, and the reports (from the rollups) keep them", async () => {
+    const old = Date.now() - 40 * 86_400_000;
+    const day = new Date(old).toISOString().slice(0, 10);
+    const now = Date.now();
+    await writeSpend(env, [
+      { ...base, request_id: "old-1", api_key: "k-old", team_id: null, model_group: "gpt", provider: "openai", spend: 2, start_time: old, end_time: old },
+      { ...base, request_id: "new-1", api_key: "k-new", team_id: null, model_group: "gpt", provider: "openai", spend: 1, start_time: now, end_time: now },
+    ]);
+    await worker.scheduled(createScheduledController(), env, createExecutionContext());
+    const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM spend_logs WHERE request_id = 'old-1'").first<{ n: number }>();
+    expect(row!.n).toBe(0);
+    const report = await (await gw(`/global/spend/report?start_date=${day}&end_date=${day}&group_by=api_key`)).json();
+    expect(report).toEqual([expect.objectContaining({ api_key: "k-old", total_spend: 2 })]);
+    const recent = await env.DB.prepare("SELECT COUNT(*) AS n FROM spend_logs WHERE request_id = 'new-1'").first<{ n: number }>();
+    expect(recent!.n).toBe(1);
   });
 });
