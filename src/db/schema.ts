@@ -170,3 +170,15 @@ export const spendDailyTags = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.tag] })],
 );
+
+/** Spend events the consumer could not write after its retries: kept, listed and replayable. */
+export const spendDeadLetters = sqliteTable("spend_dead_letters", {
+  requestId: text("request_id").primaryKey(),
+  /** The event as it came (JSON). */
+  event: text("event").notNull(),
+  error: text("error").notNull(),
+  attempts: integer("attempts").notNull(),
+  createdAt: integer("created_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+});

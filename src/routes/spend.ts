@@ -4,6 +4,7 @@ import { db } from "../db/client";
 import { REPORT_GROUPS, spendLogRows, spendReport, type ReportGroup, type ReportRow } from "../db/spend";
 import { invalidRequest } from "../http/errors";
 import { hashKey } from "../http/key-header";
+import { replayDeadLetters } from "../spend/consumer";
 import { requireAuth } from "../http/middleware";
 
 export const spendRoutes = new Hono<AppEnv>();
@@ -92,3 +93,14 @@ spendRoutes.get("/global/spend/models", requireAuth("admin"), async (c) => {
   const { from, to } = range(q);
   return c.json(rowsAs("model", await spendReport(c.env.DB, "model", from, to, whole(q.limit, "limit", 100, 1000))));
 });
+
+spendRoutes.get("/spend/dead_letters", requireAuth("admin"), async (c) => {
+  const page = whole(c.req.query("page"), "page", 1, 1_000_000);
+  const size = whole(c.req.query("page_size"), "page_size", 100, 1000);
+  const { results } = await c.env.DB.prepare("SELECT request_id, event, error, attempts, created_at FROM spend_dead_letters ORDER BY created_at DESC LIMIT ? OFFSET ?")
+    .bind(size, (page - 1) * size)
+    .all<{ request_id: string; event: string; error: string; attempts: number; created_at: number }>();
+  return c.json(results.map((r) => ({ ...r, event: JSON.parse(r.event) as unknown, created_at: new Date(r.created_at).toISOString() })));
+});
+
+spendRoutes.post("/spend/dead_letters/replay", requireAuth("admin"), async (c) => c.json(await replayDeadLetters(c.env)));

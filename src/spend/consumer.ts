@@ -51,14 +51,16 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
     }));
     if (!rows.length) continue;
     // One statement for the whole batch: the rows travel as one JSON parameter (D1 binds at most
-    // 100 parameters a statement, and a statement per row costs far more than the insert).
+    // 100 parameters a statement, and a statement per row costs far more than the insert). Only a
+    // known request id is skipped (not OR IGNORE, which would also drop a malformed row silently).
     await env.DB.batch([
-      env.DB.prepare(`INSERT OR IGNORE INTO spend_logs
+      env.DB.prepare(`INSERT INTO spend_logs
           (request_id, api_key, model, model_group, provider, deployment, prompt_tokens, completion_tokens, spend, status, start_time, end_time, metadata, team_id, applied)
         SELECT value ->> 'request_id', value ->> 'api_key', value ->> 'model', value ->> 'model_group', value ->> 'provider', value ->> 'deployment',
                value ->> 'prompt_tokens', value ->> 'completion_tokens', value ->> 'spend', value ->> 'status', value ->> 'start_time', value ->> 'end_time',
                value ->> 'metadata', value ->> 'team_id', 0
-        FROM json_each(?)`).bind(JSON.stringify(rows)),
+        FROM json_each(?) WHERE true
+        ON CONFLICT (request_id) DO NOTHING`).bind(JSON.stringify(rows)),
       env.DB.prepare(`UPDATE keys SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.api_key = keys.token)
                 WHERE token IN (SELECT api_key FROM spend_logs WHERE applied = 0)`),
       env.DB.prepare(`UPDATE teams SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.team_id = teams.team_id)
@@ -70,19 +72,76 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
   }
 }
 
-/** The Queue consumer: a failed batch is retried with backoff (a redelivery is harmless). */
+/** Attempts after which a failing batch is split: what can be written is, the rest is parked. */
+export const MAX_ATTEMPTS = 5;
+
+/** Keeps an event that cannot be written, for GET /spend/dead_letters and its replay. */
+async function park(env: Env, event: unknown, error: string, attempts: number): Promise<void> {
+  const id = isEvent(event) ? event.request_id : `malformed-${crypto.randomUUID()}`;
+  await env.DB.prepare(
+    `INSERT INTO spend_dead_letters (request_id, event, error, attempts, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (request_id) DO UPDATE SET error = excluded.error, attempts = excluded.attempts`,
+  )
+    .bind(id, JSON.stringify(event), error.slice(0, 1000), attempts, Date.now())
+    .run();
+}
+
+/**
+ * The Queue consumer: a failed batch is retried with backoff (a redelivery is harmless). After
+ * MAX_ATTEMPTS the batch is written event by event: every event that can land does, and each one
+ * that still fails is parked in spend_dead_letters, so nothing is lost and nothing counts twice.
+ */
 export async function consumeSpend(batch: MessageBatch<SpendMessage>, env: Env): Promise<void> {
   const events: SpendEvent[] = [];
+  const malformed: unknown[] = [];
   for (const m of batch.messages) {
     const list = (m.body as SpendMessage | undefined)?.events;
-    if (Array.isArray(list)) for (const e of list) if (isEvent(e)) events.push(e);
+    if (!Array.isArray(list)) malformed.push(m.body);
+    else for (const e of list) (isEvent(e) ? events : malformed).push(e);
   }
+  const attempts = Math.max(...batch.messages.map((m) => m.attempts));
   try {
+    for (const m of malformed) await park(env, m, "not a spend event", attempts);
     await writeSpend(env, events);
     batch.ackAll();
   } catch (e) {
-    const attempts = Math.max(...batch.messages.map((m) => m.attempts));
     console.error(JSON.stringify({ msg: "spend batch failed", events: events.length, attempts, error: String(e) }));
-    batch.retryAll({ delaySeconds: Math.min(300, 2 ** attempts) });
+    if (attempts < MAX_ATTEMPTS) {
+      batch.retryAll({ delaySeconds: Math.min(300, 2 ** attempts) });
+      return;
+    }
+    try {
+      for (const event of events) {
+        try {
+          await writeSpend(env, [event]);
+        } catch (err) {
+          await park(env, event, String(err), attempts);
+        }
+      }
+      batch.ackAll();
+    } catch (err) {
+      console.error(JSON.stringify({ msg: "spend events could not be parked; retrying", error: String(err) }));
+      batch.retryAll({ delaySeconds: 300 });
+    }
   }
+}
+
+/** Replays parked events through the same idempotent write; what lands leaves the table. */
+export async function replayDeadLetters(env: Env, limit = 500): Promise<{ replayed: number; failed: number }> {
+  const { results } = await env.DB.prepare("SELECT request_id, event FROM spend_dead_letters ORDER BY created_at LIMIT ?").bind(limit).all<{ request_id: string; event: string }>();
+  let replayed = 0;
+  let failed = 0;
+  for (const row of results) {
+    try {
+      const event = JSON.parse(row.event) as unknown;
+      if (!isEvent(event)) throw new Error("not a spend event");
+      await writeSpend(env, [event]);
+      await env.DB.prepare("DELETE FROM spend_dead_letters WHERE request_id = ?").bind(row.request_id).run();
+      replayed++;
+    } catch (e) {
+      await env.DB.prepare("UPDATE spend_dead_letters SET error = ? WHERE request_id = ?").bind(String(e).slice(0, 1000), row.request_id).run();
+      failed++;
+    }
+  }
+  return { replayed, failed };
 }
