@@ -53,6 +53,7 @@ function emptyConfig(error?: string): ResolvedConfig {
       webhookAlerts: false,
       reservedCompletionTokens: 4096,
       spendLogsRetention: "30d",
+      storePrompts: false,
     },
     unsupported: [],
     modelErrors: [],
@@ -199,6 +200,10 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
   if (retention !== undefined) {
     if (typeof retention !== "string" || parseDuration(retention) === undefined) return "general_settings.maximum_spend_logs_retention_period: use e.g. 7d, 30d, 1mo";
     out.settings.spendLogsRetention = retention;
+  }
+  if (general.store_prompts_in_spend_logs !== undefined) {
+    if (typeof general.store_prompts_in_spend_logs !== "boolean") return "general_settings.store_prompts_in_spend_logs: must be true or false";
+    out.settings.storePrompts = general.store_prompts_in_spend_logs;
   }
   const fromBinding = env.MASTER_KEY;
   if (typeof fromBinding === "string" && fromBinding) out.masterKey = fromBinding;

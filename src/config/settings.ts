@@ -7,7 +7,7 @@ import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
   router_settings: ROUTER_KEYS,
   litellm_settings: ["drop_params", "request_timeout", "model_max_budget", ...LITELLM_ROUTER_KEYS],
-  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens", "maximum_spend_logs_retention_period"],
+  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens", "maximum_spend_logs_retention_period", "store_prompts_in_spend_logs"],
 };
 
 
@@ -48,6 +48,8 @@ export interface GatewaySettings {
   reservedCompletionTokens: number;
   /** general_settings.maximum_spend_logs_retention_period: how long spend_logs rows are kept. */
   spendLogsRetention: string;
+  /** general_settings.store_prompts_in_spend_logs: rows keep the request and the answer (bounded). */
+  storePrompts: boolean;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

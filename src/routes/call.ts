@@ -18,6 +18,10 @@ import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 
 const MAX_METADATA_CHARS = 4000;
+/** With general_settings.store_prompts_in_spend_logs: how much of the request and the answer a row keeps. */
+const MAX_STORED_CHARS = 8000;
+
+const clip = (text: string) => (text.length > MAX_STORED_CHARS ? `${text.slice(0, MAX_STORED_CHARS)}...[truncated]` : text);
 
 /** The fields of a model request the gateway itself reads. */
 export interface CallRequest {
@@ -47,13 +51,15 @@ export interface Call extends Attempt {
   spend(status: string, usage: Usage | null, cost: number | null, extra?: Record<string, unknown>): void;
 }
 
-function spendMetadata(req: CallRequest, extra: Record<string, unknown>): Record<string, unknown> {
+function spendMetadata(req: CallRequest, extra: Record<string, unknown>, storePrompts: boolean): Record<string, unknown> {
+  const stored = storePrompts ? { request: clip(JSON.stringify(req)), ...(typeof extra.response === "string" ? { response: clip(extra.response) } : {}) } : {};
+  delete extra.response;
   const meta: Record<string, unknown> = { ...extra };
   if (req.user) meta.user = req.user;
   const tags = req.metadata?.tags;
   if (Array.isArray(tags)) meta.tags = tags.filter((t) => typeof t === "string").slice(0, 20);
-  if (JSON.stringify(meta).length <= MAX_METADATA_CHARS) return meta;
-  return { ...meta, attempts: (meta.attempts as unknown[] | undefined)?.slice(-5), truncated: true };
+  if (JSON.stringify(meta).length <= MAX_METADATA_CHARS) return { ...meta, ...stored };
+  return { ...meta, attempts: (meta.attempts as unknown[] | undefined)?.slice(-5), truncated: true, ...stored };
 }
 
 interface CallOptions {
@@ -128,7 +134,7 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
       status,
       start_time: start,
       end_time: Date.now(),
-      metadata: spendMetadata(req, { route: opts.route, stream: opts.stream, ...(attempts.length > 1 ? { attempts } : {}), ...extra }),
+      metadata: spendMetadata(req, { route: opts.route, stream: opts.stream, ...(attempts.length > 1 ? { attempts } : {}), ...extra }, config.settings.storePrompts),
     };
     recordSpend(c.env, c.executionCtx, event);
   };
@@ -212,7 +218,8 @@ export function answer(c: Context<AppEnv>, call: Call, translated: TranslatedRes
   const cost = translated.cost !== undefined ? translated.cost : translated.usage ? priceCall(call.dep, translated.usage) : null;
   if (call.upstreamHeaders) providerHeaders(call.headers, call.upstreamHeaders);
   costHeaders(call.headers, cost, principal.kind === "key" ? principal.key.spend + (cost ?? 0) : undefined);
-  call.spend("success", translated.usage, cost);
+  // The answer is kept only when store_prompts_in_spend_logs is on (spendMetadata drops it otherwise).
+  call.spend("success", translated.usage, cost, { response: translated.json });
   call.headers.set("content-type", translated.contentType ?? "application/json");
   return new Response(translated.json, { status: 200, headers: call.headers });
 }

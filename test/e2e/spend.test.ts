@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { SpendEvent, SpendMessage } from "../../src/spend/event";
 import { writeSpend } from "../../src/spend/consumer";
-import { env, eventually, gw, newKey, openai, post } from "../helpers/gateway";
+import { env, eventually, gw, newKey, openai, post, withEnv } from "../helpers/gateway";
 import { chunked, fakeUpstream, json, resetUpstreams, sse } from "../helpers/upstream";
 
 const completion = (usage: Record<string, unknown>) => ({
@@ -157,5 +157,22 @@ describe("spend", () => {
     expect(paged).toHaveLength(1);
     const notAdmin = await gw("/spend/logs", { key: k.key });
     expect(notAdmin.status).toBe(403);
+  });
+
+  it("keeps no prompt or answer in a row unless store_prompts_in_spend_logs is on", async () => {
+    fakeUpstream("https://api.openai.test/v1", () => json(completion({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 })));
+    const k = await newKey();
+    await post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "secret-prompt-1" }] }, k.key);
+    const cfg = (env.GATEWAY_CONFIG as string).replace("general_settings:", "general_settings:\n  store_prompts_in_spend_logs: true");
+    const res = await withEnv({ GATEWAY_CONFIG: cfg }, "/v1/chat/completions", { method: "POST", key: k.key, body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "kept-prompt-2" }] }) });
+    expect(res.status).toBe(200);
+    const rows = await eventually(async () => {
+      const r = await logsOf(k.token);
+      return r.length === 2 ? r : undefined;
+    });
+    expect(JSON.stringify(rows)).not.toContain("secret-prompt-1");
+    const kept = rows.find((r) => JSON.stringify(r.metadata).includes("kept-prompt-2"))!;
+    expect(kept.metadata.request).toContain("kept-prompt-2");
+    expect(kept.metadata.response).toContain('"content":"ok"');
   });
 });
