@@ -5,6 +5,7 @@ import { cohereProvider } from "./cohere";
 import { compatProviders } from "./openai-compat/adapter";
 import { geminiProvider } from "./gemini";
 import { vertexProvider } from "./vertex";
+import { workersAiProviders } from "./workers-ai";
 import type { ProviderEntry } from "./types";
 
 /**
@@ -19,6 +20,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   cohere: cohereProvider,
   gemini: geminiProvider,
   vertex_ai: vertexProvider,
+  ...workersAiProviders, // workers_ai/ and cloudflare/ (after the compat table, whose rows it replaces)
 };
 
 export function providerFor(name: string): ProviderEntry | undefined {

@@ -1,69 +1,41 @@
-import type { Deployment } from "../../config/deployment";
-import { configError, GatewayError } from "../../http/errors";
 import { translateStream } from "../../http/sse";
-import { compatBody, compatEmbeddingsAdapter, compatError, compatResponse, compatStreamTranslator } from "../openai-compat/adapter";
+import { compatBody, compatEmbeddingsAdapter, compatResponse } from "../openai-compat/adapter";
 import type { ChatAdapter, EmbeddingsAdapter, ProviderEntry } from "../types";
+import { azureError } from "./errors";
+import { azureStreamTranslator } from "./stream";
+import { azureHeaders, azureUrl, credentialsProblem, deploymentName, takesStreamOptions } from "./url";
 
-/** The GA api-version used when a deployment names none. */
-export const DEFAULT_API_VERSION = "2024-10-21";
-
-/** Azure's v1 API (model in the body, no api-version needed) when api_version says so. */
-const isV1 = (v: string | undefined) => v === "v1" || v === "latest" || v === "preview";
-
-function base(dep: Deployment): string {
-  if (!dep.apiBase) throw configError(`Azure deployment '${dep.id}' needs api_base (https://<resource>.openai.azure.com).`);
-  return dep.apiBase.replace(/\/+$/, "").replace(/\/openai(\/v1)?$/, "");
-}
+export { azureError } from "./errors";
+export { azureHeaders, azureUrl, DEFAULT_API_VERSION } from "./url";
 
 /**
- * `{api_base}/openai/deployments/{deployment}/{path}?api-version=...` (the deployment is the model
- * name after `azure/`), or Azure's v1 form `{api_base}/openai/v1/{path}` when api_version is
- * v1/latest/preview (LiteLLM's rule).
+ * Azure OpenAI: OpenAI's wire format at Azure's URLs (url.ts), with Azure's errors (errors.ts) and
+ * the stream's prompt-filter chunk dropped (stream.ts). The body is the client's request with the
+ * deployment name as `model` (Azure ignores it on deployment URLs; the v1 API routes by it).
  */
-export function azureUrl(dep: Deployment, path: string): string {
-  const v = dep.apiVersion;
-  if (isV1(v)) return `${base(dep)}/openai/v1/${path}${v === "preview" ? "?api-version=preview" : ""}`;
-  return `${base(dep)}/openai/deployments/${encodeURIComponent(dep.model)}/${path}?api-version=${encodeURIComponent(v ?? DEFAULT_API_VERSION)}`;
-}
-
-/** `api-key`, or `Authorization: Bearer` with an Entra ID token (litellm_params.azure_ad_token). */
-export function azureHeaders(dep: Deployment, json = true): Headers {
-  const h = new Headers(json ? { "content-type": "application/json" } : {});
-  const ad = dep.params.azure_ad_token;
-  if (typeof ad === "string" && ad) h.set("authorization", `Bearer ${ad}`);
-  else if (dep.apiKey) h.set("api-key", dep.apiKey);
-  return h;
-}
-
-/** Azure's errors are OpenAI-shaped; a content-filter refusal (code content_filter) is content_policy_violation. */
-export function azureError(status: number, text: string, headers: Headers, dep: Deployment): GatewayError {
-  const err = compatError(status, text, headers, dep);
-  if (err.code === "content_filter" || /content management policy|content_filter/i.test(err.message)) {
-    return new GatewayError(400, err.message, "invalid_request_error", "content_policy_violation", err.param, err.headers);
-  }
-  return err;
-}
-
-const quirks = { streamUsage: true };
-
 export const azureChat: ChatAdapter = {
   request(req, dep) {
-    return new Request(azureUrl(dep, "chat/completions"), { method: "POST", headers: azureHeaders(dep), body: JSON.stringify(compatBody(req, dep, quirks)) });
+    const body = compatBody(req, dep, { streamUsage: takesStreamOptions(dep) });
+    body.model = deploymentName(dep);
+    return new Request(azureUrl(dep, "chat/completions"), { method: "POST", headers: azureHeaders(dep), body: JSON.stringify(body) });
   },
   response: (text) => compatResponse(text),
   stream(body, _dep, ctx, sink) {
-    return translateStream(body, compatStreamTranslator(ctx, sink), (o) => sink.end(o));
+    return translateStream(body, azureStreamTranslator(ctx, sink), (o) => sink.end(o));
   },
   error: azureError,
 };
 
+const passEmbeddings = compatEmbeddingsAdapter({});
+
+/** `{api_base}/openai/deployments/{deployment}/embeddings?api-version=...` (or the v1 form); the answer is OpenAI's. */
 export const azureEmbeddings: EmbeddingsAdapter = {
   request(req, dep) {
-    const body: Record<string, unknown> = { ...req, model: dep.model };
+    const body: Record<string, unknown> = { ...req, model: deploymentName(dep) };
     for (const f of ["drop_params", "metadata", "fallbacks", "num_retries", "input_type"]) delete body[f];
     return new Request(azureUrl(dep, "embeddings"), { method: "POST", headers: azureHeaders(dep), body: JSON.stringify(body) });
   },
-  response: compatEmbeddingsAdapter(quirks).response,
+  response: passEmbeddings.response,
   error: azureError,
 };
 
@@ -75,8 +47,5 @@ export const azureProvider: ProviderEntry = {
   requiresApiBase: true,
   requiresApiKey: false,
   priceProvider: "azure",
-  check: (dep) =>
-    dep.apiKey || (typeof dep.params.azure_ad_token === "string" && dep.params.azure_ad_token)
-      ? undefined
-      : `Azure deployment '${dep.id}' of model '${dep.modelName}' has no credentials: set api_key (os.environ/AZURE_API_KEY) or azure_ad_token.`,
+  check: credentialsProblem,
 };

@@ -11,8 +11,7 @@ import { COMPAT_PROVIDERS, type CompatProvider } from "./table";
 const GATEWAY_FIELDS = ["drop_params", "metadata", "fallbacks", "num_retries", "mock_response"] as const;
 
 export function compatBaseUrl(dep: Deployment, quirks: CompatProvider): string {
-  const fromParam = quirks.baseFromParam && dep.params[quirks.baseFromParam.param];
-  const base = dep.apiBase ?? (typeof fromParam === "string" && fromParam ? quirks.baseFromParam!.url(fromParam) : quirks.baseUrl);
+  const base = dep.apiBase ?? quirks.baseUrl;
   if (!base) throw configError(`Deployment '${dep.id}' of '${dep.modelName}' needs api_base in its litellm_params.`);
   return base.endsWith("/") ? base.slice(0, -1) : base;
 }
@@ -200,16 +199,9 @@ export function compatProviders(): Record<string, ProviderEntry> {
         },
         error: compatError,
       },
-      requiresApiBase: !quirks.baseUrl && !quirks.baseFromParam,
+      requiresApiBase: !quirks.baseUrl,
       requiresApiKey: !quirks.keyOptional,
       priceProvider: quirks.priceProvider,
-      params: quirks.baseFromParam ? [quirks.baseFromParam.param] : undefined,
-      check: quirks.baseFromParam
-        ? (dep) =>
-            dep.apiBase || dep.params[quirks.baseFromParam!.param]
-              ? undefined
-              : `Deployment '${dep.id}' of model '${dep.modelName}' needs litellm_params.${quirks.baseFromParam!.param} (or api_base).`
-        : undefined,
     };
   }
   return out;

@@ -11,17 +11,7 @@ export interface CompatProvider {
   streamUsage?: boolean;
   /** Price-table provider id, when it differs from the prefix. */
   priceProvider?: string;
-  /** The base URL is built from a litellm_param (Workers AI: the Cloudflare account id). */
-  baseFromParam?: { param: string; url: (value: string) => string };
 }
-
-/** Cloudflare Workers AI's OpenAI-compatible REST endpoint (fetch, like every provider; no binding). */
-const workersAi: CompatProvider = {
-  keyOptional: false,
-  streamUsage: true,
-  priceProvider: "cloudflare",
-  baseFromParam: { param: "cloudflare_account_id", url: (id) => `https://api.cloudflare.com/client/v4/accounts/${encodeURIComponent(id)}/ai/v1` },
-};
 
 export const COMPAT_PROVIDERS: Record<string, CompatProvider> = {
   openai: { baseUrl: "https://api.openai.com/v1", streamUsage: true },
@@ -45,6 +35,4 @@ export const COMPAT_PROVIDERS: Record<string, CompatProvider> = {
   lm_studio: { baseUrl: "http://localhost:1234/v1", keyOptional: true, streamUsage: true },
   openai_like: { keyOptional: true, streamUsage: true },
   custom_openai: { keyOptional: true, streamUsage: true },
-  workers_ai: workersAi,
-  cloudflare: workersAi,
 };
