@@ -21,6 +21,8 @@ export interface Deployment {
   timeoutMs?: number;
   streamTimeoutMs?: number;
   costs: DeploymentCosts;
+  /** model_info.base_model: the model the price table knows this deployment as (Azure deployment names). */
+  baseModel?: string;
   /** Set when the deployment cannot be used (a missing secret): answered as 503 config_error. */
   error?: string;
   /** Added at run time through /model/new (stored in D1), not in the config file. */

@@ -122,6 +122,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
     order: p.order,
     timeoutMs: p.timeout !== undefined ? p.timeout * 1000 : undefined,
     streamTimeoutMs: p.stream_timeout !== undefined ? p.stream_timeout * 1000 : undefined,
+    baseModel: entry.model_info?.base_model,
     costs: {
       input: p.input_cost_per_token,
       output: p.output_cost_per_token,

@@ -20,11 +20,18 @@ export function priceCall(dep: Deployment, usage: Usage): number | null {
     cache_write_tokens: usage.cache_creation_tokens,
   };
   try {
-    const found = calcPrice(args, dep.model, { providerId }) ?? calcPrice(args, dep.model);
+    const model = dep.baseModel ? withoutProvider(dep.baseModel) : dep.model;
+    const found = calcPrice(args, model, { providerId }) ?? calcPrice(args, model);
     return found ? found.total_price : null;
   } catch {
     return null;
   }
+}
+
+/** `azure/gpt-4o` -> `gpt-4o` (a base_model may be written with its provider prefix). */
+function withoutProvider(name: string): string {
+  const slash = name.indexOf("/");
+  return slash > 0 && providerFor(name.slice(0, slash)) ? name.slice(slash + 1) : name;
 }
 
 function configuredPrice(dep: Deployment, u: Usage): number {

@@ -24,4 +24,12 @@ describe("prices, worked by hand", () => {
     expect(cost).toBeCloseTo((500 * 3 + 1000 * 0.3 + 500 * 3.75 + 100 * 15) / 1e6, 12);
     expect(priceCall(dep({}, "no-such-model-anywhere", "openai"), { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 })).toBeNull();
   });
+
+  it("prices an Azure deployment by model_info.base_model (its name is not a model id)", () => {
+    const usage = { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 };
+    expect(priceCall(dep({}, "my-gpt-deployment", "azure"), usage)).toBeNull();
+    const priced = priceCall({ ...dep({}, "my-gpt-deployment", "azure"), baseModel: "azure/gpt-4o-mini" }, usage);
+    expect(priced).toBeCloseTo(priceCall(dep({}, "gpt-4o-mini", "azure"), usage)!, 15);
+    expect(priced).toBeGreaterThan(0);
+  });
 });
