@@ -11,7 +11,7 @@ import { modelAdmin } from "./routes/model-admin";
 import { listModels } from "./routes/models";
 import { spendRoutes } from "./routes/spend";
 import { surfaces } from "./routes/surfaces";
-import { anthropicErrorResponse, isAnthropicRoute } from "./anthropic-format/errors";
+import { anthropicErrorResponse, isAnthropicRoute } from "./formats/anthropic/errors";
 import { teamRoutes } from "./routes/teams";
 
 /** The Hono app: request id, then (past the health routes) config, auth, body limit, the routes. */

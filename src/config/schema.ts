@@ -1,3 +1,4 @@
+import { formatPath } from "../api/parse";
 import * as z from "zod/mini";
 
 const num = z.number();
@@ -43,12 +44,5 @@ export const configSchema = z.object({
 export type RawConfig = z.infer<typeof configSchema>;
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 
-/** Formats a zod issue path the way a person reads the YAML: `model_list[2].litellm_params.model`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out || "(root)";
-}
+
+export { formatPath };

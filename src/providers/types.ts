@@ -1,8 +1,8 @@
 import type { Deployment } from "../config/deployment";
 import type { GatewayError } from "../http/errors";
 import type { StreamOutcome } from "../http/sse";
-import type { ChatRequest } from "../routes/chat-schema";
-import type { EmbeddingsRequest } from "../routes/embeddings-schema";
+import type { ChatRequest } from "../api/chat";
+import type { EmbeddingsRequest } from "../api/embeddings";
 
 /** Token usage in OpenAI's terms, as the gateway prices it. */
 export interface Usage {

@@ -1,13 +1,13 @@
 import type { Context } from "hono";
 import * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
-import { formatPath } from "../config/schema";
+import { parseBody } from "../api/parse";
 import { invalidRequest } from "../http/errors";
 import { readJson } from "../http/json";
 import type { PassthroughAdapter, TranslatedResponse, Usage } from "../providers/types";
 import { estimateTokens } from "../spend/estimate";
 import { priceCall } from "../spend/pricing";
-import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "./call";
+import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "../gateway/call";
 
 const noEstimate = () => ({ promptTokens: 0, maxCompletionTokens: 0 });
 
@@ -88,13 +88,7 @@ const speechSchema = z.looseObject({
 /** POST /v1/audio/speech: JSON in, the upstream's audio streamed back as it comes; priced per input character. */
 export async function speech(c: Context<AppEnv>): Promise<Response> {
   const body = await readJson(c);
-  const parsed = speechSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const param = formatPath(issue.path);
-    throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param);
-  }
-  const req = parsed.data;
+  const req = parseBody(speechSchema, body);
   const { value: upstream, call } = await routeCall(c, req, { stream: false, includeUsage: false, route: "audio/speech", estimate: noEstimate }, async (a) => {
     const audio = passthroughOf(a, req.model);
     const headers = audio.headers(a.dep);

@@ -3,9 +3,9 @@ import type { AppEnv } from "../app-env";
 import { upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { estimateTokens } from "../spend/estimate";
-import { answer, fetchTranslated, routeCall, sendUpstream } from "./call";
-import { parseChatRequest } from "./chat-schema";
-import { streamResponse, streamSpend } from "./stream-spend";
+import { answer, fetchTranslated, routeCall, sendUpstream } from "../gateway/call";
+import { parseChatRequest } from "../api/chat";
+import { streamResponse, streamSpend } from "../gateway/stream-spend";
 
 /** POST /v1/chat/completions: admit, route, translate, call, translate back, record spend. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {

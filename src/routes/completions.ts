@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
-import { formatPath } from "../config/schema";
+import { parseBody } from "../api/parse";
+import { completionsSchema, type CompletionsRequest } from "../api/completions";
 import { invalidRequest, upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { translateStream } from "../http/sse";
@@ -10,34 +10,11 @@ import { COMPAT_PROVIDERS } from "../providers/openai-compat/table";
 import type { TranslatedResponse } from "../providers/types";
 import { openaiUsage } from "../providers/usage";
 import { estimateTokens } from "../spend/estimate";
-import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "./call";
-import { streamResponse, streamSpend } from "./stream-spend";
+import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "../gateway/call";
+import { streamResponse, streamSpend } from "../gateway/stream-spend";
 
-/** OpenAI's legacy completions request; fields it does not name pass through to the upstream. */
-const completionsSchema = z.looseObject({
-  model: z.string().check(z.minLength(1, "model is required")),
-  prompt: z.union([z.string(), z.array(z.string()), z.array(z.number()), z.array(z.array(z.number()))]),
-  stream: z.optional(z.nullable(z.boolean())),
-  stream_options: z.optional(z.nullable(z.looseObject({ include_usage: z.optional(z.boolean()) }))),
-  max_tokens: z.optional(z.nullable(z.number().check(z.int(), z.gte(0)))),
-  user: z.optional(z.string()),
-  metadata: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
-  drop_params: z.optional(z.boolean()),
-  fallbacks: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
-  num_retries: z.optional(z.number().check(z.int(), z.gte(0), z.lte(10))),
-});
-type CompletionsRequest = z.infer<typeof completionsSchema>;
 
 const GATEWAY_FIELDS = ["drop_params", "metadata", "fallbacks", "num_retries", "mock_response"];
-
-function parse(body: unknown): CompletionsRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalidRequest("The request body must be a JSON object.");
-  const result = completionsSchema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const param = formatPath(issue.path);
-  throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param);
-}
 
 /** `{base}/completions` with the client's body (the deployment's model; usage asked for on streams). */
 function upstreamRequest(req: CompletionsRequest, a: Attempt): Request {
@@ -65,7 +42,7 @@ function readAnswer(text: string): TranslatedResponse {
 
 /** POST /v1/completions: legacy text completions, passed through to OpenAI-compatible upstreams. */
 export async function completions(c: Context<AppEnv>): Promise<Response> {
-  const req = parse(await readJson(c));
+  const req = parseBody(completionsSchema, await readJson(c));
   const stream = req.stream === true;
   const opts = {
     stream,

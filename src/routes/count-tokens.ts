@@ -1,14 +1,14 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { estimateInputTokens } from "../anthropic-format/count";
-import { nativeRequest } from "../anthropic-format/native";
-import { countTokensSchema, parseAnthropic } from "../anthropic-format/schema";
+import { estimateInputTokens } from "../formats/anthropic/count";
+import { nativeRequest } from "../formats/anthropic/native";
+import { countTokensSchema, parseAnthropic } from "../formats/anthropic/schema";
 import { forbidden, modelNotFound, upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { modelAllowed } from "../limits/guard-state";
 import { providerFor } from "../providers/registry";
 import { resolveGroup } from "../router/groups";
-import { callUpstream, readBody } from "../router/upstream";
+import { callUpstream, readBody } from "../gateway/upstream";
 
 /**
  * POST /v1/messages/count_tokens: `{input_tokens}`. A model served by Anthropic is counted by

@@ -4,8 +4,8 @@ import { invalidRequest } from "../http/errors";
 import { readJson } from "../http/json";
 import { joinEmbeddingLists } from "../providers/shared/embeddings";
 import { estimateTokens } from "../spend/estimate";
-import { answer, fetchTranslated, routeCall } from "./call";
-import { parseEmbeddingsRequest } from "./embeddings-schema";
+import { answer, fetchTranslated, routeCall } from "../gateway/call";
+import { parseEmbeddingsRequest } from "../api/embeddings";
 
 /** POST /v1/embeddings: like a non-streamed chat call, through the provider's embeddings adapter. */
 export async function embeddings(c: Context<AppEnv>): Promise<Response> {

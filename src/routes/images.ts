@@ -1,13 +1,13 @@
 import type { Context } from "hono";
 import * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
-import { formatPath } from "../config/schema";
+import { parseBody } from "../api/parse";
 import { invalidRequest, upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { openaiUsage } from "../providers/usage";
 import { priceCall } from "../spend/pricing";
 import { passthroughOf } from "./audio";
-import { answer, fetchTranslated, routeCall } from "./call";
+import { answer, fetchTranslated, routeCall } from "../gateway/call";
 
 const imagesSchema = z.looseObject({
   model: z.string().check(z.minLength(1, "model is required")),
@@ -25,13 +25,7 @@ const imagesSchema = z.looseObject({
  * token usage (gpt-image-*), else per image with output_cost_per_image; unpriced otherwise.
  */
 export async function imageGenerations(c: Context<AppEnv>): Promise<Response> {
-  const parsed = imagesSchema.safeParse(await readJson(c));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const param = formatPath(issue.path);
-    throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param);
-  }
-  const req = parsed.data;
+  const req = parseBody(imagesSchema, await readJson(c));
   const estimate = () => ({ promptTokens: Math.ceil(req.prompt.length / 4), maxCompletionTokens: 0 });
   const { value, call } = await routeCall(c, req, { stream: false, includeUsage: false, route: "images/generations", estimate }, (a) => {
     const p = passthroughOf(a, req.model, "image generation");

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { formatPath } from "../config/schema";
+import { formatPath } from "../api/parse";
 import { invalidRequest } from "../http/errors";
 import { parseDuration } from "../limits/duration";
 

@@ -1,18 +1,18 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { estimateInputTokens } from "../anthropic-format/count";
-import { anthropicStreamError } from "../anthropic-format/errors";
-import { nativeRequest, nativeResponse, nativeStreamTranslator } from "../anthropic-format/native";
-import { toChatRequest } from "../anthropic-format/request";
-import { toAnthropicMessage } from "../anthropic-format/response";
-import { messagesRequestSchema, parseAnthropic } from "../anthropic-format/schema";
-import { anthropicStreamTranslator } from "../anthropic-format/stream";
+import { estimateInputTokens } from "../formats/anthropic/count";
+import { anthropicStreamError } from "../formats/anthropic/errors";
+import { nativeRequest, nativeResponse, nativeStreamTranslator } from "../formats/anthropic/native";
+import { toChatRequest } from "../formats/anthropic/request";
+import { toAnthropicMessage } from "../formats/anthropic/response";
+import { messagesRequestSchema, parseAnthropic } from "../formats/anthropic/schema";
+import { anthropicStreamTranslator } from "../formats/anthropic/stream";
 import { upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { translateStream } from "../http/sse";
-import type { ChatRequest } from "./chat-schema";
-import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "./call";
-import { streamResponse, streamSpend } from "./stream-spend";
+import type { ChatRequest } from "../api/chat";
+import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "../gateway/call";
+import { streamResponse, streamSpend } from "../gateway/stream-spend";
 
 /** Anthropic deployments take the Messages request natively; every other provider gets it translated. */
 const isNative = (a: Attempt): boolean => a.dep.provider === "anthropic";

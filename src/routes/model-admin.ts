@@ -4,7 +4,8 @@ import type { AppEnv } from "../app-env";
 import { forgetDbModels } from "../config/db-models";
 import type { Deployment } from "../config/deployment";
 import { resolveConfig } from "../config/resolve";
-import { formatPath, litellmParamsSchema } from "../config/schema";
+import { parseBody } from "../api/parse";
+import { litellmParamsSchema } from "../config/schema";
 import { maskParams, sealParams } from "../config/secrets";
 import { db } from "../db/client";
 import { deleteModel, findModel, insertModel, updateModel } from "../db/models";
@@ -27,13 +28,7 @@ const updateSchema = z.object({
 });
 const deleteSchema = z.object({ id: z.string().check(z.minLength(1)) });
 
-function parse<T>(schema: z.ZodMiniType<T>, body: unknown): T {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const param = formatPath(issue.path);
-  throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param);
-}
+const parse = parseBody;
 
 const notFound = (id: string) => new GatewayError(404, `No model with id '${id}' was added through the API.`, "invalid_request_error", "model_not_found", "id");
 

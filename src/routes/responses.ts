@@ -3,15 +3,15 @@ import type { AppEnv } from "../app-env";
 import { upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { translateStream } from "../http/sse";
-import { hasNativeResponses, nativeRequest, nativeResponse, nativeStreamTranslator, responsesErrorEvent } from "../responses-format/native";
-import { toChatRequest } from "../responses-format/request";
-import { toResponse } from "../responses-format/response";
-import { parseResponsesRequest } from "../responses-format/schema";
-import { responsesStream } from "../responses-format/stream";
+import { hasNativeResponses, nativeRequest, nativeResponse, nativeStreamTranslator, responsesErrorEvent } from "../formats/responses/native";
+import { toChatRequest } from "../formats/responses/request";
+import { toResponse } from "../formats/responses/response";
+import { parseResponsesRequest } from "../formats/responses/schema";
+import { responsesStream } from "../formats/responses/stream";
 import { estimateTokens } from "../spend/estimate";
-import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "./call";
-import type { ChatRequest } from "./chat-schema";
-import { streamResponse, streamSpend } from "./stream-spend";
+import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "../gateway/call";
+import type { ChatRequest } from "../api/chat";
+import { streamResponse, streamSpend } from "../gateway/stream-spend";
 
 const isNative = (a: Attempt): boolean => hasNativeResponses(a.dep.provider);
 

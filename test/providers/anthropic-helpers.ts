@@ -7,7 +7,7 @@ import type { StreamOutcome } from "../../src/http/sse";
 import { anthropicChat } from "../../src/providers/anthropic";
 import { anthropicBody } from "../../src/providers/anthropic/request";
 import type { AdapterContext, Usage } from "../../src/providers/types";
-import { parseChatRequest } from "../../src/routes/chat-schema";
+import { parseChatRequest } from "../../src/api/chat";
 import recordedDuplicate from "../fixtures/recorded/anthropic/duplicate-message-start.chunks.txt?raw";
 import recordedTextStream from "../fixtures/recorded/anthropic/text.chunks.txt?raw";
 import recordedText from "../fixtures/recorded/anthropic/text.json?raw";

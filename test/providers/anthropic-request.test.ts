@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { anthropicChat } from "../../src/providers/anthropic";
 import { messagesUrl } from "../../src/providers/anthropic/request";
-import { parseChatRequest } from "../../src/routes/chat-schema";
+import { parseChatRequest } from "../../src/api/chat";
 import { adapterCtx, anthropicDep, body, refusal, user } from "./anthropic-helpers";
 
 describe("anthropic request: URL and headers", () => {

@@ -5,7 +5,7 @@ import { azureProvider } from "../../src/providers/azure";
 import { azureError } from "../../src/providers/azure/errors";
 import { azureHeaders, azureUrl, credentialsProblem, takesStreamOptions } from "../../src/providers/azure/url";
 import type { AdapterContext, Usage } from "../../src/providers/types";
-import { parseChatRequest } from "../../src/routes/chat-schema";
+import { parseChatRequest } from "../../src/api/chat";
 import contentFilterStream from "../fixtures/azure/content-filter.chunks.txt?raw";
 import errorContentFilter from "../fixtures/azure/error-content-filter.json?raw";
 import errorContext from "../fixtures/azure/error-context-length.json?raw";

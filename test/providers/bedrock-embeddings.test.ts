@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../src/http/errors";
 import { bedrockEmbeddings, MAX_TITAN_INPUTS } from "../../src/providers/bedrock/embeddings";
 import { joinEmbeddingLists } from "../../src/providers/shared/embeddings";
-import { parseEmbeddingsRequest } from "../../src/routes/embeddings-schema";
+import { parseEmbeddingsRequest } from "../../src/api/embeddings";
 import { adapterCtx, bedrockDep, fixtures } from "./bedrock-helpers";
 
 const TITAN = "amazon.titan-embed-text-v2:0";

@@ -8,7 +8,7 @@ import type { StreamOutcome } from "../../src/http/sse";
 import { bedrockChat } from "../../src/providers/bedrock";
 import { converseBody } from "../../src/providers/bedrock/request";
 import type { AdapterContext, Usage } from "../../src/providers/types";
-import { parseChatRequest } from "../../src/routes/chat-schema";
+import { parseChatRequest } from "../../src/api/chat";
 import recordedException from "../fixtures/recorded/bedrock/stream-error-exception.eventstream.base64.txt?raw";
 import recordedTextStream from "../fixtures/recorded/bedrock/text.chunks.txt?raw";
 import recordedText from "../fixtures/recorded/bedrock/text.json?raw";

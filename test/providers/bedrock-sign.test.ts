@@ -4,7 +4,7 @@ import { GatewayError } from "../../src/http/errors";
 import { bedrockChat } from "../../src/providers/bedrock";
 import { converseUrl, runtimeBase } from "../../src/providers/bedrock/request";
 import { regionOf, signedPost } from "../../src/providers/bedrock/sign";
-import { parseChatRequest } from "../../src/routes/chat-schema";
+import { parseChatRequest } from "../../src/api/chat";
 import { ACCESS_KEY, adapterCtx, bedrockDep, SECRET_KEY, SESSION_TOKEN } from "./bedrock-helpers";
 import { parseAuthorization, sigv4 } from "./bedrock-sigv4";
 

@@ -7,7 +7,7 @@ import type { StreamOutcome } from "../../src/http/sse";
 import { cohereChat } from "../../src/providers/cohere";
 import { cohereBody } from "../../src/providers/cohere/request";
 import type { AdapterContext, Usage } from "../../src/providers/types";
-import { parseChatRequest } from "../../src/routes/chat-schema";
+import { parseChatRequest } from "../../src/api/chat";
 
 export function cohereDep(extra: Partial<Deployment> = {}): Deployment {
   return {

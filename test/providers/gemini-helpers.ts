@@ -7,7 +7,7 @@ import type { StreamOutcome } from "../../src/http/sse";
 import { geminiChat } from "../../src/providers/gemini";
 import { geminiBody } from "../../src/providers/gemini/request";
 import type { AdapterContext, Usage } from "../../src/providers/types";
-import { parseChatRequest } from "../../src/routes/chat-schema";
+import { parseChatRequest } from "../../src/api/chat";
 import recorded429 from "../fixtures/recorded/google/error-429-retry-info.json?raw";
 import recordedTextStream from "../fixtures/recorded/google/text.chunks.txt?raw";
 import recordedText from "../fixtures/recorded/google/text.json?raw";

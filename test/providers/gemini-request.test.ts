@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { geminiChat } from "../../src/providers/gemini";
 import { signatureOf } from "../../src/providers/gemini/ids";
 import { geminiSchema } from "../../src/providers/gemini/schema";
-import { parseChatRequest } from "../../src/routes/chat-schema";
+import { parseChatRequest } from "../../src/api/chat";
 import { fakeUpstream, received, resetUpstreams } from "../helpers/upstream";
 import { adapterCtx, body, GEMINI_KEY, geminiDep, refusal, user } from "./gemini-helpers";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../src/http/errors";
 import { geminiChat, geminiEmbeddings } from "../../src/providers/gemini";
 import { vertexEmbeddings } from "../../src/providers/vertex";
-import { parseEmbeddingsRequest } from "../../src/routes/embeddings-schema";
+import { parseEmbeddingsRequest } from "../../src/api/embeddings";
 import { adapterCtx, fixtures, GEMINI_KEY, geminiDep } from "./gemini-helpers";
 
 const translate = (text: string, model?: string) => {

@@ -7,7 +7,7 @@ import { workersAiProvider } from "../../src/providers/workers-ai";
 import { accountCheck, workersAiBase } from "../../src/providers/workers-ai/base";
 import { workersAiError } from "../../src/providers/workers-ai/errors";
 import type { AdapterContext, Usage } from "../../src/providers/types";
-import { parseChatRequest } from "../../src/routes/chat-schema";
+import { parseChatRequest } from "../../src/api/chat";
 import error10000 from "../fixtures/workers-ai/error-10000.json?raw";
 import error3036 from "../fixtures/workers-ai/error-3036.json?raw";
 import error5007 from "../fixtures/workers-ai/error-5007.json?raw";

@@ -1,5 +1,5 @@
 import { invalidRequest } from "../../http/errors";
-import type { ChatMessage } from "../../routes/chat-schema";
+import type { ChatMessage } from "../../api/chat";
 import { parseArguments } from "../shared/params";
 import { cacheControlOf, contentBlocks, textBlocks } from "./content";
 import type { AnthropicMessage, Block, TextBlock, ThinkingBlock, ToolResultBlock, ToolUseBlock } from "./types";

@@ -1,5 +1,5 @@
 import { invalidRequest } from "../../http/errors";
-import type { ChatRequest } from "../../routes/chat-schema";
+import type { ChatRequest } from "../../api/chat";
 import { cacheControlOf } from "./content";
 import { hasStructuredOutputs } from "./models";
 import { JSON_TOOL_NAME, type AnthropicTool, type AnthropicToolChoice } from "./types";

@@ -1,6 +1,6 @@
 import type { Deployment } from "../../config/deployment";
 import { invalidRequest, upstreamUnreadable } from "../../http/errors";
-import { inputTexts, type EmbeddingsRequest } from "../../routes/embeddings-schema";
+import { inputTexts, type EmbeddingsRequest } from "../../api/embeddings";
 import { embeddingsList, estimateTokens } from "../shared/embeddings";
 import type { AdapterContext, EmbeddingsAdapter, TranslatedResponse } from "../types";
 import { bedrockError } from "./errors";

@@ -1,5 +1,5 @@
 import { invalidRequest } from "../../http/errors";
-import type { ChatMessage } from "../../routes/chat-schema";
+import type { ChatMessage } from "../../api/chat";
 import { parseArguments } from "../shared/params";
 import { contentBlocks, imageBlock, textOnly, withCachePoint } from "./content";
 import type { ContentBlock, ConverseMessage, SystemBlock, ToolResultBlock, ToolResultContent } from "./types";

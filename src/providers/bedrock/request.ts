@@ -1,6 +1,6 @@
 import type { Deployment } from "../../config/deployment";
 import { invalidRequest } from "../../http/errors";
-import type { ChatRequest } from "../../routes/chat-schema";
+import type { ChatRequest } from "../../api/chat";
 import { maxTokensOf, refuseUnsupported, stopList } from "../shared/params";
 import type { AdapterContext } from "../types";
 import { convertMessages } from "./messages";

@@ -1,5 +1,5 @@
 import { invalidRequest } from "../../http/errors";
-import type { ChatRequest } from "../../routes/chat-schema";
+import type { ChatRequest } from "../../api/chat";
 import { JSON_TOOL_NAME, type ToolChoice, type ToolSpec } from "./types";
 
 /** OpenAI function tools as Converse tool specs ({toolSpec: {name, description, inputSchema: {json}}}). */

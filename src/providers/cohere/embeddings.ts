@@ -1,6 +1,6 @@
 import { upstreamUnreadable } from "../../http/errors";
-import type { EmbeddingsRequest } from "../../routes/embeddings-schema";
-import { inputTexts } from "../../routes/embeddings-schema";
+import type { EmbeddingsRequest } from "../../api/embeddings";
+import { inputTexts } from "../../api/embeddings";
 import { embeddingsList } from "../shared/embeddings";
 import type { EmbeddingsAdapter, Usage } from "../types";
 import { cohereError } from "./errors";

@@ -1,5 +1,5 @@
 import { invalidRequest } from "../../http/errors";
-import type { ChatMessage } from "../../routes/chat-schema";
+import type { ChatMessage } from "../../api/chat";
 import type { Json } from "./types";
 
 type Part = { type: string; text?: unknown; image_url?: unknown };

@@ -1,5 +1,5 @@
 import { invalidRequest } from "../../http/errors";
-import type { ChatMessage } from "../../routes/chat-schema";
+import type { ChatMessage } from "../../api/chat";
 import { parseArguments, textOf } from "../shared/params";
 import { contentParts, textParts } from "./content";
 import { SKIP_SIGNATURE, signatureOf } from "./ids";

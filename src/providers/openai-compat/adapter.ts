@@ -1,7 +1,7 @@
 import type { Deployment } from "../../config/deployment";
 import { configError, type GatewayError, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, translateStream, type StreamTranslator } from "../../http/sse";
-import type { ChatRequest } from "../../routes/chat-schema";
+import type { ChatRequest } from "../../api/chat";
 import type { AdapterContext, ChatAdapter, EmbeddingsAdapter, ProviderEntry, StreamSink, TranslatedResponse } from "../types";
 import { upstreamError } from "../upstream-error";
 import { openaiUsage } from "../usage";

@@ -1,5 +1,5 @@
 import { invalidRequest } from "../../http/errors";
-import type { ChatRequest } from "../../routes/chat-schema";
+import type { ChatRequest } from "../../api/chat";
 import type { AdapterContext } from "../types";
 
 /**

@@ -1,6 +1,6 @@
 import type { Deployment } from "../../config/deployment";
 import { upstreamUnreadable } from "../../http/errors";
-import { inputTexts, type EmbeddingsRequest } from "../../routes/embeddings-schema";
+import { inputTexts, type EmbeddingsRequest } from "../../api/embeddings";
 import { parseJson, taskType, vector } from "../gemini/embeddings";
 import type { Json } from "../gemini/types";
 import { embeddingsList } from "../shared/embeddings";

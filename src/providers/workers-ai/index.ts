@@ -1,6 +1,6 @@
 import { invalidRequest } from "../../http/errors";
 import { translateStream } from "../../http/sse";
-import type { ChatRequest } from "../../routes/chat-schema";
+import type { ChatRequest } from "../../api/chat";
 import { compatBody, compatEmbeddingsAdapter, compatResponse } from "../openai-compat/adapter";
 import type { AdapterContext, ChatAdapter, EmbeddingsAdapter, ProviderEntry } from "../types";
 import { ACCOUNT_PARAM, accountCheck, workersAiBase, workersAiHeaders } from "./base";

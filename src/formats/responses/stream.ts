@@ -1,8 +1,8 @@
-import { upstreamUnreadable, type GatewayError } from "../http/errors";
-import { IncompleteStream, type StreamTranslator } from "../http/sse";
-import { sseTranslator } from "../providers/shared/sse-translator";
-import type { Usage } from "../providers/types";
-import { openaiUsage } from "../providers/usage";
+import { upstreamUnreadable, type GatewayError } from "../../http/errors";
+import { IncompleteStream, type StreamTranslator } from "../../http/sse";
+import { sseTranslator } from "../../providers/shared/sse-translator";
+import type { Usage } from "../../providers/types";
+import { openaiUsage } from "../../providers/usage";
 import { functionCallItem, incompleteReason, itemId, messageItem, reasoningItem, responseObject, type ResponseContext } from "./response";
 
 type Json = Record<string, unknown>;

@@ -1,11 +1,11 @@
 import { createParser } from "eventsource-parser";
-import type { Deployment } from "../config/deployment";
-import { type GatewayError, upstreamUnreadable } from "../http/errors";
-import { IncompleteStream, type StreamTranslator } from "../http/sse";
-import { compatBaseUrl, compatHeaders } from "../providers/openai-compat/adapter";
-import { COMPAT_PROVIDERS } from "../providers/openai-compat/table";
-import type { TranslatedResponse, Usage } from "../providers/types";
-import { openaiUsage } from "../providers/usage";
+import type { Deployment } from "../../config/deployment";
+import { type GatewayError, upstreamUnreadable } from "../../http/errors";
+import { IncompleteStream, type StreamTranslator } from "../../http/sse";
+import { compatBaseUrl, compatHeaders } from "../../providers/openai-compat/adapter";
+import { COMPAT_PROVIDERS } from "../../providers/openai-compat/table";
+import type { TranslatedResponse, Usage } from "../../providers/types";
+import { openaiUsage } from "../../providers/usage";
 
 /**
  * The native path for OpenAI deployments: the Responses request goes to `{api_base}/responses` as

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { formatPath } from "../config/schema";
-import { invalidRequest } from "../http/errors";
+import { parseBody } from "../../api/parse";
+import { invalidRequest } from "../../http/errors";
 
 /** An input item or content part: the fields each type needs are read (and checked) by the translation. */
 const item = z.looseObject({ type: z.optional(z.string()) });
@@ -43,11 +43,4 @@ export const responsesRequestSchema = z.looseObject({
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
 export type InputItem = z.infer<typeof item>;
 
-export function parseResponsesRequest(body: unknown): ResponsesRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalidRequest("The request body must be a JSON object.");
-  const result = responsesRequestSchema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const param = formatPath(issue.path);
-  throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param);
-}
+export const parseResponsesRequest = (body: unknown): ResponsesRequest => parseBody(responsesRequestSchema, body);

@@ -1,5 +1,5 @@
-import { invalidRequest } from "../http/errors";
-import type { ChatMessage, ChatRequest } from "../routes/chat-schema";
+import { invalidRequest } from "../../http/errors";
+import type { ChatMessage, ChatRequest } from "../../api/chat";
 import type { AnthropicInputBlock, AnthropicInputMessage, MessagesRequest } from "./schema";
 
 /**

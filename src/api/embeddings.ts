@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { formatPath } from "../config/schema";
+import { parseBody } from "./parse";
 import { invalidRequest } from "../http/errors";
 
 const tokens = z.array(z.number().check(z.int()));
@@ -25,14 +25,7 @@ export const embeddingsRequestSchema = z.looseObject({
 
 export type EmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;
 
-export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalidRequest("The request body must be a JSON object.");
-  const r = embeddingsRequestSchema.safeParse(body);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const param = formatPath(issue.path);
-  throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param);
-}
+export const parseEmbeddingsRequest = (body: unknown): EmbeddingsRequest => parseBody(embeddingsRequestSchema, body);
 
 /** The input as a list of strings; token-id inputs are refused for providers that take only text. */
 export function inputTexts(req: EmbeddingsRequest, provider: string): string[] {

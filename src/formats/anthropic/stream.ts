@@ -1,8 +1,8 @@
-import { upstreamUnreadable } from "../http/errors";
-import { IncompleteStream, type StreamTranslator } from "../http/sse";
-import { sseTranslator } from "../providers/shared/sse-translator";
-import type { Usage } from "../providers/types";
-import { openaiUsage } from "../providers/usage";
+import { upstreamUnreadable } from "../../http/errors";
+import { IncompleteStream, type StreamTranslator } from "../../http/sse";
+import { sseTranslator } from "../../providers/shared/sse-translator";
+import type { Usage } from "../../providers/types";
+import { openaiUsage } from "../../providers/usage";
 import { anthropicErrorEvent, anthropicErrorType } from "./errors";
 import { anthropicUsageOf, messageId, stopInfo, type MessageContext } from "./response";
 

@@ -1,5 +1,5 @@
-import { upstreamUnreadable } from "../http/errors";
-import type { Usage } from "../providers/types";
+import { upstreamUnreadable } from "../../http/errors";
+import type { Usage } from "../../providers/types";
 import type { ResponsesRequest } from "./schema";
 
 /** The Responses API's `response` object, built from the internal (chat) answer. */

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { formatPath } from "../config/schema";
-import { invalidRequest } from "../http/errors";
+import { formatPath } from "../../api/parse";
+import { invalidRequest } from "../../http/errors";
 
 /** A content block: the fields each type needs are read (and checked) by the translation. */
 const block = z.looseObject({ type: z.string() });

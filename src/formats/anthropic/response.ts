@@ -1,5 +1,5 @@
-import { upstreamUnreadable } from "../http/errors";
-import type { Usage } from "../providers/types";
+import { upstreamUnreadable } from "../../http/errors";
+import type { Usage } from "../../providers/types";
 
 /** Anthropic's answer to a Messages request, built from the internal (OpenAI-shaped) answer. */
 

@@ -12,7 +12,7 @@ import { execute, RouteFailure, type AttemptRecord } from "../router/execute";
 import { resolveGroup } from "../router/groups";
 import { isolateHealth } from "../router/health";
 import { chooseByUsage, settleUsage } from "../router/usage";
-import { callUpstream, readBody } from "../router/upstream";
+import { callUpstream, readBody } from "./upstream";
 import type { SpendEvent } from "../spend/event";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";

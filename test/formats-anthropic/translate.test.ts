@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { toChatRequest } from "../../src/anthropic-format/request";
-import { toAnthropicMessage } from "../../src/anthropic-format/response";
-import { messagesRequestSchema, parseAnthropic } from "../../src/anthropic-format/schema";
-import { anthropicStreamTranslator } from "../../src/anthropic-format/stream";
+import { toChatRequest } from "../../src/formats/anthropic/request";
+import { toAnthropicMessage } from "../../src/formats/anthropic/response";
+import { messagesRequestSchema, parseAnthropic } from "../../src/formats/anthropic/schema";
+import { anthropicStreamTranslator } from "../../src/formats/anthropic/stream";
 import { GatewayError } from "../../src/http/errors";
 import type { Usage } from "../../src/providers/types";
 import { parseSse } from "../e2e/messages-helpers";

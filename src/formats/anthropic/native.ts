@@ -1,10 +1,10 @@
-import type { Deployment } from "../config/deployment";
-import { upstreamUnreadable } from "../http/errors";
-import { IncompleteStream, type StreamTranslator } from "../http/sse";
-import { ANTHROPIC_VERSION, messagesUrl } from "../providers/anthropic/request";
-import { anthropicUsage } from "../providers/anthropic/response";
-import type { AnthropicUsage } from "../providers/anthropic/types";
-import type { TranslatedResponse, Usage } from "../providers/types";
+import type { Deployment } from "../../config/deployment";
+import { upstreamUnreadable } from "../../http/errors";
+import { IncompleteStream, type StreamTranslator } from "../../http/sse";
+import { ANTHROPIC_VERSION, messagesUrl } from "../../providers/anthropic/request";
+import { anthropicUsage } from "../../providers/anthropic/response";
+import type { AnthropicUsage } from "../../providers/anthropic/types";
+import type { TranslatedResponse, Usage } from "../../providers/types";
 import { createParser } from "eventsource-parser";
 
 /**

@@ -1,6 +1,5 @@
 import * as z from "zod/mini";
-import { invalidRequest } from "../http/errors";
-import { formatPath } from "../config/schema";
+import { parseBody } from "./parse";
 
 const contentPart = z.looseObject({ type: z.string() });
 
@@ -53,13 +52,4 @@ export type ChatRequest = z.infer<typeof chatRequestSchema>;
 export type ChatMessage = ChatRequest["messages"][number];
 
 /** Validates a parsed JSON body; a violation is a 400 whose `param` names the field. */
-export function parseChatRequest(body: unknown): ChatRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw invalidRequest("The request body must be a JSON object.");
-  }
-  const result = chatRequestSchema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const param = formatPath(issue.path);
-  throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param);
-}
+export const parseChatRequest = (body: unknown): ChatRequest => parseBody(chatRequestSchema, body);
