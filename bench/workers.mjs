@@ -5,7 +5,7 @@ import path from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 
 const root = path.resolve(import.meta.dirname, "..");
-const COMPAT = { compatibilityDate: "2026-10-01", compatibilityFlags: ["nodejs_compat"] };
+const COMPAT = { compatibilityDate: "2026-10-01", compatibilityFlags: ["nodejs_compat", "enable_request_signal"] };
 
 /** The PIDs of workerd processes this Node process has started. */
 export function workerdPids() {
@@ -40,9 +40,9 @@ async function start(options) {
   return { mf, url: url.toString().replace(/\/$/, ""), pid };
 }
 
-/** The bare pass-through worker. */
-export function startBare(upstreamUrl) {
-  return start({ modules: true, scriptPath: path.join(import.meta.dirname, "bare-worker.js"), bindings: { UPSTREAM_URL: upstreamUrl } });
+/** The bare pass-through worker (`bare-worker.js`), or another baseline script beside it. */
+export function startBare(upstreamUrl, script = "bare-worker.js") {
+  return start({ modules: true, scriptPath: path.join(import.meta.dirname, script), bindings: { UPSTREAM_URL: upstreamUrl } });
 }
 
 /** The gateway's built bundle (dist/index.js) with the bindings of wrangler.toml, migrations applied. */

@@ -1,11 +1,8 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
-import { providerHeaders } from "../http/gateway-headers";
+import type { Deployment } from "../config/deployment";
 import type { StreamSink, Usage } from "../providers/types";
 import { priceCall } from "../spend/pricing";
-import type { Call } from "./call";
 
-/** A streamed call's bookkeeping, as /v1/chat/completions does it, for the routes that stream in other formats. */
+/** A streamed call's bookkeeping, handed to the surface that renders the stream. */
 export interface StreamSpend {
   /** The sink to hand the adapter (or a pass-through): usage as it arrives, spend at the end. */
   sink: StreamSink;
@@ -15,18 +12,20 @@ export interface StreamSpend {
   fail(): void;
 }
 
+export type Finish = (status: string, usage: Usage | null, cost: number | null, extra?: Record<string, unknown>) => void;
+
 /**
  * Records the call's spend once its stream ends (complete, failed or abandoned), keeping the
  * isolate alive until then. Without the upstream's own usage (an abandoned stream, an upstream
  * that sends none) the call is charged for what it produced, estimated from characters
  * (`promptTokens` estimates the prompt) and marked `usage: "estimated"`.
  */
-export function streamSpend(c: Context<AppEnv>, call: Call, promptTokens: () => number): StreamSpend {
+export function streamSpend(waitUntil: (p: Promise<unknown>) => void, dep: Deployment, promptTokens: () => number, finish: Finish): StreamSpend {
   let usage: Usage | null = null;
   let produced = 0;
   let failed = false;
   let settle!: () => void;
-  c.executionCtx.waitUntil(new Promise<void>((r) => (settle = r)));
+  waitUntil(new Promise<void>((r) => (settle = r)));
   const sink: StreamSink = {
     usage: (u) => (usage = u),
     produced: (n) => (produced += n),
@@ -38,17 +37,9 @@ export function streamSpend(c: Context<AppEnv>, call: Call, promptTokens: () => 
         const completion = Math.ceil(produced / 4);
         final = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
       }
-      call.spend(status, final, priceCall(call.dep, final), usage ? {} : { usage: "estimated" });
+      finish(status, final, priceCall(dep, final), usage ? {} : { usage: "estimated" });
       settle();
     },
   };
   return { sink, usage: () => usage, fail: () => (failed = true) };
-}
-
-/** The streamed response: the call's headers, the upstream's rate-limit headers, SSE content type. */
-export function streamResponse(call: Call, upstream: Response, body: ReadableStream<Uint8Array>): Response {
-  providerHeaders(call.headers, upstream.headers);
-  call.headers.set("content-type", "text/event-stream; charset=utf-8");
-  call.headers.set("cache-control", "no-cache");
-  return new Response(body, { status: 200, headers: call.headers });
 }

@@ -1,12 +1,11 @@
-import { GatewayError, timeoutError, upstreamUnreadable } from "../http/errors";
+import { clientGone, GatewayError, timeoutError, upstreamUnreadable } from "../http/errors";
 
 /**
  * Calls the upstream with a deadline for its answer's headers (and, for non-streamed calls, its
  * body: the caller reads it before `done()`). A deadline passed is a 408; a connection failure, 502.
+ * `signal` (the client's) cancels the fetch when the client goes away.
  */
-export async function callUpstream(request: Request, timeoutMs: number | undefined): Promise<{ response: Response; done: () => void }> {
-  // A client that goes away cancels the request's outstanding I/O on its own; only a deadline
-  // needs a signal (and costs one only when it is set).
+export async function callUpstream(request: Request, timeoutMs: number | undefined, signal?: AbortSignal): Promise<{ response: Response; done: () => void }> {
   const controller = timeoutMs ? new AbortController() : undefined;
   let timedOut = false;
   const timer = controller
@@ -18,12 +17,14 @@ export async function callUpstream(request: Request, timeoutMs: number | undefin
   const done = () => {
     if (timer) clearTimeout(timer);
   };
+  const abort = controller && signal ? AbortSignal.any([controller.signal, signal]) : (controller?.signal ?? signal);
   try {
-    const response = await (controller ? fetch(request, { signal: controller.signal }) : fetch(request));
+    const response = await (abort ? fetch(request, { signal: abort }) : fetch(request));
     return { response, done };
   } catch (e) {
     done();
     if (timedOut) throw timeoutError(`The upstream did not answer within ${Math.round(timeoutMs! / 100) / 10}s.`);
+    if (signal?.aborted) throw clientGone();
     if (e instanceof GatewayError) throw e;
     throw upstreamUnreadable(`The upstream could not be reached: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -37,6 +37,9 @@ export const upstreamUnreadable = (message: string) => new GatewayError(502, mes
 
 export const timeoutError = (message: string) => new GatewayError(408, message, "timeout", "timeout");
 
+/** The client went away (nginx's 499): nothing more is tried for it. */
+export const clientGone = () => new GatewayError(499 as 400, "The client went away.", "invalid_request_error", "client_closed");
+
 export const rateLimited = (message: string, retryAfterSeconds: number, headers: Record<string, string> = {}) =>
   new GatewayError(429, message, "rate_limit_exceeded", "rate_limit_exceeded", null, {
     ...headers,

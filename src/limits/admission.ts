@@ -3,18 +3,70 @@ import type { Env } from "../env";
 import type { Principal } from "../http/auth";
 import { recordAlert } from "./alerts";
 import { ask, firstRefusal, guardOf, keyGuardSubject, refusalError, teamGuardSubject, type Subject } from "./guard-client";
-import type { Admission, Granted } from "./guard-state";
+import type { Admission, Granted, SettleRequest, SoftAlert } from "./guard-state";
 import { limitHeaders } from "./rate-headers";
 import { modelBudgetState, modelSubject } from "./subjects";
 
 export interface Admitted {
   /** x-ratelimit-* headers of the key's own limits (else its team's). */
   headers: Record<string, string>;
-  /** Ends the call in every guard that holds something for it (lease, reservation, tokens). */
+  /**
+   * Ends the call in every guard that holds something for it (lease, reservation, tokens): the
+   * settle is carried by the next admission to that guard, or sent after a short wait.
+   */
   settle(cost: number, tokens: number): Promise<void> | undefined;
 }
 
 const configured = new WeakMap<ResolvedConfig, Set<string>>();
+
+/** How long an ended call's settle waits in the isolate for an admission to the same guard to carry it. */
+const FLUSH_MS = 100;
+/** Settles waiting per guard subject in this isolate. */
+const pendingSettles = new Map<string, SettleRequest[]>();
+
+function takeSettles(subject: string): SettleRequest[] | undefined {
+  const list = pendingSettles.get(subject);
+  if (list) pendingSettles.delete(subject);
+  return list;
+}
+
+function putBack(subject: string, settles: SettleRequest[]): void {
+  const list = pendingSettles.get(subject);
+  if (list) list.push(...settles);
+  else pendingSettles.set(subject, [...settles]);
+}
+
+async function alertAll(env: Env, config: ResolvedConfig, alerts: SoftAlert[]): Promise<void> {
+  for (const a of alerts) await recordAlert(env, config.settings.webhookAlerts, a.subject, "soft_budget_crossed", a.spend, a.budget);
+}
+
+/** Sends the settles still waiting for these guards, one hop per guard. */
+async function flushSettles(env: Env, config: ResolvedConfig, subjects: string[]): Promise<void> {
+  await Promise.all(
+    subjects.map(async (subject) => {
+      const settles = takeSettles(subject);
+      if (!settles) return;
+      try {
+        await alertAll(env, config, await guardOf(env, subject).settleAll(settles));
+      } catch (e) {
+        console.error(JSON.stringify({ msg: "settle failed; kept for the next admission", subject, settles: settles.length, error: String(e) }));
+        putBack(subject, settles);
+      }
+    }),
+  );
+}
+
+/** Delivers this isolate's waiting settles for one guard now (before an admin reads or moves its ledger). */
+export function flushSettlesFor(env: Env, config: ResolvedConfig, subject: string): Promise<void> {
+  return flushSettles(env, config, [subject]);
+}
+
+/** A reservation outlives the longest call the config allows (at least 10 minutes). */
+function reservationTtl(config: ResolvedConfig): number {
+  const longest = Math.max(config.settings.requestTimeoutMs ?? 0, ...config.deployments.map((d) => Math.max(d.timeoutMs ?? 0, d.streamTimeoutMs ?? 0)));
+  return Math.max(10 * 60_000, 2 * longest * (config.router.numRetries + 1));
+}
+const ttls = new WeakMap<ResolvedConfig, number>();
 
 /** The guards a call must pass: the key's, its team's, and its model group's gateway-wide budget. */
 function subjectsFor(env: Env, config: ResolvedConfig, principal: Principal, model: string): Subject[] {
@@ -43,6 +95,8 @@ export async function admit(
   const subjects = subjectsFor(env, config, principal, call.model);
   if (!subjects.length) return { headers: {}, settle: () => undefined };
   const now = Date.now();
+  let ttlMs = ttls.get(config);
+  if (ttlMs === undefined) ttls.set(config, (ttlMs = reservationTtl(config)));
   let done = configured.get(config);
   if (!done) configured.set(config, (done = new Set()));
   // Model budgets come from the config: tell their guard once per isolate and config.
@@ -54,20 +108,28 @@ export async function admit(
         done!.add(s.name);
       }),
   );
-  const results: Admission[] = await Promise.all(subjects.map((s) => ask(env, s, (g) => g.admit({ ...call, now }))));
-  const granted = subjects.map((s, i) => ({ s, r: results[i]! })).filter((x): x is { s: Subject; r: Granted } => x.r.ok && x.r.settle);
+  const results: Admission[] = await Promise.all(
+    subjects.map(async (s) => {
+      // Settles of this isolate's earlier calls to the same guard ride along (no hop of their own).
+      const settles = takeSettles(s.name);
+      try {
+        const r = await ask(env, s, (g) => g.admit({ ...call, now, ttlMs, settles }));
+        if (r.alerts) waitUntil(alertAll(env, config, r.alerts));
+        return r;
+      } catch (e) {
+        if (settles) putBack(s.name, settles);
+        throw e;
+      }
+    }),
+  );
+  const granted = subjects.filter((_, i) => results[i]!.ok && (results[i] as Granted).settle);
   const settleAll = (cost: number, tokens: number) => {
     if (!granted.length) return undefined;
-    const at = Date.now();
-    return Promise.all(
-      granted.map(async ({ s }) => {
-        const settled = await guardOf(env, s.name).settle({ id: call.id, model: call.model, cost, tokens, now: at });
-        if (settled.softCrossed) await recordAlert(env, config.settings.webhookAlerts, s.name, "soft_budget_crossed", settled.softCrossed.spend, settled.softCrossed.budget);
-      }),
-    ).then(
-      () => undefined,
-      (e) => console.error(JSON.stringify({ msg: "settle failed", id: call.id, error: String(e) })),
-    );
+    const settle: SettleRequest = { id: call.id, model: call.model, cost, tokens, now: Date.now() };
+    for (const s of granted) putBack(s.name, [settle]);
+    // Delivered by the next admission to the same guard from this isolate, or by this flush
+    // after FLUSH_MS when none came; whichever is first takes them.
+    return new Promise<void>((r) => setTimeout(r, FLUSH_MS)).then(() => flushSettles(env, config, granted.map((s) => s.name)));
   };
   const refused = firstRefusal(results);
   if (refused) {

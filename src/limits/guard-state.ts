@@ -47,8 +47,19 @@ export interface AdmitRequest {
   id: string;
   model: string;
   now: number;
-  /** The most the call can cost (USD), held against budgets until it settles. */
+  /** The most the call can cost (USD), held against budgets until it settles (capped at what a budget has left). */
   reserve: number;
+  /** How long the reservation and the lease hold at most when no settle comes (default 10 minutes). */
+  ttlMs?: number;
+  /** Settles of earlier calls, carried by this admission instead of a hop of their own; applied first. */
+  settles?: SettleRequest[];
+}
+
+/** A soft budget crossed by a settle. */
+export interface SoftAlert {
+  subject: string;
+  spend: number;
+  budget: number;
 }
 
 export interface RateInfo {
@@ -74,7 +85,8 @@ export type Refusal =
   | { ok: false; reason: "rate"; subject: string; which: "requests" | "tokens" | "parallel"; model?: string; info: RateInfo; requests?: RateInfo; tokens?: RateInfo }
   | { ok: false; reason: "budget"; subject: string; budget: number; spend: number; reserve: number; resetAt: number | null; model?: string };
 
-export type Admission = Granted | Refusal;
+/** An admission's answer; `alerts` are the soft budgets crossed by the settles it carried. */
+export type Admission = (Granted | Refusal) & { alerts?: SoftAlert[] };
 
 export interface SettleRequest {
   id: string;

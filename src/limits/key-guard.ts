@@ -1,14 +1,18 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { modelAllowed, type Admission, type AdmitRequest, type GuardState, type LedgerView, type RateInfo, type Refusal, type SettleRequest, type Settled } from "./guard-state";
+import { modelAllowed, type Admission, type AdmitRequest, type GuardState, type LedgerView, type RateInfo, type Refusal, type SettleRequest, type Settled, type SoftAlert } from "./guard-state";
 import { Ledger, type LedgerData } from "./ledger";
 import { SlidingWindow } from "./window";
 
 const STATE_KEY = "state";
 const LEDGER_KEY = "ledger";
 const MODEL_LEDGERS_KEY = "model-ledgers";
-/** A lease outlives any sane call; a worker that died mid-call cannot lock a key for longer. */
-const LEASE_MS = 10 * 60_000;
+/**
+ * A lease and a reservation outlive any sane call; a worker that died mid-call (or a settle that
+ * never arrived) cannot pin a key's parallel slots or its budget for longer. A settle arriving later
+ * is still charged.
+ */
+const DEFAULT_TTL_MS = 10 * 60_000;
 
 /**
  * One per key, per team and per budgeted model group (named by its subject). Single-threaded, so
@@ -61,13 +65,35 @@ export class KeyGuard extends DurableObject<Env> {
   }
 
   view(now = Date.now()): LedgerView {
+    for (const l of this.modelLedgers.values()) l.expire(now);
     this.ledger.roll(now);
     this.expireLeases(now);
     return { spend: this.ledger.data.spend, reserved: this.ledger.reserved, resetAt: this.ledger.resetAt(), inFlight: this.leases.size };
   }
 
-  /** Admits one call: every check first, then every count, so a refusal changes nothing. */
+  /**
+   * Admits one call: the settles it carries first, then every check, then every count, so a
+   * refusal changes nothing but what the settles did.
+   */
   admit(req: AdmitRequest): Admission {
+    // A guard that was never told its subject applies nothing: the caller configures it and asks again.
+    if (!this.state) return { ok: false, reason: "unknown" };
+    const alerts = req.settles?.length ? this.settleAll(req.settles) : undefined;
+    const answer = this.decide(req);
+    return alerts?.length ? { ...answer, alerts } : answer;
+  }
+
+  /** Settles several calls at once (the isolate's settles that no admission carried in time). */
+  settleAll(reqs: SettleRequest[]): SoftAlert[] {
+    const alerts: SoftAlert[] = [];
+    for (const r of reqs) {
+      const crossed = this.settle(r).softCrossed;
+      if (crossed && this.state) alerts.push({ subject: this.state.subject, ...crossed });
+    }
+    return alerts;
+  }
+
+  private decide(req: AdmitRequest): Admission {
     const s = this.state;
     const refused = this.refusal(req.now);
     if (refused) return refused;
@@ -95,12 +121,14 @@ export class KeyGuard extends DurableObject<Env> {
       }
     }
     const budget = this.budgetLimit(now);
-    if (budget !== null && !this.ledger.fits(budget, req.reserve)) {
+    const held = budget !== null ? this.ledger.room(budget, req.reserve) : 0;
+    if (budget !== null && held === null) {
       return { ok: false, reason: "budget", subject: state.subject, budget, spend: this.ledger.data.spend, reserve: req.reserve, resetAt: this.ledger.resetAt() };
     }
     const mb = state.modelBudgets?.[model];
     const mLedger = mb ? this.modelLedger(model, mb.periodMs, now) : undefined;
-    if (mb && mLedger && !mLedger.fits(mb.limit, req.reserve)) {
+    const mHeld = mb && mLedger ? mLedger.room(mb.limit, req.reserve) : 0;
+    if (mb && mLedger && mHeld === null) {
       return { ok: false, reason: "budget", subject: state.subject, budget: mb.limit, spend: mLedger.data.spend, reserve: req.reserve, resetAt: mLedger.resetAt(), model };
     }
 
@@ -108,9 +136,10 @@ export class KeyGuard extends DurableObject<Env> {
     if (requests) this.requests.add(1, now);
     if (mRequests) window(this.modelRequests, model).add(1, now);
     const settle = state.maxParallel != null || state.tpmLimit != null || mTpm != null || budget !== null || state.softBudget != null || !!mb;
-    if (state.maxParallel != null) this.leases.set(req.id, now + LEASE_MS);
-    if (budget !== null) this.ledger.reserve(req.id, req.reserve);
-    if (mLedger) mLedger.reserve(req.id, req.reserve);
+    const expires = now + (req.ttlMs ?? DEFAULT_TTL_MS);
+    if (state.maxParallel != null) this.leases.set(req.id, expires);
+    if (budget !== null) this.ledger.reserve(req.id, held ?? 0, expires);
+    if (mLedger) mLedger.reserve(req.id, mHeld ?? 0, expires);
     return {
       ok: true,
       settle,

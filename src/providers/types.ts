@@ -83,8 +83,20 @@ export interface EmbeddingsAdapter {
   error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
 }
 
+/** Client surfaces a provider's own API speaks, so the gateway passes such requests through as they came. */
+export interface NativeSurfaces {
+  /** Anthropic's Messages API (`/v1/messages`). */
+  messages?: boolean;
+  /** Anthropic's token counting (`/v1/messages/count_tokens`). */
+  countTokens?: boolean;
+  /** OpenAI's Responses API (`/v1/responses`). */
+  responses?: boolean;
+}
+
 export interface ProviderEntry {
   chat: ChatAdapter;
+  /** Surfaces served natively (no translation); absent: every surface is bridged through chat. */
+  native?: NativeSurfaces;
   /** Absent when the provider has no embeddings API: the route answers 400 for such a model. */
   embeddings?: EmbeddingsAdapter;
   /** Absent when the provider has no OpenAI-style audio or image-generation API. */

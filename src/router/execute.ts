@@ -1,6 +1,6 @@
 import type { Deployment } from "../config/deployment";
 import type { ResolvedConfig } from "../config/resolve";
-import { configError, GatewayError, invalidRequest, rateLimited } from "../http/errors";
+import { clientGone, configError, GatewayError, invalidRequest, rateLimited } from "../http/errors";
 import { resolveGroup, type ModelGroup } from "./groups";
 import type { HealthStore } from "./health";
 import { backoffMs, classify, retryAfterMs, type FailureKind } from "./retry";
@@ -25,8 +25,10 @@ export interface RouteOptions {
   health: HealthStore;
   /** Chooses among a group's untried healthy deployments instead of the strategy (usage-based routing). */
   choose?: (candidates: Deployment[]) => Promise<Deployment | GatewayError>;
-  /** Stops retrying when the client went away. */
+  /** Stops retrying and falling back when the client went away. */
   signal?: AbortSignal;
+  /** Observes each attempt as it ends (telemetry). */
+  onAttempt?: (record: AttemptRecord) => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -66,6 +68,10 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
   const sleep = opts.sleep ?? defaultSleep;
   const numRetries = opts.numRetries ?? router.numRetries;
   const attempts: AttemptRecord[] = [];
+  const record = (r: AttemptRecord) => {
+    attempts.push(r);
+    opts.onAttempt?.(r);
+  };
 
   async function tryGroup(group: ModelGroup): Promise<GroupResult<T>> {
     let retries = numRetries;
@@ -103,18 +109,18 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
         if (wait > router.maxBackoffMs) return { ok: false, error: last!, kind: "retry" };
         await sleep(wait);
       }
-      if (opts.signal?.aborted) return { ok: false, error: last ?? new GatewayError(499 as 400, "The client went away.", "invalid_request_error", "client_closed"), kind: "final" };
+      if (opts.signal?.aborted) return { ok: false, error: last ?? clientGone(), kind: "final" };
       tried.add(dep.id);
       const started = now();
       health.begin(dep.id);
       try {
         const value = await run(dep, group.name);
         health.success(dep.id, now() - started, now());
-        attempts.push({ deployment: dep.id, model_group: group.name, status: 200, ms: now() - started });
+        record({ deployment: dep.id, model_group: group.name, status: 200, ms: now() - started });
         return { ok: true, value, dep };
       } catch (e) {
         if (!(e instanceof GatewayError)) throw e;
-        attempts.push({ deployment: dep.id, model_group: group.name, status: e.status, error: e.code ?? e.type, ms: now() - started });
+        record({ deployment: dep.id, model_group: group.name, status: e.status, error: e.code ?? e.type, ms: now() - started });
         const kind = classify(e);
         if (kind !== "final" || e.status === 404) {
           health.failure(dep.id, { status: e.status, retryAfterMs: retryAfterMs(e), allowedFails: router.allowedFails, cooldownMs: router.cooldownMs }, now());

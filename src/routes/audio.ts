@@ -7,7 +7,10 @@ import { readJson } from "../http/json";
 import type { PassthroughAdapter, TranslatedResponse, Usage } from "../providers/types";
 import { estimateTokens } from "../spend/estimate";
 import { priceCall } from "../spend/pricing";
-import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "../gateway/call";
+import { answerOutcome, sendUpstream } from "../gateway/attempt";
+import { httpCallContext } from "../gateway/context";
+import { callModel } from "../gateway/pipeline";
+import type { Attempt, ModelCall } from "../gateway/types";
 
 const noEstimate = () => ({ promptTokens: 0, maxCompletionTokens: 0 });
 
@@ -60,20 +63,27 @@ export const transcribe = (path: "audio/transcriptions" | "audio/translations") 
   if (!file || typeof file === "string") throw invalidRequest("The form needs the audio as a 'file' field.", "file");
   const user = form.get("user");
   const req = { model, user: typeof user === "string" ? user : undefined };
-  const { value, call } = await routeCall(c, req, { stream: false, includeUsage: false, route: path, estimate: noEstimate }, (a) => {
-    const audio = passthroughOf(a, model);
-    const upstreamForm = new FormData();
-    for (const [k, v] of form.entries()) if (k !== "model") upstreamForm.append(k, v);
-    upstreamForm.set("model", a.dep.model);
-    return fetchTranslated(
-      c,
-      a,
-      () => new Request(audio.url(a.dep, path), { method: "POST", headers: audio.headers(a.dep), body: upstreamForm }),
-      (s, t, h) => audio.error(s, t, h, a.dep),
-      (text) => transcriptionAnswer(text, a.upstreamHeaders?.get("content-type") ?? "application/json", a),
-    );
-  });
-  return answer(c, call, value);
+  const call: ModelCall = {
+    route: path,
+    request: req,
+    body: req,
+    stream: false,
+    includeUsage: false,
+    estimate: noEstimate,
+    attempt(a) {
+      const audio = passthroughOf(a, model);
+      const upstreamForm = new FormData();
+      for (const [k, v] of form.entries()) if (k !== "model") upstreamForm.append(k, v);
+      upstreamForm.set("model", a.dep.model);
+      return answerOutcome(
+        a,
+        () => new Request(audio.url(a.dep, path), { method: "POST", headers: audio.headers(a.dep), body: upstreamForm }),
+        (s, t, h) => audio.error(s, t, h, a.dep),
+        (text) => transcriptionAnswer(text, a.upstreamHeaders?.get("content-type") ?? "application/json", a),
+      );
+    },
+  };
+  return callModel(httpCallContext(c), call);
 };
 
 const speechSchema = z.looseObject({
@@ -89,23 +99,28 @@ const speechSchema = z.looseObject({
 export async function speech(c: Context<AppEnv>): Promise<Response> {
   const body = await readJson(c);
   const req = parseBody(speechSchema, body);
-  const { value: upstream, call } = await routeCall(c, req, { stream: false, includeUsage: false, route: "audio/speech", estimate: noEstimate }, async (a) => {
-    const audio = passthroughOf(a, req.model);
-    const headers = audio.headers(a.dep);
-    headers.set("content-type", "application/json");
-    const sent = await sendUpstream(
-      c,
-      a,
-      () => new Request(audio.url(a.dep, "audio/speech"), { method: "POST", headers, body: JSON.stringify({ ...req, model: a.dep.model }) }),
-      (s, t, h) => audio.error(s, t, h, a.dep),
-    );
-    sent.done();
-    return sent.response;
-  });
-  const tokens = estimateTokens(req.input);
-  const usage: Usage = { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
-  const perChar = call.dep.costs.perCharacter;
-  call.spend("success", usage, perChar !== undefined ? req.input.length * perChar : priceCall(call.dep, usage));
-  call.headers.set("content-type", upstream.headers.get("content-type") ?? "audio/mpeg");
-  return new Response(upstream.body, { status: 200, headers: call.headers });
+  const call: ModelCall = {
+    route: "audio/speech",
+    request: req,
+    body: req,
+    stream: false,
+    includeUsage: false,
+    estimate: noEstimate,
+    async attempt(a) {
+      const audio = passthroughOf(a, req.model);
+      const headers = audio.headers(a.dep);
+      headers.set("content-type", "application/json");
+      const sent = await sendUpstream(
+        a,
+        () => new Request(audio.url(a.dep, "audio/speech"), { method: "POST", headers, body: JSON.stringify({ ...req, model: a.dep.model }) }),
+        (s, t, h) => audio.error(s, t, h, a.dep),
+      );
+      sent.done();
+      const tokens = estimateTokens(req.input);
+      const usage: Usage = { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
+      const perChar = a.dep.costs.perCharacter;
+      return { kind: "bytes", upstream: sent.response, usage, cost: perChar !== undefined ? req.input.length * perChar : priceCall(a.dep, usage) };
+    },
+  };
+  return callModel(httpCallContext(c), call);
 }

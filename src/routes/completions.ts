@@ -10,9 +10,10 @@ import { COMPAT_PROVIDERS } from "../providers/openai-compat/table";
 import type { TranslatedResponse } from "../providers/types";
 import { openaiUsage } from "../providers/usage";
 import { estimateTokens } from "../spend/estimate";
-import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "../gateway/call";
-import { streamResponse, streamSpend } from "../gateway/stream-spend";
-
+import { answerOutcome, streamOutcome } from "../gateway/attempt";
+import { httpCallContext } from "../gateway/context";
+import { callModel } from "../gateway/pipeline";
+import type { Attempt, ModelCall } from "../gateway/types";
 
 const GATEWAY_FIELDS = ["drop_params", "metadata", "fallbacks", "num_retries", "mock_response"];
 
@@ -40,28 +41,26 @@ function readAnswer(text: string): TranslatedResponse {
   return { json: text, usage: openaiUsage(parsed.usage) };
 }
 
-/** POST /v1/completions: legacy text completions, passed through to OpenAI-compatible upstreams. */
-export async function completions(c: Context<AppEnv>): Promise<Response> {
-  const req = parseBody(completionsSchema, await readJson(c));
+/** A legacy completions request as a model call, passed through to OpenAI-compatible upstreams. */
+export function completionsCall(req: CompletionsRequest): ModelCall {
   const stream = req.stream === true;
-  const opts = {
+  return {
+    route: "completions",
+    request: req,
+    body: req,
     stream,
     includeUsage: stream && req.stream_options?.include_usage === true,
-    route: "completions",
     estimate: () => ({ promptTokens: estimateTokens(JSON.stringify(req.prompt)), maxCompletionTokens: req.max_tokens || undefined }),
+    attempt(a) {
+      const mapError = (s: number, t: string, h: Headers) => compatError(s, t, h, a.dep);
+      const build = () => upstreamRequest(req, a);
+      if (!stream) return answerOutcome(a, build, mapError, readAnswer);
+      return streamOutcome(a, build, mapError, (body, spend) => translateStream(body, compatStreamTranslator(a.ctx, spend.sink), spend.sink.end));
+    },
   };
-  const mapError = (a: Attempt) => (s: number, t: string, h: Headers) => compatError(s, t, h, a.dep);
-  if (!stream) {
-    const { value, call } = await routeCall(c, req, opts, (a) => fetchTranslated(c, a, () => upstreamRequest(req, a), mapError(a), readAnswer));
-    return answer(c, call, value);
-  }
-  const { value: upstream, call } = await routeCall(c, req, opts, async (a) => {
-    const sent = await sendUpstream(c, a, () => upstreamRequest(req, a), mapError(a));
-    sent.done();
-    if (!sent.response.body) throw upstreamUnreadable("The upstream sent no stream.");
-    return sent.response;
-  });
-  const spend = streamSpend(c, call, () => opts.estimate().promptTokens);
-  const body = translateStream(upstream.body!, compatStreamTranslator(call.ctx, spend.sink), spend.sink.end);
-  return streamResponse(call, upstream, body);
+}
+
+/** POST /v1/completions. */
+export async function completions(c: Context<AppEnv>): Promise<Response> {
+  return callModel(httpCallContext(c), completionsCall(parseBody(completionsSchema, await readJson(c))));
 }

@@ -26,11 +26,12 @@ export async function countTokens(c: Context<AppEnv>): Promise<Response> {
     throw forbidden(`This key is not allowed to call the model '${req.model}'.`, "key_model_access_denied");
   }
   const dep = group.deployments.find((d) => !d.error);
-  if (dep?.provider === "anthropic") {
+  const provider = dep && providerFor(dep.provider);
+  if (dep && provider?.native?.countTokens) {
     const sent = await callUpstream(nativeRequest(raw, dep, c.req.raw.headers, "/count_tokens"), dep.timeoutMs ?? config.settings.requestTimeoutMs);
     try {
       const text = await readBody(sent.response, dep.timeoutMs);
-      if (!sent.response.ok) throw providerFor("anthropic")!.chat.error(sent.response.status, text, sent.response.headers, dep);
+      if (!sent.response.ok) throw provider.chat.error(sent.response.status, text, sent.response.headers, dep);
       let count: unknown;
       try {
         count = (JSON.parse(text) as { input_tokens?: unknown }).input_tokens;

@@ -1,13 +1,16 @@
 import type { Context } from "hono";
 import * as z from "zod/mini";
-import type { AppEnv } from "../app-env";
 import { parseBody } from "../api/parse";
-import { invalidRequest, upstreamUnreadable } from "../http/errors";
+import type { AppEnv } from "../app-env";
+import { answerOutcome } from "../gateway/attempt";
+import { httpCallContext } from "../gateway/context";
+import { callModel } from "../gateway/pipeline";
+import type { ModelCall } from "../gateway/types";
+import { upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { openaiUsage } from "../providers/usage";
 import { priceCall } from "../spend/pricing";
 import { passthroughOf } from "./audio";
-import { answer, fetchTranslated, routeCall } from "../gateway/call";
 
 const imagesSchema = z.looseObject({
   model: z.string().check(z.minLength(1, "model is required")),
@@ -18,25 +21,27 @@ const imagesSchema = z.looseObject({
   response_format: z.optional(z.nullable(z.enum(["url", "b64_json"]))),
   user: z.optional(z.string()),
 });
+type ImagesRequest = z.infer<typeof imagesSchema>;
 
 /**
- * POST /v1/images/generations for providers with OpenAI's images API (OpenAI, Azure, the
+ * An image generation as a model call, for providers with OpenAI's images API (OpenAI, Azure, the
  * compatible family): the request passes on with the deployment's model. Priced by the answer's
  * token usage (gpt-image-*), else per image with output_cost_per_image; unpriced otherwise.
  */
-export async function imageGenerations(c: Context<AppEnv>): Promise<Response> {
-  const req = parseBody(imagesSchema, await readJson(c));
-  const estimate = () => ({ promptTokens: Math.ceil(req.prompt.length / 4), maxCompletionTokens: 0 });
-  const { value, call } = await routeCall(c, req, { stream: false, includeUsage: false, route: "images/generations", estimate }, (a) => {
-    const p = passthroughOf(a, req.model, "image generation");
-    const headers = p.headers(a.dep);
-    headers.set("content-type", "application/json");
-    return fetchTranslated(
-      c,
-      a,
-      () => new Request(p.url(a.dep, "images/generations"), { method: "POST", headers, body: JSON.stringify({ ...req, model: a.dep.model }) }),
-      (s, t, h) => p.error(s, t, h, a.dep),
-      (text) => {
+export function imagesCall(req: ImagesRequest): ModelCall {
+  return {
+    route: "images/generations",
+    request: req,
+    body: req,
+    stream: false,
+    includeUsage: false,
+    estimate: () => ({ promptTokens: Math.ceil(req.prompt.length / 4), maxCompletionTokens: 0 }),
+    attempt(a) {
+      const p = passthroughOf(a, req.model, "image generation");
+      const headers = p.headers(a.dep);
+      headers.set("content-type", "application/json");
+      const build = () => new Request(p.url(a.dep, "images/generations"), { method: "POST", headers, body: JSON.stringify({ ...req, model: a.dep.model }) });
+      return answerOutcome(a, build, (s, t, h) => p.error(s, t, h, a.dep), (text) => {
         let body: { data?: unknown[]; usage?: unknown };
         try {
           body = JSON.parse(text);
@@ -48,8 +53,12 @@ export async function imageGenerations(c: Context<AppEnv>): Promise<Response> {
         const perImage = a.dep.costs.perImage;
         const cost = perImage !== undefined ? body.data.length * perImage : usage ? priceCall(a.dep, usage) : null;
         return { json: text, usage, cost };
-      },
-    );
-  });
-  return answer(c, call, value);
+      });
+    },
+  };
+}
+
+/** POST /v1/images/generations. */
+export async function imageGenerations(c: Context<AppEnv>): Promise<Response> {
+  return callModel(httpCallContext(c), imagesCall(parseBody(imagesSchema, await readJson(c))));
 }

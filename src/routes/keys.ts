@@ -7,6 +7,7 @@ import { forbidden, GatewayError, invalidRequest } from "../http/errors";
 import { readJson } from "../http/json";
 import { hashKey } from "../http/key-header";
 import { requireAuth } from "../http/middleware";
+import { flushSettlesFor } from "../limits/admission";
 import { guardOf } from "../limits/guard-client";
 import type { LedgerData } from "../limits/ledger";
 import { forgetKey } from "../limits/key-cache";
@@ -120,6 +121,7 @@ keyRoutes.get("/key/info", requireAuth("key"), async (c) => {
   }
   const row = await findKey(db(c.env.DB), token);
   if (!row) throw notFound(asked ?? token);
+  await flushSettlesFor(c.env, c.get("config"), keySubject(token));
   const view = await guard(c, token).view(Date.now());
   const { token: t, ...info } = keyObject(row, view.resetAt);
   return c.json({ key: t, info: { ...info, current_period_spend: view.spend, reserved_spend: view.reserved, parallel_requests_in_flight: view.inFlight } });
@@ -178,6 +180,8 @@ async function regenerate(c: Context<AppEnv>, keyOrToken: string | undefined, bo
   const now = Date.now();
   const row = await insertKey(d, { ...old, ...(await rowFields(c, f)), token: await hashKey(raw), keyName: displayName(raw), updatedAt: now });
   // The new key keeps the old one's limits and its budget period's spend.
+  // This isolate's settles still waiting for the old key's guard land before its ledger moves.
+  await flushSettlesFor(c.env, c.get("config"), keySubject(old.token));
   const ledger = await guard(c, old.token).ledgerData();
   await syncGuard(c, old, true);
   await deleteKeys(d, [old.token]);

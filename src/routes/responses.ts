@@ -1,70 +1,65 @@
 import type { Context } from "hono";
+import type { ChatRequest } from "../api/chat";
 import type { AppEnv } from "../app-env";
-import { upstreamUnreadable } from "../http/errors";
-import { readJson } from "../http/json";
-import { translateStream } from "../http/sse";
-import { hasNativeResponses, nativeRequest, nativeResponse, nativeStreamTranslator, responsesErrorEvent } from "../formats/responses/native";
+import { nativeRequest, nativeResponse, nativeStreamTranslator, responsesErrorEvent } from "../formats/responses/native";
 import { toChatRequest } from "../formats/responses/request";
 import { toResponse } from "../formats/responses/response";
-import { parseResponsesRequest } from "../formats/responses/schema";
+import { parseResponsesRequest, type ResponsesRequest } from "../formats/responses/schema";
 import { responsesStream } from "../formats/responses/stream";
+import { answerOutcome, streamOutcome } from "../gateway/attempt";
+import { httpCallContext } from "../gateway/context";
+import { callModel } from "../gateway/pipeline";
+import type { ModelCall } from "../gateway/types";
+import { readJson } from "../http/json";
+import { translateStream } from "../http/sse";
 import { estimateTokens } from "../spend/estimate";
-import { answer, fetchTranslated, routeCall, sendUpstream, type Attempt } from "../gateway/call";
-import type { ChatRequest } from "../api/chat";
-import { streamResponse, streamSpend } from "../gateway/stream-spend";
-
-const isNative = (a: Attempt): boolean => hasNativeResponses(a.dep.provider);
 
 /**
- * POST /v1/responses: OpenAI's Responses API. OpenAI deployments get it natively; every other
- * provider through the chat bridge (input items -> messages, chat answer -> output items). Keys,
- * limits, routing and spend are routeCall's.
+ * OpenAI's Responses API as a model call: deployments whose provider serves it natively get the
+ * client's request; every other provider through the chat bridge (input items -> messages, chat
+ * answer -> output items).
  */
-export async function responses(c: Context<AppEnv>): Promise<Response> {
-  const raw = (await readJson(c)) as Record<string, unknown>;
-  const req = parseResponsesRequest(raw);
+export function responsesCall(raw: Record<string, unknown>, req: ResponsesRequest, requestId: string, defaultDropParams: boolean): ModelCall {
   const stream = req.stream === true;
-  const dropParams = req.drop_params ?? c.get("config").settings.dropParams;
+  const dropParams = req.drop_params ?? defaultDropParams;
   let translated: ChatRequest | undefined;
   const chatRequest = () => (translated ??= toChatRequest(req, { dropParams }));
-  const opts = {
+  const respCtx = { requestId, created: Math.floor(Date.now() / 1000), req };
+  return {
+    route: "responses",
+    request: { model: req.model, user: req.user ?? undefined, metadata: req.metadata, fallbacks: req.fallbacks, num_retries: req.num_retries, drop_params: req.drop_params },
+    body: req,
     stream,
     includeUsage: stream,
-    route: "responses",
     estimate: () => ({ promptTokens: estimateTokens(JSON.stringify(req.input) + (req.instructions ?? "")), maxCompletionTokens: req.max_output_tokens ?? undefined }),
-  };
-  const callReq = { model: req.model, user: req.user ?? undefined, metadata: req.metadata, fallbacks: req.fallbacks, num_retries: req.num_retries, drop_params: req.drop_params };
-  const respCtx = { requestId: c.get("requestId"), created: Math.floor(Date.now() / 1000), req };
-
-  if (!stream) {
-    const { value, call } = await routeCall(c, callReq, opts, (a) => {
+    attempt(a) {
       const chat = a.provider.chat;
       const mapError = (s: number, t: string, h: Headers) => chat.error(s, t, h, a.dep);
-      if (isNative(a)) return fetchTranslated(c, a, () => nativeRequest(raw, a.dep), mapError, nativeResponse);
-      return fetchTranslated(c, a, () => chat.request(chatRequest(), a.dep, a.ctx), mapError, (text) => {
-        const t = chat.response(text, a.dep, a.ctx);
-        return { json: toResponse(t.json, t.usage, respCtx), usage: t.usage };
+      if (a.provider.native?.responses) {
+        const build = () => nativeRequest(raw, a.dep);
+        if (!stream) return answerOutcome(a, build, mapError, nativeResponse);
+        return streamOutcome(a, build, mapError, (body, spend) =>
+          translateStream(body, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail }), spend.sink.end, responsesErrorEvent),
+        );
+      }
+      const build = () => chat.request(chatRequest(), a.dep, a.ctx);
+      if (!stream) {
+        return answerOutcome(a, build, mapError, (text) => {
+          const t = chat.response(text, a.dep, a.ctx);
+          return { json: toResponse(t.json, t.usage, respCtx), usage: t.usage };
+        });
+      }
+      return streamOutcome(a, build, mapError, (body, spend) => {
+        const chunks = chat.stream(body, a.dep, a.ctx, spend.sink);
+        const bridge = responsesStream(respCtx, spend.usage);
+        return translateStream(chunks, bridge.translator, () => {}, bridge.formatError);
       });
-    });
-    return answer(c, call, value);
-  }
+    },
+  };
+}
 
-  const { value: upstream, call } = await routeCall(c, callReq, opts, async (a) => {
-    const chat = a.provider.chat;
-    const build = isNative(a) ? () => nativeRequest(raw, a.dep) : () => chat.request(chatRequest(), a.dep, a.ctx);
-    const sent = await sendUpstream(c, a, build, (s, t, h) => chat.error(s, t, h, a.dep));
-    sent.done();
-    if (!sent.response.body) throw upstreamUnreadable("The upstream sent no stream.");
-    return sent.response;
-  });
-  const spend = streamSpend(c, call, () => opts.estimate().promptTokens);
-  let body: ReadableStream<Uint8Array>;
-  if (isNative(call)) {
-    body = translateStream(upstream.body!, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail }), spend.sink.end, responsesErrorEvent);
-  } else {
-    const chunks = call.provider.chat.stream(upstream.body!, call.dep, call.ctx, spend.sink);
-    const bridge = responsesStream(respCtx, spend.usage);
-    body = translateStream(chunks, bridge.translator, () => {}, bridge.formatError);
-  }
-  return streamResponse(call, upstream, body);
+/** POST /v1/responses. */
+export async function responses(c: Context<AppEnv>): Promise<Response> {
+  const raw = (await readJson(c)) as Record<string, unknown>;
+  return callModel(httpCallContext(c), responsesCall(raw, parseResponsesRequest(raw), c.get("requestId"), c.get("config").settings.dropParams));
 }

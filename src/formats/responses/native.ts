@@ -15,9 +15,6 @@ import { openaiUsage } from "../../providers/usage";
 
 type Json = Record<string, unknown>;
 
-/** Providers whose upstream has the Responses API itself. */
-export const hasNativeResponses = (provider: string): boolean => provider === "openai";
-
 const GATEWAY_FIELDS = ["drop_params", "fallbacks", "num_retries", "mock_response"];
 
 export function nativeRequest(body: Json, dep: Deployment): Request {

@@ -18,6 +18,7 @@ export const anthropicChat: ChatAdapter = {
 /** No litellm_params beyond the common ones (api_key, api_base). No embeddings API. */
 export const anthropicProvider: ProviderEntry = {
   chat: anthropicChat,
+  native: { messages: true, countTokens: true },
   requiresApiKey: true,
   priceProvider: "anthropic",
 };

@@ -189,6 +189,7 @@ export function compatProviders(): Record<string, ProviderEntry> {
   for (const [name, quirks] of Object.entries(COMPAT_PROVIDERS)) {
     out[name] = {
       chat: compatChatAdapter(quirks),
+      native: quirks.responses ? { responses: true } : undefined,
       embeddings: compatEmbeddingsAdapter(quirks),
       passthrough: {
         url: (dep, path) => `${compatBaseUrl(dep, quirks)}/${path}`,

@@ -11,10 +11,12 @@ export interface CompatProvider {
   streamUsage?: boolean;
   /** Price-table provider id, when it differs from the prefix. */
   priceProvider?: string;
+  /** The upstream serves OpenAI's Responses API itself (`{base}/responses`). */
+  responses?: boolean;
 }
 
 export const COMPAT_PROVIDERS: Record<string, CompatProvider> = {
-  openai: { baseUrl: "https://api.openai.com/v1", streamUsage: true },
+  openai: { baseUrl: "https://api.openai.com/v1", streamUsage: true, responses: true },
   groq: { baseUrl: "https://api.groq.com/openai/v1", streamUsage: true },
   deepseek: { baseUrl: "https://api.deepseek.com/v1", streamUsage: true },
   mistral: { baseUrl: "https://api.mistral.ai/v1", streamUsage: true },

@@ -1,0 +1,102 @@
+import type { Deployment } from "../config/deployment";
+import type { ResolvedConfig } from "../config/resolve";
+import type { Env } from "../env";
+import type { Principal } from "../http/auth";
+import type { AdapterContext, ProviderEntry, TranslatedResponse, Usage } from "../providers/types";
+import type { AttemptRecord } from "../router/execute";
+import type { SpendEvent } from "../spend/event";
+import type { StreamSpend } from "./stream-spend";
+
+/** The fields of a model request that the gateway itself reads (every surface maps onto these). */
+export interface CallRequest {
+  model: string;
+  user?: string;
+  metadata?: Record<string, unknown> | null;
+  drop_params?: boolean;
+  fallbacks?: string[];
+  num_retries?: number;
+}
+
+/** For budget reservations: the prompt's size estimate and the most the completion may be. */
+export interface Estimate {
+  promptTokens: number;
+  maxCompletionTokens?: number;
+}
+
+/** Everything one call needs from around it: an HTTP request gives it (httpCallContext), a batch line builds its own. */
+export interface CallContext {
+  env: Env;
+  config: ResolvedConfig;
+  principal: Principal;
+  requestId: string;
+  /** Keeps the isolate alive for off-path work (settles, spend events). */
+  waitUntil(p: Promise<unknown>): void;
+  /** Aborts when the client goes away: no more retries or fallbacks, and the upstream fetch is cancelled. */
+  signal?: AbortSignal;
+  /** The client's request headers (native pass-through reads its anthropic-version / -beta). */
+  clientHeaders: Headers;
+  hooks?: CallHooks;
+}
+
+/** What the plug-ins of the call path see of a call. */
+export interface CallInfo {
+  route: string;
+  model: string;
+  stream: boolean;
+  requestId: string;
+  principal: Principal;
+  /** The client's request as parsed by its surface. */
+  body: unknown;
+}
+
+/**
+ * Named points where later features plug into every model call without reshaping it:
+ * caching (`lookup` before routing, `store` after a complete answer) and telemetry (`attempt`
+ * after each upstream try, `finish` with the call's final record).
+ */
+export interface CallHooks {
+  /** An answer to give instead of calling upstream (a cache hit); null to route the call. */
+  lookup?(call: CallInfo): Promise<{ answer: TranslatedResponse; headers?: Record<string, string> } | null>;
+  /** A complete non-streamed answer, after it was priced. */
+  store?(call: CallInfo, answer: TranslatedResponse): void;
+  /** One upstream attempt has ended (success or failure). */
+  attempt?(call: CallInfo, record: AttemptRecord): void;
+  /** The call is over: its spend event (also sent when spend logs are off). */
+  finish?(call: CallInfo, event: SpendEvent): void;
+}
+
+/** One attempt on one deployment. */
+export interface Attempt {
+  dep: Deployment;
+  provider: ProviderEntry;
+  ctx: AdapterContext;
+  timeoutMs: number | undefined;
+  signal?: AbortSignal;
+  clientHeaders: Headers;
+  /** The upstream's headers once it answered (its rate-limit headers are passed on). */
+  upstreamHeaders?: Headers;
+}
+
+/** What an attempt produced. */
+export type Outcome =
+  /** A complete answer, translated to the client's format. */
+  | { kind: "answer"; answer: TranslatedResponse }
+  /** A stream: `render` turns the upstream body into the client's format, reporting to `spend`. */
+  | { kind: "stream"; upstream: Response; render(body: ReadableStream<Uint8Array>, spend: StreamSpend): ReadableStream<Uint8Array> }
+  /** Bytes passed back as they come (audio), priced up front. */
+  | { kind: "bytes"; upstream: Response; usage: Usage | null; cost: number | null };
+
+/** One model call as a surface describes it: its request, and how one attempt runs. */
+export interface ModelCall {
+  /** `chat`, `messages`, `responses`, `completions`, `embeddings`, `images/generations`, `audio/...`. */
+  route: string;
+  request: CallRequest;
+  /** The client's parsed request, for hooks. */
+  body: unknown;
+  stream: boolean;
+  /** The client asked for usage on its stream. */
+  includeUsage: boolean;
+  estimate(): Estimate;
+  /** Makes one attempt on one deployment; throws GatewayError when it fails (the router retries). */
+  attempt(a: Attempt): Promise<Outcome>;
+}

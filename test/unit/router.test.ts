@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/config/resolve";
+import { GatewayError } from "../../src/http/errors";
+import { execute, RouteFailure } from "../../src/router/execute";
+import { memoryHealth } from "../../src/router/health";
+
+const T0 = Date.UTC(2026, 11, 1, 12, 0, 0);
+
+function config(yaml: string) {
+  const c = resolveConfig(yaml, { MASTER_KEY: "sk-unit-master-key-0123456789abcdef" });
+  if (c.error) throw new Error(c.error);
+  return c;
+}
+
+const two = config(`
+model_list:
+  - model_name: m
+    litellm_params: {model: openai/a, api_base: "https://a.test/v1", api_key: k}
+    model_info: {id: dep-a}
+  - model_name: m
+    litellm_params: {model: openai/b, api_base: "https://b.test/v1", api_key: k}
+    model_info: {id: dep-b}
+  - model_name: backup
+    litellm_params: {model: openai/c, api_base: "https://c.test/v1", api_key: k}
+    model_info: {id: dep-c}
+router_settings: {num_retries: 2, allowed_fails: 1, cooldown_time: 30}
+`);
+
+const upstream503 = () => new GatewayError(503, "overloaded", "upstream_error", "upstream_error");
+const upstream400 = () => new GatewayError(400, "bad", "invalid_request_error", "invalid_request_error");
+
+/** A clock the test moves, and a sleep that only moves it. */
+function clock() {
+  let now = T0;
+  const slept: number[] = [];
+  return { now: () => now, sleep: async (ms: number) => {
+      slept.push(ms);
+      now += ms;
+    }, slept, advance: (ms: number) => (now += ms) };
+}
+
+describe("router (injected time)", () => {
+  it("tries another healthy deployment at once after a retryable failure", async () => {
+    const t = clock();
+    const tried: string[] = [];
+    const routed = await execute({ config: two, requested: "m", health: memoryHealth(), now: t.now, sleep: t.sleep }, async (d) => {
+      tried.push(d.id);
+      if (tried.length === 1) throw upstream503();
+      return "ok";
+    });
+    expect(routed.value).toBe("ok");
+    expect(new Set(tried).size).toBe(2);
+    expect(t.slept).toEqual([]);
+    expect(routed.attempts.map((a) => a.status)).toEqual([503, 200]);
+  });
+
+  it("retries the same deployment after a backoff once every deployment was tried, then falls back", async () => {
+    const t = clock();
+    const cfg = config(`
+model_list:
+  - model_name: single
+    litellm_params: {model: openai/a, api_base: "https://a.test/v1", api_key: k}
+    model_info: {id: only}
+  - model_name: backup
+    litellm_params: {model: openai/c, api_base: "https://c.test/v1", api_key: k}
+    model_info: {id: dep-c}
+router_settings: {num_retries: 2, fallbacks: [{single: [backup]}], allowed_fails: 100}
+`);
+    const tried: string[] = [];
+    const routed = await execute({ config: cfg, requested: "single", health: memoryHealth(), now: t.now, sleep: t.sleep }, async (d) => {
+      tried.push(d.id);
+      if (d.id === "only") throw upstream503();
+      return d.id;
+    });
+    expect(tried).toEqual(["only", "only", "only", "dep-c"]);
+    expect(t.slept.length).toBe(2);
+    expect(routed).toMatchObject({ value: "dep-c", group: "backup", fallbacks: 1 });
+  });
+
+  it("a client error is final: no retry, no fallback, no cooldown", async () => {
+    const t = clock();
+    const health = memoryHealth();
+    let calls = 0;
+    const failed = await execute({ config: two, requested: "m", requestFallbacks: ["backup"], health, now: t.now, sleep: t.sleep }, async () => {
+      calls++;
+      throw upstream400();
+    }).catch((e) => e);
+    expect(failed).toBeInstanceOf(RouteFailure);
+    expect(calls).toBe(1);
+    expect(health.coolingUntil("dep-a", t.now()) + health.coolingUntil("dep-b", t.now())).toBe(0);
+  });
+
+  it("cools a deployment past allowed_fails for cooldown_time, then uses it again", async () => {
+    const t = clock();
+    const health = memoryHealth();
+    health.failure("dep-a", { status: 503, allowedFails: 1, cooldownMs: 30_000 }, t.now());
+    expect(health.coolingUntil("dep-a", t.now())).toBe(0);
+    health.failure("dep-a", { status: 503, allowedFails: 1, cooldownMs: 30_000 }, t.now());
+    expect(health.coolingUntil("dep-a", t.now())).toBe(T0 + 30_000);
+    const used: string[] = [];
+    await execute({ config: two, requested: "m", health, now: t.now, sleep: t.sleep }, async (d) => void used.push(d.id));
+    expect(used).toEqual(["dep-b"]);
+    t.advance(30_001);
+    expect(health.coolingUntil("dep-a", t.now())).toBe(0);
+  });
+
+  it("stops retrying and falling back once the client has gone away", async () => {
+    const t = clock();
+    const controller = new AbortController();
+    let calls = 0;
+    const failed = await execute({ config: two, requested: "m", requestFallbacks: ["backup"], health: memoryHealth(), now: t.now, sleep: t.sleep, signal: controller.signal }, async () => {
+      calls++;
+      controller.abort();
+      throw upstream503();
+    }).catch((e) => e);
+    expect(failed).toBeInstanceOf(RouteFailure);
+    expect(calls).toBe(1);
+  });
+
+  it("reports every attempt to the observer as it ends", async () => {
+    const t = clock();
+    const seen: number[] = [];
+    let n = 0;
+    await execute({ config: two, requested: "m", health: memoryHealth(), now: t.now, sleep: t.sleep, onAttempt: (r) => seen.push(r.status) }, async () => {
+      if (n++ === 0) throw upstream503();
+      return 1;
+    });
+    expect(seen).toEqual([503, 200]);
+  });
+});
