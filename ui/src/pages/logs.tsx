@@ -109,7 +109,7 @@ export function Logs() {
                 </td>
                 <td>{money(r.spend)}</td>
                 <td>
-                  <button type="button" class="secondary" aria-label={`Details of request ${r.request_id}`} onClick={() => setOpen(r)}>
+                  <button type="button" class="secondary" aria-label={`View details of request ${r.request_id}`} onClick={() => setOpen(r)}>
                     View
                   </button>
                 </td>
