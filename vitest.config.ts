@@ -22,25 +22,44 @@ function testConfig(): string {
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            MASTER_KEY: "sk-test-master",
-            GATEWAY_CONFIG: testConfig(),
-            OPENAI_API_KEY: "sk-upstream-secret-openai-0123456789",
-            SWITCHYARD_SALT_KEY: "test-salt-key-for-stored-secrets",
-          },
-          queueConsumers: { "switchyard-spend": { maxBatchTimeout: 0.05, maxRetries: 5 } },
-        },
-      }),
-    ],
     test: {
-      setupFiles: ["./test/helpers/setup.ts"],
-      include: ["test/**/*.test.ts"],
-      testTimeout: 20_000,
+      projects: [
+        {
+          // The gateway's tests, inside workerd against the real bindings.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  MASTER_KEY: "sk-test-master",
+                  GATEWAY_CONFIG: testConfig(),
+                  OPENAI_API_KEY: "sk-upstream-secret-openai-0123456789",
+                  SWITCHYARD_SALT_KEY: "test-salt-key-for-stored-secrets",
+                },
+                queueConsumers: { "switchyard-spend": { maxBatchTimeout: 0.05, maxRetries: 5 } },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            setupFiles: ["./test/helpers/setup.ts"],
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/browser/**"],
+            testTimeout: 20_000,
+          },
+        },
+        {
+          // The admin UI in a real browser (Debian's chromium), against `npm run dev` (test/browser/).
+          test: {
+            name: "browser",
+            environment: "node",
+            include: ["test/browser/**/*.test.ts"],
+            testTimeout: 240_000,
+            hookTimeout: 180_000,
+          },
+        },
+      ],
     },
   };
 });

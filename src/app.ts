@@ -13,14 +13,17 @@ import { spendRoutes } from "./routes/spend";
 import { surfaces } from "./routes/surfaces";
 import { anthropicErrorResponse, isAnthropicRoute } from "./formats/anthropic/errors";
 import { teamRoutes } from "./routes/teams";
+import { uiPages, uiSession } from "./routes/ui";
 
 /** The Hono app: request id, then (past the health routes) config, auth, body limit, the routes. */
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestIds);
   app.route("/", health);
+  app.route("/", uiPages);
   app.use(withConfig);
   app.post("*", limitBody);
+  app.route("/", uiSession);
 
   for (const prefix of ["/v1", ""]) {
     app.post(`${prefix}/chat/completions`, requireAuth("model"), chatCompletions);

@@ -12,6 +12,13 @@ export interface Env {
   MASTER_KEY?: string;
   /** The config as YAML or JSON text, or an object when given as a wrangler [vars] table. */
   GATEWAY_CONFIG?: string | Record<string, unknown>;
+  /** The admin UI's files (ui/dist, Workers Static Assets). */
+  ASSETS?: Fetcher;
+  /** Sign-in to the admin UI with a username and password (LiteLLM's names), besides the master key. */
+  UI_USERNAME?: string;
+  UI_PASSWORD?: string;
+  /** Signs the UI's session cookies; by default a key derived from the master key (and UI_PASSWORD). */
+  UI_SESSION_SECRET?: string;
 }
 
 /** Hono's context variables set by the middleware. */

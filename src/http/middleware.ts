@@ -5,6 +5,8 @@ import { loadConfig } from "../config/load";
 import { checkKey } from "../limits/guard-client";
 import { authenticate } from "./auth";
 import { configError, forbidden, GatewayError } from "./errors";
+import { keyFromHeaders } from "./key-header";
+import { sessionPrincipal } from "./session";
 
 /** A fresh id per request, never taken from the client (it keys the spend log). */
 export const requestIds: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -27,11 +29,17 @@ type Access = "model" | "key" | "admin";
 /**
  * Authenticates the caller. `model`: master key or a virtual key (the model call admits it);
  * `key`: a virtual key is checked with its guard first (revocation is immediate);
- * `admin`: master key only.
+ * `admin`: master key only, or the admin UI's session cookie when no key is sent (never for
+ * `model` or `key` routes: a cookie never authenticates a model call).
  */
 export const requireAuth =
   (access: Access): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
+    const config = c.get("config");
+    if (access === "admin" && config.masterKey && !keyFromHeaders(c.req.raw.headers) && (await sessionPrincipal(c, config.masterKey))) {
+      c.set("principal", { kind: "master" });
+      return next();
+    }
     const principal = await authenticate(c.req.raw.headers, c.env, c.get("config"));
     if (access === "admin" && principal.kind !== "master") throw forbidden("This route needs the master key.");
     if (access === "key" && principal.kind === "key") await checkKey(c.env, principal.key);

@@ -1,0 +1,87 @@
+import { Hono } from "hono";
+import * as z from "zod/mini";
+import type { AppEnv } from "../app-env";
+import { formatPath } from "../config/schema";
+import { configError, GatewayError, invalidRequest, unauthorized } from "../http/errors";
+import { readJson } from "../http/json";
+import { checkSameOrigin, createSession, sessionCookies } from "../http/session";
+import securityHeaders from "../http/ui-security-headers.json";
+
+/**
+ * The admin UI. Its files are Workers Static Assets under /ui/ (served before the Worker runs,
+ * with ui/dist/_headers); the Worker only sees /ui paths that match no file: page URLs of the
+ * single-page app (answered with its index.html) and the session sign-in/out pair.
+ */
+export const uiPages = new Hono<AppEnv>();
+export const uiSession = new Hono<AppEnv>();
+
+const notFound = () => new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found");
+
+/** /ui/<page>: the app's index.html with the UI's security headers; a missing file is a 404. */
+uiPages.get("/ui/*", async (c, next) => {
+  const path = c.req.path;
+  if (path.startsWith("/ui/api/")) return next();
+  if (/\.[A-Za-z0-9]+$/.test(path)) throw notFound();
+  if (!c.env.ASSETS) throw configError("The admin UI is not available: this Worker has no ASSETS binding (build it with `npm run build`).");
+  const index = await c.env.ASSETS.fetch(new Request(new URL("/ui/", c.req.url)));
+  if (!index.ok) throw configError("The admin UI is not built: run `npm run build` (or `node scripts/ui-build.mjs`).");
+  const headers = new Headers(index.headers);
+  for (const [k, v] of Object.entries(securityHeaders)) headers.set(k, v);
+  headers.set("cache-control", "no-cache");
+  return new Response(index.body, { status: 200, headers });
+});
+
+const loginSchema = z.strictObject({
+  username: z.optional(z.nullable(z.string().check(z.maxLength(256)))),
+  password: z.string().check(z.minLength(1), z.maxLength(4096)),
+});
+
+async function digest(s: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s)));
+}
+
+/** Compares two secrets through their SHA-256, without an early exit. */
+async function sameSecret(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([digest(a), digest(b)]);
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
+  return diff === 0;
+}
+
+/** Signs in with the master key, or UI_USERNAME / UI_PASSWORD; sets the session cookies. */
+uiSession.post("/ui/api/login", async (c) => {
+  checkSameOrigin(c);
+  const config = c.get("config");
+  if (!config.masterKey) throw configError(config.masterKeyError ?? "No master key is set: set the MASTER_KEY secret to use the admin UI.");
+  const parsed = loginSchema.safeParse(await readJson(c));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const param = issue.code === "unrecognized_keys" ? issue.keys[0]! : formatPath(issue.path) || "password";
+    throw invalidRequest(
+      issue.code === "unrecognized_keys" ? `Unknown field '${param}': send 'password' (the master key or UI_PASSWORD) and optionally 'username'.` : `Invalid value for '${param}': ${issue.message}`,
+      param,
+    );
+  }
+  const { username, password } = parsed.data;
+  const env = c.env;
+  const byMaster = await sameSecret(password, config.masterKey);
+  const byUser =
+    !!env.UI_USERNAME && !!env.UI_PASSWORD && !!username && (await sameSecret(username, env.UI_USERNAME)) && (await sameSecret(password, env.UI_PASSWORD));
+  if (!byMaster && !byUser) throw unauthorized("Wrong username or password.");
+  const session = await createSession(env, config.masterKey);
+  c.header("cache-control", "no-store");
+  for (const cookie of sessionCookies(session)) c.header("set-cookie", cookie, { append: true });
+  return c.json({ signed_in: true, expires_at: new Date(session.expires).toISOString(), csrf_token: session.csrf });
+});
+
+/** Signs out: clears both cookies (the signed token itself lapses at its expiry). */
+uiSession.post("/ui/api/logout", (c) => {
+  checkSameOrigin(c);
+  c.header("cache-control", "no-store");
+  for (const cookie of sessionCookies()) c.header("set-cookie", cookie, { append: true });
+  return c.json({ signed_in: false });
+});
+
+uiSession.all("/ui/api/*", () => {
+  throw notFound();
+});
