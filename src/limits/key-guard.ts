@@ -18,7 +18,7 @@ const DEFAULT_TTL_MS = 10 * 60_000;
  * One per key, per team and per budgeted model group (named by its subject). Single-threaded, so
  * its checks are exact across every isolate: revocation, expiry, models, requests and tokens per
  * minute (overall and per model), parallel leases, and the budget ledgers with reservations.
- * Admission never writes to storage; a settle persists the ledger (off the response path).
+ * Admission never writes to storage; a settle persists the ledger without holding answers back.
  */
 export class KeyGuard extends DurableObject<Env> {
   private state: GuardState | null;
@@ -168,7 +168,7 @@ export class KeyGuard extends DurableObject<Env> {
       this.ledger.data = { ...this.ledger.data, softAlerted: true };
       softCrossed = { spend: this.ledger.data.spend, budget: soft };
     }
-    if (cost > 0 || softCrossed) this.persist();
+    if (cost > 0 || softCrossed) this.persistSettled();
     return { ...this.view(now), softCrossed };
   }
 
@@ -202,6 +202,17 @@ export class KeyGuard extends DurableObject<Env> {
 
   private expireLeases(now: number): void {
     for (const [id, until] of this.leases) if (until <= now) this.leases.delete(id);
+  }
+
+  /**
+   * A settle's write does not hold this object's answers until it is durable (the output gate):
+   * settles ride on admissions, which must not wait for a disk. What a crash can lose is the
+   * last few milliseconds of settled spend in this ledger; the spend rows in D1 keep it.
+   */
+  private persistSettled(): void {
+    const entries: Record<string, unknown> = { [LEDGER_KEY]: this.ledger.data };
+    if (this.modelLedgers.size) entries[MODEL_LEDGERS_KEY] = Object.fromEntries([...this.modelLedgers].map(([m, l]) => [m, l.data]));
+    this.ctx.storage.put(entries, { allowUnconfirmed: true }).catch((e) => console.error(JSON.stringify({ msg: "ledger write failed", error: String(e) })));
   }
 
   private persist(): void {
