@@ -20,12 +20,45 @@ const FORMATS: Record<string, ReadonlySet<string>> = {
 
 const MAX_DEPTH = 32;
 
+/**
+ * The most nodes one translated schema may have once its `$ref`s are expanded. Far above any real
+ * tool (hundreds), far below what hurts the isolate: a few KB of definitions that each reference
+ * the next twice would otherwise expand to billions of nodes.
+ */
+export const MAX_SCHEMA_NODES = 5000;
+
+/** Thrown when a schema expands past MAX_SCHEMA_NODES; the request builder turns it into a 400 naming the field. */
+export class SchemaTooLarge extends Error {
+  constructor() {
+    super(`the schema expands to more than ${MAX_SCHEMA_NODES} nodes once its $refs are resolved`);
+  }
+}
+
 const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
+
+/** State shared by one translation: the node budget and the expansions already made. */
+interface Shared {
+  nodes: number;
+  /** A `{"$ref"}` node already translated, by reference, depth and the path's expansions: reused, with its size. */
+  memo: Map<string, { schema: GeminiSchema; size: number }>;
+}
 
 interface Walk {
   defs: Json;
   /** $refs being expanded on the current path (a cycle becomes a plain object). */
   expanding: Set<string>;
+  shared: Shared;
+}
+
+function spend(w: Walk, nodes: number): void {
+  w.shared.nodes += nodes;
+  if (w.shared.nodes > MAX_SCHEMA_NODES) throw new SchemaTooLarge();
+}
+
+/** A bare `{"$ref": ...}` node: its translation depends only on the reference, the depth and the path's expansions. */
+function memoKey(node: Json, w: Walk, depth: number): string | undefined {
+  if (typeof node.$ref !== "string" || Object.keys(node).length !== 1) return undefined;
+  return `${node.$ref}\u0000${depth}\u0000${[...w.expanding].sort().join("\u0000")}`;
 }
 
 function resolveRef(ref: string, w: Walk): Json | undefined {
@@ -90,6 +123,21 @@ function normalise(node: Json, w: Walk, depth: number): { n: Json; w: Walk } {
 
 function clean(node: unknown, w: Walk, depth: number): GeminiSchema {
   if (!isObject(node) || depth > MAX_DEPTH) return {};
+  const key = memoKey(node, w, depth);
+  const seen = key === undefined ? undefined : w.shared.memo.get(key);
+  if (seen) {
+    // The same object is reused; it still counts in full, since the request carries it once per use.
+    spend(w, seen.size);
+    return seen.schema;
+  }
+  const before = w.shared.nodes;
+  const out = cleanNode(node, w, depth);
+  if (key !== undefined) w.shared.memo.set(key, { schema: out, size: w.shared.nodes - before });
+  return out;
+}
+
+function cleanNode(node: Json, w: Walk, depth: number): GeminiSchema {
+  spend(w, 1);
   const normalised = normalise(node, w, depth);
   const n = normalised.n;
   w = normalised.w;
@@ -133,13 +181,16 @@ function clean(node: unknown, w: Walk, depth: number): GeminiSchema {
   return out;
 }
 
-/** A JSON Schema (OpenAI's tool parameters or response schema) as Gemini's Schema object. */
+/**
+ * A JSON Schema (OpenAI's tool parameters or response schema) as Gemini's Schema object.
+ * Throws SchemaTooLarge when its expansion passes MAX_SCHEMA_NODES.
+ */
 export function geminiSchema(schema: unknown): GeminiSchema {
   const defs: Json = {};
   if (isObject(schema)) {
     for (const key of ["definitions", "$defs"] as const) if (isObject(schema[key])) Object.assign(defs, schema[key]);
   }
-  return clean(schema, { defs, expanding: new Set() }, 0);
+  return clean(schema, { defs, expanding: new Set(), shared: { nodes: 0, memo: new Map() } }, 0);
 }
 
 /** A JSON Schema for `responseJsonSchema` (which takes JSON Schema itself): only `$schema` is left out. */
