@@ -1,3 +1,4 @@
+import { modelSegment } from "../shared/url";
 import type { Deployment } from "../../config/deployment";
 import { invalidRequest } from "../../http/errors";
 import type { ChatRequest } from "../../api/chat";
@@ -33,7 +34,7 @@ export function runtimeBase(dep: Deployment): string {
 
 /** `{base}/model/{modelId}/converse[-stream]`, the id percent-encoded whole (`:` and an ARN's `/` included). */
 export function converseUrl(dep: Deployment, stream: boolean): string {
-  return `${runtimeBase(dep)}/model/${encodeURIComponent(modelId(dep))}/${stream ? "converse-stream" : "converse"}`;
+  return `${runtimeBase(dep)}/model/${modelSegment(modelId(dep))}/${stream ? "converse-stream" : "converse"}`;
 }
 
 function refuseParams(req: ChatRequest, ctx: AdapterContext): void {

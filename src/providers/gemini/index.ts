@@ -1,5 +1,6 @@
 import type { Deployment } from "../../config/deployment";
 import { translateStream } from "../../http/sse";
+import { modelSegment } from "../shared/url";
 import type { ChatAdapter, EmbeddingsAdapter, ProviderEntry } from "../types";
 import { batchEmbedBody, batchEmbedResponse } from "./embeddings";
 import { geminiError } from "./errors";
@@ -46,7 +47,7 @@ export function geminiApiRoot(dep: Deployment): string {
 const studioTarget: GeminiTarget = (dep, method) => {
   const headers = new Headers();
   if (dep.apiKey) headers.set("x-goog-api-key", dep.apiKey);
-  return { url: `${geminiApiRoot(dep)}/models/${modelPath(dep)}:${method}`, headers };
+  return { url: `${geminiApiRoot(dep)}/models/${modelSegment(modelPath(dep))}:${method}`, headers };
 };
 
 export const geminiChat = geminiChatAdapter(studioTarget);

@@ -79,15 +79,17 @@ function normalise(node: Json, w: Walk, depth: number): { n: Json; w: Walk } {
     const target = w.expanding.has(ref) ? undefined : resolveRef(ref, w);
     delete n.$ref;
     if (target) {
-      const inner = normalise(target, { ...w, expanding: new Set([...w.expanding, ref]) }, depth + 1);
+      const inner = nested(target, { ...w, expanding: new Set([...w.expanding, ref]) }, depth + 1);
       n = { ...inner.n, ...n };
       w = inner.w;
     } else n = { type: "object", ...n }; // a recursive or unknown reference cannot be expressed: an object of any shape
   }
   if (Array.isArray(n.allOf)) {
-    const parts = n.allOf.filter(isObject).map((p) => normalise(p, w, depth + 1).n);
+    const parts = n.allOf.filter(isObject).map((p) => nested(p, w, depth + 1).n);
     delete n.allOf;
     for (const p of parts) {
+      // Merging copies the part's properties: that work counts against the budget too.
+      if (isObject(p.properties)) spend(w, Object.keys(p.properties).length);
       const props = isObject(p.properties) || isObject(n.properties) ? { ...(n.properties as Json), ...(p.properties as Json) } : undefined;
       const required = [...((n.required as string[]) ?? []), ...((p.required as string[]) ?? [])];
       n = { ...p, ...n };
@@ -112,13 +114,23 @@ function normalise(node: Json, w: Walk, depth: number): { n: Json; w: Walk } {
     if (branches.length < n.anyOf.length) n.nullable = true;
     if (branches.length === 1 && isObject(branches[0])) {
       delete n.anyOf;
-      const inner = normalise(branches[0], w, depth + 1);
+      const inner = nested(branches[0], w, depth + 1);
       n = { ...inner.n, ...n };
       w = inner.w;
     } else n.anyOf = branches;
   }
   if (n.type === undefined && isObject(n.properties)) n.type = "object";
   return { n, w };
+}
+
+/**
+ * normalise on a node merged into its parent ($ref target, allOf part, lone anyOf branch): it
+ * costs a node of the budget, so chains that merge a definition twice per level stay bounded.
+ */
+function nested(node: Json, w: Walk, depth: number): { n: Json; w: Walk } {
+  spend(w, 1);
+  if (depth > MAX_DEPTH) return { n: {}, w };
+  return normalise(node, w, depth);
 }
 
 function clean(node: unknown, w: Walk, depth: number): GeminiSchema {
