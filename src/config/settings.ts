@@ -7,7 +7,7 @@ import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
   router_settings: ROUTER_KEYS,
   litellm_settings: ["drop_params", "request_timeout", "model_max_budget", ...LITELLM_ROUTER_KEYS],
-  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens", "maximum_spend_logs_retention_period", "store_prompts_in_spend_logs"],
+  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens", "maximum_spend_logs_retention_period", "store_prompts_in_spend_logs", "allowed_stored_model_secrets"],
 };
 
 
@@ -50,6 +50,12 @@ export interface GatewaySettings {
   spendLogsRetention: string;
   /** general_settings.store_prompts_in_spend_logs: rows keep the request and the answer (bounded). */
   storePrompts: boolean;
+  /**
+   * general_settings.allowed_stored_model_secrets: the bindings a model added through the admin
+   * API (/model/new, /model/update) may read with `os.environ/NAME`. Empty by default, so a stored
+   * model can never read MASTER_KEY, the salt key or any other Worker secret it was not given.
+   */
+  allowedStoredSecrets: ReadonlySet<string>;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;
