@@ -6,6 +6,7 @@ import { parseDuration } from "../limits/duration";
 import { fnv1a64 } from "./hash";
 import { configSchema, formatPath, modelEntrySchema, type ModelEntry, type RawConfig } from "./schema";
 import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from "./router-settings";
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "../providers/shared/images";
 import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
 /** The config, validated and resolved once per isolate. */
@@ -70,6 +71,7 @@ function emptyConfig(error?: string): ResolvedConfig {
       spendLogsRetention: "30d",
       storePrompts: false,
       allowedStoredSecrets: new Set(),
+      imageLimits: { ...DEFAULT_IMAGE_LIMITS },
     },
     unsupported: [],
     modelErrors: [],
@@ -238,6 +240,17 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
       return "general_settings.allowed_stored_model_secrets: must be a list of binding names, e.g. [OPENAI_API_KEY]";
     }
     out.settings.allowedStoredSecrets = new Set(allowed as string[]);
+  }
+  const images: Array<[string, keyof ImageLimits, number]> = [
+    ["max_images_per_request", "maxImages", 1],
+    ["max_image_bytes_per_request_mb", "maxTotalBytes", 1024 * 1024],
+    ["max_image_url_download_size_mb", "maxImageBytes", 1024 * 1024],
+  ];
+  for (const [key, field, unit] of images) {
+    const v = general[key];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) return `general_settings.${key}: must be a number >= 0 (0 turns image URL fetching off)`;
+    out.settings.imageLimits[field] = Math.floor(v * unit);
   }
   if (general.store_prompts_in_spend_logs !== undefined) {
     if (typeof general.store_prompts_in_spend_logs !== "boolean") return "general_settings.store_prompts_in_spend_logs: must be true or false";

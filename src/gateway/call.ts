@@ -106,6 +106,8 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
     created: Math.floor(start / 1000),
     includeUsage: opts.includeUsage,
     dropParams: req.drop_params ?? config.settings.dropParams,
+    // (hardening helper, issue 11) image fetch limits from general_settings
+    imageLimits: config.settings.imageLimits,
   };
   const headers = new Headers(admitted.headers);
 

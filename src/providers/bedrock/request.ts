@@ -3,6 +3,7 @@ import type { Deployment } from "../../config/deployment";
 import { invalidRequest } from "../../http/errors";
 import type { ChatRequest } from "../../api/chat";
 import { maxTokensOf, refuseUnsupported, stopList } from "../shared/params";
+import { ImageBudget } from "../shared/images";
 import type { AdapterContext } from "../types";
 import { convertMessages } from "./messages";
 import { baseModel, hasStructuredOutputs, isAnthropic, modelId, modelName, reasoningStyle } from "./models";
@@ -148,7 +149,7 @@ export async function converseBody(req: ChatRequest, dep: Deployment, ctx: Adapt
   if (Object.keys(inference).length) body.inferenceConfig = inference;
   const thinking = applyReasoning(body, req, ctx, base);
   applyResponseFormat(body, req, base, thinking);
-  const { system, messages } = await convertMessages(req.messages, !!body.toolConfig);
+  const { system, messages } = await convertMessages(req.messages, !!body.toolConfig, new ImageBudget(ctx.imageLimits));
   body.messages = messages;
   if (system.length) body.system = system;
   return body;

@@ -1,5 +1,6 @@
 import { invalidRequest } from "../../http/errors";
 import type { ChatRequest } from "../../api/chat";
+import { ImageBudget } from "../shared/images";
 import { maxTokensOf, refuseUnsupported, stopList } from "../shared/params";
 import type { AdapterContext } from "../types";
 import { convertMessages } from "./messages";
@@ -105,12 +106,13 @@ function generationConfig(req: ChatRequest, model: string, ctx: AdapterContext):
 }
 
 /** The generateContent body for an OpenAI chat request. Throws a 400 naming the param for what it cannot honour. */
-export async function geminiBody(req: ChatRequest, model: string, ctx: AdapterContext): Promise<GenerateContentRequest> {
+export async function geminiBody(req: ChatRequest, model: string, ctx: AdapterContext, media: { gcsBuckets?: ReadonlySet<string> } = {}): Promise<GenerateContentRequest> {
   refuseParams(req, ctx);
   const declared = functionDeclarations(req);
   const choice = toolConfig(req, declared);
   const config = generationConfig(req, model, ctx);
-  const { systemInstruction, contents } = await convertMessages(req.messages, model);
+  const policy = { budget: new ImageBudget(ctx.imageLimits), gcsBuckets: media.gcsBuckets ?? new Set<string>() };
+  const { systemInstruction, contents } = await convertMessages(req.messages, model, policy);
   const body: GenerateContentRequest = { contents };
   if (systemInstruction) body.systemInstruction = systemInstruction;
   if (declared.length) body.tools = [{ functionDeclarations: declared }];

@@ -1,7 +1,7 @@
 import type { Deployment } from "../../config/deployment";
 import { configError } from "../../http/errors";
 import { geminiError } from "../gemini/errors";
-import { geminiChatAdapter, modelPath, type GeminiTarget } from "../gemini/index";
+import { checkGcsBuckets, geminiChatAdapter, modelPath, type GeminiTarget } from "../gemini/index";
 import { modelSegment } from "../shared/url";
 import type { EmbeddingsAdapter, ProviderEntry } from "../types";
 import { serviceAccount } from "./credentials";
@@ -67,6 +67,7 @@ export const vertexEmbeddings: EmbeddingsAdapter = {
 export const vertexProvider: ProviderEntry = {
   chat: vertexChat,
   embeddings: vertexEmbeddings,
-  params: ["vertex_project", "vertex_location", "vertex_credentials"],
+  params: ["vertex_project", "vertex_location", "vertex_credentials", "allowed_gcs_buckets"],
+  check: checkGcsBuckets,
   priceProvider: "google",
 };
