@@ -29,6 +29,9 @@ export interface ResolvedConfig {
 
 const ENV_PREFIX = "os.environ/";
 
+/** Below this length the master key is warned about when the config loads. */
+const MIN_MASTER_KEY_CHARS = 32;
+
 type Bindings = Record<string, unknown>;
 
 /** The binding an `os.environ/NAME` value names, else undefined (a literal). */
@@ -263,6 +266,9 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
     const r = readEnv(general.master_key, env);
     if (r.missing) out.masterKeyError = `general_settings.master_key reads os.environ/${r.missing}, which is not set.`;
     else out.masterKey = r.value;
+  }
+  if (out.masterKey && out.masterKey.length < MIN_MASTER_KEY_CHARS) {
+    console.warn(JSON.stringify({ msg: `The master key is shorter than ${MIN_MASTER_KEY_CHARS} characters: use a long random one (e.g. sk- and 32+ random characters).`, length: out.masterKey.length }));
   }
   if (!out.masterKey && !out.masterKeyError) {
     out.masterKeyError =
