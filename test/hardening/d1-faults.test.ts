@@ -49,3 +49,15 @@ describe("D1 unreachable: a clear 503, never a 500 and never an open door", () =
     void MASTER;
   });
 });
+
+describe("D1 unreachable when the stored models are read", () => {
+  it("the config's models keep serving; the error is listed at readiness for the master key", async () => {
+    const { forgetDbModels } = await import("../../src/config/db-models");
+    forgetDbModels();
+    const ready = await withEnv({ DB: down(), GATEWAY_CONFIG: "model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, api_key: k}\n" }, "/health/readiness");
+    const body = await ready.json<any>();
+    expect(body.config.models).toEqual(["a"]);
+    expect(body.config.stored_model_errors.join(" ")).toContain("could not be read");
+    forgetDbModels();
+  });
+});
