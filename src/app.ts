@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
+import { d1Faults } from "./http/d1-faults";
 import { errorResponse, GatewayError } from "./http/errors";
 import { limitBody, requestIds, requireAuth, withConfig } from "./http/middleware";
 import { chatCompletions } from "./routes/chat";
@@ -21,6 +22,7 @@ export function buildApp(): Hono<AppEnv> {
   app.use(requestIds);
   app.route("/", health);
   app.route("/", uiPages);
+  app.use(d1Faults); // D1 outages answer 503, never 500
   app.use(withConfig);
   app.post("*", limitBody);
   app.route("/", uiSession);
@@ -43,6 +45,8 @@ export function buildApp(): Hono<AppEnv> {
   );
   app.onError((err, c) => {
     if (err instanceof GatewayError) return respond(c)(err);
+    // (hardening helper, issue 11) drizzle wraps a driver error (D1 down: http/d1-faults.ts) in its own
+    if (err instanceof Error && err.cause instanceof GatewayError) return respond(c)(err.cause);
     if (err instanceof HTTPException) {
       return respond(c)(new GatewayError(err.status as 400, err.message || "Bad request.", "invalid_request_error", null));
     }

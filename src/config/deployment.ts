@@ -13,6 +13,8 @@ export interface Deployment {
   apiVersion?: string;
   /** Every litellm_param with `os.environ/NAME` resolved (provider-specific ones included). */
   params: Readonly<Record<string, unknown>>;
+  /** The params that were read from a binding, as written (`os.environ/NAME`): what answers show instead of the value. */
+  envRefs?: Readonly<Record<string, string>>;
   rpm?: number;
   tpm?: number;
   weight?: number;

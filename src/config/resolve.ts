@@ -6,6 +6,7 @@ import { parseDuration } from "../limits/duration";
 import { fnv1a64 } from "./hash";
 import { configSchema, formatPath, modelEntrySchema, type ModelEntry, type RawConfig } from "./schema";
 import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from "./router-settings";
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "../providers/shared/images";
 import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
 /** The config, validated and resolved once per isolate. */
@@ -28,7 +29,25 @@ export interface ResolvedConfig {
 
 const ENV_PREFIX = "os.environ/";
 
+/** Below this length the master key is warned about when the config loads. */
+const MIN_MASTER_KEY_CHARS = 32;
+
 type Bindings = Record<string, unknown>;
+
+/** The binding an `os.environ/NAME` value names, else undefined (a literal). */
+export function envName(value: string): string | undefined {
+  return value.startsWith(ENV_PREFIX) ? value.slice(ENV_PREFIX.length) : undefined;
+}
+
+/** `text` with every value a deployment read from a binding replaced by its reference (`os.environ/NAME`). */
+export function maskEnvValues(text: string, dep: Pick<Deployment, "params" | "envRefs">): string {
+  let out = text;
+  for (const [k, ref] of Object.entries(dep.envRefs ?? {})) {
+    const v = dep.params[k];
+    if (typeof v === "string" && v.length >= 4) out = out.split(v).join(ref);
+  }
+  return out;
+}
 
 /** Reads `os.environ/NAME` from the bindings; other strings are literals. */
 function readEnv(value: string, env: Bindings): { value?: string; missing?: string } {
@@ -54,6 +73,8 @@ function emptyConfig(error?: string): ResolvedConfig {
       reservedCompletionTokens: 4096,
       spendLogsRetention: "30d",
       storePrompts: false,
+      allowedStoredSecrets: new Set(),
+      imageLimits: { ...DEFAULT_IMAGE_LIMITS },
     },
     unsupported: [],
     modelErrors: [],
@@ -73,7 +94,11 @@ export function parseSource(source: unknown): { raw?: unknown; error?: string } 
   }
 }
 
-function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsupported: string[]): Deployment | string {
+/**
+ * `allowedEnv`: for a model added through the admin API, the only bindings it may read
+ * (general_settings.allowed_stored_model_secrets); config-file models may read any.
+ */
+function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsupported: string[], allowedEnv?: ReadonlySet<string>): Deployment | string {
   const path = `model_list[${index}].litellm_params`;
   const p = entry.litellm_params;
   const slash = p.model.indexOf("/");
@@ -97,10 +122,18 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
 
   const known = new Set([...COMMON_PARAMS, ...(entryDef.params ?? [])]);
   const params: Record<string, unknown> = {};
+  const envRefs: Record<string, string> = {};
   const missing: string[] = [];
   for (const [k, v] of Object.entries(p)) {
     if (!known.has(k)) unsupported.push(`${path}.${k}: not supported yet; ignored`);
     if (typeof v === "string") {
+      const name = envName(v);
+      if (name !== undefined) envRefs[k] = v;
+      if (name !== undefined && allowedEnv && !allowedEnv.has(name) && typeof env[name] === "string" && env[name]) {
+        missing.push(`${k} reads os.environ/${name}, which models added through the API may not read (general_settings.allowed_stored_model_secrets)`);
+        params[k] = undefined;
+        continue;
+      }
       const r = readEnv(v, env);
       if (r.missing) missing.push(`${k} reads os.environ/${r.missing}, which is not set`);
       params[k] = r.value;
@@ -116,6 +149,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
     apiKey: params.api_key as string | undefined,
     apiVersion: params.api_version as string | undefined,
     params,
+    envRefs,
     rpm: p.rpm,
     tpm: p.tpm,
     weight: p.weight,
@@ -141,6 +175,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
   else if (entryDef.requiresApiKey && !dep.apiKey) {
     dep.error = `Deployment '${id}' of model '${entry.model_name}' has no api_key; set ${path}.api_key (e.g. os.environ/${provider.toUpperCase()}_API_KEY).`;
   } else if ("check" in entryDef && entryDef.check) dep.error = entryDef.check(dep);
+  if (dep.error) dep.error = maskEnvValues(dep.error, dep);
   return dep;
 }
 
@@ -202,6 +237,24 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
     if (typeof retention !== "string" || parseDuration(retention) === undefined) return "general_settings.maximum_spend_logs_retention_period: use e.g. 7d, 30d, 1mo";
     out.settings.spendLogsRetention = retention;
   }
+  const allowed = general.allowed_stored_model_secrets;
+  if (allowed !== undefined && allowed !== null) {
+    if (!Array.isArray(allowed) || !allowed.every((n) => typeof n === "string" && n.length > 0)) {
+      return "general_settings.allowed_stored_model_secrets: must be a list of binding names, e.g. [OPENAI_API_KEY]";
+    }
+    out.settings.allowedStoredSecrets = new Set(allowed as string[]);
+  }
+  const images: Array<[string, keyof ImageLimits, number]> = [
+    ["max_images_per_request", "maxImages", 1],
+    ["max_image_bytes_per_request_mb", "maxTotalBytes", 1024 * 1024],
+    ["max_image_url_download_size_mb", "maxImageBytes", 1024 * 1024],
+  ];
+  for (const [key, field, unit] of images) {
+    const v = general[key];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) return `general_settings.${key}: must be a number >= 0 (0 turns image URL fetching off)`;
+    out.settings.imageLimits[field] = Math.floor(v * unit);
+  }
   if (general.store_prompts_in_spend_logs !== undefined) {
     if (typeof general.store_prompts_in_spend_logs !== "boolean") return "general_settings.store_prompts_in_spend_logs: must be true or false";
     out.settings.storePrompts = general.store_prompts_in_spend_logs;
@@ -213,6 +266,9 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
     const r = readEnv(general.master_key, env);
     if (r.missing) out.masterKeyError = `general_settings.master_key reads os.environ/${r.missing}, which is not set.`;
     else out.masterKey = r.value;
+  }
+  if (out.masterKey && out.masterKey.length < MIN_MASTER_KEY_CHARS) {
+    console.warn(JSON.stringify({ msg: `The master key is shorter than ${MIN_MASTER_KEY_CHARS} characters: use a long random one (e.g. sk- and 32+ random characters).`, length: out.masterKey.length }));
   }
   if (!out.masterKey && !out.masterKeyError) {
     out.masterKeyError =
@@ -249,7 +305,7 @@ export function resolveConfig(source: unknown, env: Bindings, stored: readonly M
       out.modelErrors.push(`stored model '${id}': ${formatPath(checked.error.issues[0]!.path)}: ${checked.error.issues[0]!.message}`);
       continue;
     }
-    const dep = resolveDeployment(checked.data, 0, env, []);
+    const dep = resolveDeployment(checked.data, 0, env, [], out.settings.allowedStoredSecrets);
     if (typeof dep === "string") out.modelErrors.push(`stored model '${id}': ${dep.replace("model_list[0].", "")}`);
     else if (ids.has(dep.id)) out.modelErrors.push(`stored model '${id}': the id is already used by the config`);
     else {

@@ -1,3 +1,4 @@
+import type { ImageLimits } from "../providers/shared/images";
 import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 
 /**
@@ -7,7 +8,7 @@ import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
   router_settings: ROUTER_KEYS,
   litellm_settings: ["drop_params", "request_timeout", "model_max_budget", ...LITELLM_ROUTER_KEYS],
-  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens", "maximum_spend_logs_retention_period", "store_prompts_in_spend_logs"],
+  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens", "maximum_spend_logs_retention_period", "store_prompts_in_spend_logs", "allowed_stored_model_secrets", "max_images_per_request", "max_image_bytes_per_request_mb", "max_image_url_download_size_mb"],
 };
 
 
@@ -50,6 +51,18 @@ export interface GatewaySettings {
   spendLogsRetention: string;
   /** general_settings.store_prompts_in_spend_logs: rows keep the request and the answer (bounded). */
   storePrompts: boolean;
+  /**
+   * general_settings.allowed_stored_model_secrets: the bindings a model added through the admin
+   * API (/model/new, /model/update) may read with `os.environ/NAME`. Empty by default, so a stored
+   * model can never read MASTER_KEY, the salt key or any other Worker secret it was not given.
+   */
+  allowedStoredSecrets: ReadonlySet<string>;
+  /**
+   * What one request may make the gateway fetch from image URLs: general_settings
+   * max_images_per_request (16), max_image_bytes_per_request_mb (50) and
+   * max_image_url_download_size_mb (20, LiteLLM's MAX_IMAGE_URL_DOWNLOAD_SIZE_MB).
+   */
+  imageLimits: ImageLimits;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

@@ -55,6 +55,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     created: Math.floor(start / 1000),
     includeUsage: spec.includeUsage,
     dropParams: spec.request.drop_params ?? config.settings.dropParams,
+    imageLimits: config.settings.imageLimits,
   };
   let current: Attempt | undefined;
   const run = (d: Deployment): Promise<Outcome> => {

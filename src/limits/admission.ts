@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from "../config/resolve";
 import type { Env } from "../env";
 import type { Principal } from "../http/auth";
+import { GatewayError } from "../http/errors";
 import { recordAlert } from "./alerts";
 import { ask, firstRefusal, guardOf, keyGuardSubject, refusalError, teamGuardSubject, type Subject } from "./guard-client";
 import type { Admission, Granted, SettleRequest, SoftAlert } from "./guard-state";
@@ -16,6 +17,12 @@ export interface Admitted {
    */
   settle(cost: number, tokens: number): Promise<void> | undefined;
 }
+
+/** A guard that could not be asked (its Durable Object threw): the call fails closed. */
+const GUARD_DOWN: Admission = { ok: false, reason: "unknown" };
+
+const guardUnavailable = () =>
+  new GatewayError(503, "The gateway's limits service is unavailable; the call was not made. Retry shortly.", "service_unavailable", "guard_unavailable", null, { "retry-after": "1" });
 
 const configured = new WeakMap<ResolvedConfig, Set<string>>();
 
@@ -107,7 +114,10 @@ export async function admit(
         await guardOf(env, s.name).configure((await s.load())!, now);
         done!.add(s.name);
       }),
-  );
+  ).catch((e) => {
+    console.error(JSON.stringify({ msg: "guard unavailable", error: String(e) }));
+    throw guardUnavailable();
+  });
   const results: Admission[] = await Promise.all(
     subjects.map(async (s) => {
       // Settles of this isolate's earlier calls to the same guard ride along (no hop of their own).
@@ -118,10 +128,21 @@ export async function admit(
         return r;
       } catch (e) {
         if (settles) putBack(s.name, settles);
-        throw e;
+        console.error(JSON.stringify({ msg: "guard unavailable", subject: s.name, error: String(e) }));
+        return GUARD_DOWN;
       }
     }),
   );
+  if (results.includes(GUARD_DOWN)) {
+    // Fail closed: no guard, no call. What the others granted goes back.
+    const granted = subjects.filter((_, i) => results[i]!.ok && (results[i] as Granted).settle);
+    if (granted.length) {
+      const release: SettleRequest = { id: call.id, model: call.model, cost: 0, tokens: 0, now: Date.now() };
+      for (const s of granted) putBack(s.name, [release]);
+      waitUntil(new Promise<void>((r) => setTimeout(r, FLUSH_MS)).then(() => flushSettles(env, config, granted.map((s) => s.name))));
+    }
+    throw guardUnavailable();
+  }
   const granted = subjects.filter((_, i) => results[i]!.ok && (results[i] as Granted).settle);
   const settleAll = (cost: number, tokens: number) => {
     if (!granted.length) return undefined;

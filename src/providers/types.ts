@@ -3,6 +3,7 @@ import type { GatewayError } from "../http/errors";
 import type { StreamOutcome } from "../http/sse";
 import type { ChatRequest } from "../api/chat";
 import type { EmbeddingsRequest } from "../api/embeddings";
+import type { ImageLimits } from "./shared/images";
 
 /** Token usage in OpenAI's terms, as the gateway prices it. */
 export interface Usage {
@@ -26,6 +27,8 @@ export interface AdapterContext {
   includeUsage: boolean;
   /** Unsupported OpenAI params are dropped instead of refused. */
   dropParams: boolean;
+  /** How many images, and how many bytes of them, one request may make the gateway fetch (default DEFAULT_IMAGE_LIMITS). */
+  imageLimits?: ImageLimits;
 }
 
 /** A translated non-streamed answer: the OpenAI JSON text to send, and its usage. */

@@ -8,6 +8,18 @@ export interface ModelGroup {
   deployments: Deployment[];
 }
 
+/**
+ * What a client may ask a wildcard group for: `/`-separated segments of letters, digits and
+ * `. _ : @ + -`, none empty or starting with a dot (so never `.` or `..`), at most 256 characters.
+ * It covers every provider's model ids (`@cf/meta/...`, `us.anthropic...-v1:0`, ARNs, `org/model`)
+ * and keeps a name from steering the upstream URL (`gemini/../../v1beta/cachedContents/x`).
+ */
+const SANE_SEGMENT = /^[A-Za-z0-9@][A-Za-z0-9._:@+-]*$/;
+export const saneModelName = (name: string): boolean => name.length <= 256 && name.split("/").every((s) => SANE_SEGMENT.test(s));
+
+/** litellm_params that carry a credential: a catch-all deployment never sends them to a provider the client picked. */
+const CREDENTIAL = /key|token|secret|credential|password/i;
+
 /** `openai/*` matches `openai/gpt-4.1`; `*` matches anything. */
 const matches = (pattern: string, name: string) => pattern.endsWith("*") && name.startsWith(pattern.slice(0, -1));
 
@@ -25,7 +37,12 @@ export function resolveGroup(config: ResolvedConfig, requested: string): ModelGr
     if (matches(pattern, requested) && (!best || pattern.length > best.length)) best = pattern;
   }
   if (!best) return undefined;
-  return { name: best, deployments: config.groups.get(best)!.map((d) => forRequest(d, best!, requested)) };
+  const deployments = config.groups.get(best)!;
+  if (!saneModelName(requested)) {
+    const error = `The model name '${requested.slice(0, 300)}' is not one a wildcard group serves: use letters, digits and . _ : @ + - in /-separated segments (no empty, '.' or '..' segments), at most 256 characters.`;
+    return { name: best, deployments: deployments.map((d) => ({ ...d, error, errorStatus: 400 as const })) };
+  }
+  return { name: best, deployments: deployments.map((d) => forRequest(d, best!, requested)) };
 }
 
 /** A wildcard deployment made concrete for the requested model name. */
@@ -35,12 +52,27 @@ function forRequest(dep: Deployment, pattern: string, requested: string): Deploy
   if (dep.provider !== "*") return { ...dep, model: dep.model.replace("*", suffix) };
   const slash = requested.indexOf("/");
   const prefix = slash > 0 ? requested.slice(0, slash) : "";
-  if (prefix && providerFor(prefix)) return { ...dep, provider: prefix, model: requested.slice(slash + 1) };
+  if (prefix && providerFor(prefix)) return withoutCredentials({ ...dep, provider: prefix, model: requested.slice(slash + 1) });
   const inferred = inferProvider(requested);
   if (!inferred) {
     return { ...dep, error: `Cannot tell the provider of '${requested}'; ask for it as <provider>/<model>.`, errorStatus: 400 };
   }
-  return { ...dep, provider: inferred, model: requested };
+  return withoutCredentials({ ...dep, provider: inferred, model: requested });
+}
+
+/**
+ * A catch-all (`model: "*"`) deployment made concrete for a provider the client named: its
+ * credentials stay behind, since nothing says which provider they were meant for (name it with
+ * `custom_llm_provider`, or give the provider its own `<provider>/*` deployment). A provider that
+ * needs a key then answers 503 config_error saying so, before anything is sent.
+ */
+function withoutCredentials(dep: Deployment): Deployment {
+  const params = Object.fromEntries(Object.entries(dep.params).filter(([k]) => !CREDENTIAL.test(k)));
+  const out: Deployment = { ...dep, apiKey: undefined, params };
+  if (dep.apiKey !== undefined && providerFor(dep.provider)?.requiresApiKey) {
+    out.error = `Deployment '${dep.id}' (model: "*") does not send its api_key to '${dep.provider}', a provider the request picked: set custom_llm_provider on it to say which provider the key belongs to, or add a '${dep.provider}/*' deployment with its own key.`;
+  }
+  return out;
 }
 
 /** Every model name a group list, alias or fallback may refer to exists. */

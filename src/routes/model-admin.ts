@@ -3,7 +3,7 @@ import * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { forgetDbModels } from "../config/db-models";
 import type { Deployment } from "../config/deployment";
-import { resolveConfig } from "../config/resolve";
+import { envName, resolveConfig } from "../config/resolve";
 import { parseBody } from "../api/parse";
 import { litellmParamsSchema } from "../config/schema";
 import { maskParams, sealParams } from "../config/secrets";
@@ -32,16 +32,50 @@ const parse = parseBody;
 
 const notFound = (id: string) => new GatewayError(404, `No model with id '${id}' was added through the API.`, "invalid_request_error", "model_not_found", "id");
 
+/**
+ * A stored model may read only the bindings general_settings.allowed_stored_model_secrets names:
+ * otherwise any admin-API caller could read MASTER_KEY or the salt key into a field it sees, or
+ * send it to an api_base of its choice.
+ */
+function checkSecretRefs(params: Record<string, unknown>, allowed: ReadonlySet<string>): void {
+  for (const [k, v] of Object.entries(params)) {
+    const name = typeof v === "string" ? envName(v) : undefined;
+    if (name === undefined || allowed.has(name)) continue;
+    throw invalidRequest(
+      `'litellm_params.${k}' reads os.environ/${name}, which models added through the API may not read. ` +
+        `List the binding in general_settings.allowed_stored_model_secrets (in the config file) to allow it, or pass the value itself (it is stored encrypted).`,
+      `litellm_params.${k}`,
+    );
+  }
+}
+
 /** Checks an entry the way the config loader would, so a bad model is a 400 now, not a 503 later. */
-function validate(entry: { model_name: string; litellm_params: Record<string, unknown> }, env: Record<string, unknown>): void {
+function validate(entry: { model_name: string; litellm_params: Record<string, unknown> }, env: Record<string, unknown>, allowed: ReadonlySet<string>): void {
+  checkSecretRefs(entry.litellm_params, allowed);
   const probe = resolveConfig({ model_list: [entry] }, { ...env, MASTER_KEY: "probe" });
-  if (probe.error) throw invalidRequest(probe.error.replace("Invalid config at model_list[0].", ""), "litellm_params");
+  if (probe.error) throw invalidRequest(maskAllRefs(probe.error.replace("Invalid config at model_list[0].", ""), entry.litellm_params, env), "litellm_params");
+}
+
+/** `text` with the value of every binding `params` reference replaced by the reference. */
+function maskAllRefs(text: string, params: Record<string, unknown>, env: Record<string, unknown>): string {
+  let out = text;
+  for (const v of Object.values(params)) {
+    const name = typeof v === "string" ? envName(v) : undefined;
+    const value = name === undefined ? undefined : env[name];
+    if (typeof value === "string" && value.length >= 4) out = out.split(value).join(`os.environ/${name}`);
+  }
+  return out;
+}
+
+/** The params as an admin may see them: a value read from a binding as its reference, secrets never. */
+function shownParams(d: Deployment): Record<string, unknown> {
+  return maskParams({ ...d.params, ...d.envRefs });
 }
 
 function describe(d: Deployment) {
   return {
     model_name: d.modelName,
-    litellm_params: maskParams({ ...d.params }),
+    litellm_params: shownParams(d),
     model_info: { id: d.id, db_model: !!d.stored, provider: d.provider, ...(d.error ? { error: d.error } : {}) },
   };
 }
@@ -49,7 +83,7 @@ function describe(d: Deployment) {
 modelAdmin.post("/model/new", requireAuth("admin"), async (c) => {
   const body = parse(newSchema, await readJson(c));
   const env = c.env as unknown as Record<string, unknown>;
-  validate(body, env);
+  validate(body, env, c.get("config").settings.allowedStoredSecrets);
   const id = body.model_info?.id ?? crypto.randomUUID();
   if (c.get("config").deployments.some((d) => d.id === id) || (await findModel(db(c.env.DB), id))) {
     throw invalidRequest(`A model with id '${id}' already exists.`, "model_info.id");
@@ -81,7 +115,7 @@ modelAdmin.post("/model/update", requireAuth("admin"), async (c) => {
   const env = c.env as unknown as Record<string, unknown>;
   const params = { ...row.litellmParams, ...(body.litellm_params ?? {}) };
   const name = body.model_name ?? row.modelName;
-  validate({ model_name: name, litellm_params: params }, env);
+  validate({ model_name: name, litellm_params: params }, env, c.get("config").settings.allowedStoredSecrets);
   const sealed = await sealParams(params, env);
   const { id: _, ...info } = body.model_info;
   const updated = await updateModel(d, id, { modelName: name, litellmParams: sealed, modelInfo: { ...row.modelInfo, ...info } });

@@ -1,52 +1,128 @@
 import type { Env } from "../env";
+import { boundSpendEvent } from "./bounds";
+import { writeSpend } from "./consumer";
 import type { SpendEvent, SpendMessage } from "./event";
 
 /** How long an isolate gathers events before one queue send carries them all. */
 const COALESCE_MS = 20;
-/** Events per queue message (well under the 128 KB message limit with bounded metadata). */
-const PER_MESSAGE = 100;
+
+/**
+ * Cloudflare Queues' limits: 128 KB a message (about 100 bytes of it the queue's own metadata),
+ * 256 KB and 100 messages a `sendBatch`. Kept with a margin, counted in UTF-8 bytes.
+ */
+export const MAX_MESSAGE_BYTES = 120_000;
+export const MAX_BATCH_BYTES = 240_000;
+export const MAX_BATCH_MESSAGES = 100;
+
+/** Events kept for the next flush when neither the queue nor D1 took them (beyond this the oldest are dropped, and logged). */
+const MAX_PENDING = 10_000;
 
 let pending: SpendEvent[] = [];
 let flush: Promise<void> | undefined;
 
-/** Events kept for a retry when a send fails (beyond this the oldest are dropped, and logged). */
-const MAX_PENDING = 10_000;
+const encoder = new TextEncoder();
+const byteLength = (v: unknown) => encoder.encode(JSON.stringify(v)).length;
 
-async function send(queue: Queue<SpendMessage>, events: SpendEvent[]): Promise<boolean> {
-  const messages: MessageSendRequest<SpendMessage>[] = [];
-  for (let i = 0; i < events.length; i += PER_MESSAGE) messages.push({ body: { events: events.slice(i, i + PER_MESSAGE) } });
+/** `{"events":[` ... `]}` */
+const ENVELOPE_BYTES = byteLength({ events: [] });
+
+interface Sized {
+  event: SpendEvent;
+  bytes: number;
+}
+
+/** An event that fits one message (bounds make this the rule; a last resort drops its metadata). */
+function sized(event: SpendEvent): Sized {
+  const bytes = byteLength(event);
+  if (ENVELOPE_BYTES + bytes <= MAX_MESSAGE_BYTES) return { event, bytes };
+  const trimmed = { ...event, metadata: { truncated: true } };
+  return { event: trimmed, bytes: byteLength(trimmed) };
+}
+
+/** Events packed into messages under MAX_MESSAGE_BYTES, and messages into batches under the batch limits. */
+export function packSpend(events: SpendEvent[]): { messages: SpendMessage[]; bytes: number }[] {
+  const batches: { messages: SpendMessage[]; bytes: number }[] = [];
+  let batch: { messages: SpendMessage[]; bytes: number } = { messages: [], bytes: 2 };
+  let message: SpendEvent[] = [];
+  let messageBytes = ENVELOPE_BYTES;
+  const closeMessage = () => {
+    if (!message.length) return;
+    // A batch counts as the JSON array of its messages: brackets and commas too.
+    if (batch.messages.length >= MAX_BATCH_MESSAGES || batch.bytes + messageBytes + 1 > MAX_BATCH_BYTES) {
+      batches.push(batch);
+      batch = { messages: [], bytes: 2 };
+    }
+    batch.bytes += messageBytes + (batch.messages.length ? 1 : 0);
+    batch.messages.push({ events: message });
+    message = [];
+    messageBytes = ENVELOPE_BYTES;
+  };
+  for (const e of events) {
+    const s = sized(e);
+    const extra = s.bytes + (message.length ? 1 : 0);
+    if (messageBytes + extra > MAX_MESSAGE_BYTES) closeMessage();
+    messageBytes += s.bytes + (message.length ? 1 : 0);
+    message.push(s.event);
+  }
+  closeMessage();
+  if (batch.messages.length) batches.push(batch);
+  return batches;
+}
+
+async function sendOnce(queue: Queue<SpendMessage>, messages: SpendMessage[]): Promise<void> {
+  if (messages.length === 1) await queue.send(messages[0]!);
+  else await queue.sendBatch(messages.map((body) => ({ body })));
+}
+
+/**
+ * One batch to the queue: a failed send is retried once; if it fails again the events are written
+ * straight to D1 by the consumer's own (idempotent) writer. Returns the events neither took.
+ */
+async function deliver(env: Env, messages: SpendMessage[]): Promise<SpendEvent[]> {
+  let error: unknown;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await sendOnce(env.SPEND_QUEUE, messages);
+      return [];
+    } catch (e) {
+      error = e;
+    }
+  }
+  const events = messages.flatMap((m) => m.events);
+  console.error(JSON.stringify({ msg: "spend queue send failed twice; writing to D1 directly", events: events.length, error: String(error) }));
   try {
-    if (messages.length === 1) await queue.send(messages[0]!.body);
-    else await queue.sendBatch(messages);
-    return true;
+    await writeSpend(env, events);
+    return [];
   } catch (e) {
-    console.error(JSON.stringify({ msg: "spend queue send failed; kept for the next send", events: events.length, error: String(e) }));
-    return false;
+    console.error(JSON.stringify({ msg: "spend events could not be written; kept for the next flush", events: events.length, error: String(e) }));
+    return events;
   }
 }
 
 /**
  * Records a spend event off the response path: events from concurrent requests in this isolate
- * are coalesced for a few ms into one queue send. The request that opens a batch holds the send in
- * its waitUntil (its own promise, so no promise crosses request contexts, which workerd cancels);
- * the others only add to the batch. A batch whose send was cut short stays pending and leaves
- * with the next one.
+ * are coalesced for a few ms, bounded (src/spend/bounds.ts), packed by bytes, and sent. The
+ * request that opens a flush holds it in its waitUntil (its own promise, so no promise crosses
+ * request contexts, which workerd cancels); the others only add to it. Events neither the queue
+ * nor D1 took leave with the next flush.
  */
 export function recordSpend(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, event: SpendEvent): void {
-  pending.push(event);
+  pending.push(boundSpendEvent(event));
   if (flush) return;
   flush = new Promise<void>((resolve) => setTimeout(resolve, COALESCE_MS)).then(async () => {
-    const batch = pending;
+    const events = pending;
     pending = [];
+    const left: SpendEvent[] = [];
     try {
-      if (!(await send(env.SPEND_QUEUE, batch))) {
-        pending = [...batch, ...pending];
+      for (const batch of packSpend(events)) left.push(...(await deliver(env, batch.messages)));
+    } finally {
+      if (left.length) {
+        pending = [...left, ...pending];
         if (pending.length > MAX_PENDING) {
           console.error(JSON.stringify({ msg: "spend events dropped", events: pending.length - MAX_PENDING }));
           pending = pending.slice(-MAX_PENDING);
         }
       }
-    } finally {
       flush = undefined;
     }
   });

@@ -52,8 +52,8 @@ describe("config", () => {
     expect(cfg.deployments[1]!.error).toContain("os.environ/KEY_B");
   });
 
-  it("lists options the gateway does not support yet at /health/readiness", async () => {
-    const res = await gw("/health/readiness", { key: null });
+  it("lists options the gateway does not support yet at /health/readiness (master key)", async () => {
+    const res = await gw("/health/readiness");
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({ status: "healthy", db: "connected", config: { valid: true, master_key: "set" } });

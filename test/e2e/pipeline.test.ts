@@ -85,3 +85,19 @@ describe("callModel: the one pipeline, without an HTTP request", () => {
     await second.settle();
   });
 });
+
+describe("a guard that fails", () => {
+  it("fails closed: 503 guard_unavailable with retry-after, and nothing reaches the upstream", async () => {
+    fakeUpstream("https://api.openai.test/v1", () => completion());
+    const before = received.length;
+    const principal = await keyPrincipal({ rpm_limit: 100 });
+    const { cx } = await context(principal);
+    const broken = {
+      idFromName: (n: string) => env.KEY_GUARD.idFromName(n),
+      get: () => ({ admit: () => Promise.reject(new Error("Durable Object reset because its code was updated")) }),
+    } as unknown as typeof env.KEY_GUARD;
+    const err = await callModel({ ...cx, env: { ...env, KEY_GUARD: broken } }, chatCall(hello())).catch((e) => e);
+    expect(err).toMatchObject({ status: 503, code: "guard_unavailable", headers: { "retry-after": "1" } });
+    expect(received.length).toBe(before);
+  });
+});

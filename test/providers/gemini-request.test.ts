@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { geminiChat } from "../../src/providers/gemini";
 import { signatureOf } from "../../src/providers/gemini/ids";
+import { geminiBody } from "../../src/providers/gemini/request";
 import { geminiSchema } from "../../src/providers/gemini/schema";
 import { parseChatRequest } from "../../src/api/chat";
 import { fakeUpstream, received, resetUpstreams } from "../helpers/upstream";
@@ -128,8 +129,7 @@ describe("gemini request: URL, headers, messages", () => {
 describe("gemini request: images and files", () => {
   it("sends data: URLs as inlineData, gs:// as fileData, and fetches https images into inlineData", async () => {
     fakeUpstream("https://images.test/", () => new Response(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), { headers: { "content-type": "image/png" } }));
-    const b = await body({
-      messages: [
+    const b = (await geminiBody(parseChatRequest({ model: "gemini", messages: [
         user([
           { type: "text", text: "Compare" },
           { type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/4AAQ" } },
@@ -138,8 +138,7 @@ describe("gemini request: images and files", () => {
           { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } },
           { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
         ]),
-      ],
-    });
+      ] }), "gemini-2.5-flash", adapterCtx(), { gcsBuckets: new Set(["bucket"]) })) as unknown as Record<string, any>;
     expect(b.contents[0].parts).toEqual([
       { text: "Compare" },
       { inlineData: { mimeType: "image/jpeg", data: "/9j/4AAQ" } },

@@ -1,3 +1,4 @@
+import { modelSegment } from "../shared/url";
 import type { Deployment } from "../../config/deployment";
 import { configError } from "../../http/errors";
 
@@ -35,7 +36,7 @@ export function azureUrl(dep: Deployment, path: string): string {
   const root = resourceRoot(dep);
   if (isV1(dep)) return `${root}/openai/v1/${path}`;
   const version = dep.apiVersion ?? DEFAULT_API_VERSION;
-  return `${root}/openai/deployments/${encodeURIComponent(deploymentName(dep))}/${path}?api-version=${encodeURIComponent(version)}`;
+  return `${root}/openai/deployments/${modelSegment(deploymentName(dep))}/${path}?api-version=${encodeURIComponent(version)}`;
 }
 
 /**

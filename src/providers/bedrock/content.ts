@@ -1,5 +1,5 @@
 import { invalidRequest } from "../../http/errors";
-import { imageBytes, parseDataUrl } from "../shared/images";
+import { type ImageBudget, imageBytes, parseDataUrl } from "../shared/images";
 import type { CachePoint, ContentBlock, ImageFormat } from "./types";
 
 type Part = Record<string, unknown>;
@@ -38,8 +38,8 @@ export const withCachePoint = <T>(blocks: T[], o: unknown): Array<T | CachePoint
   wantsCache(o) && blocks.length ? [...blocks, CACHE_POINT] : blocks;
 
 /** An OpenAI image URL as a Converse image block: the bytes (a data: URL decoded, an https URL fetched by the gateway). */
-export async function imageBlock(url: string, param: string): Promise<ContentBlock> {
-  const img = await imageBytes(url, param);
+export async function imageBlock(url: string, param: string, budget: ImageBudget): Promise<ContentBlock> {
+  const img = await imageBytes(url, param, budget);
   const format = IMAGE_FORMATS[img.mediaType.toLowerCase()];
   if (!format) throw invalidRequest(`The image at '${param}' is ${img.mediaType}; bedrock takes png, jpeg, gif or webp images.`, param);
   return { image: { format, source: { bytes: img.data } } };
@@ -66,7 +66,7 @@ function documentBlock(part: Part, param: string, n: number): ContentBlock {
   return { document: { format, name: documentName(file.filename, `document-${n}`), source: { bytes: inline.data } } };
 }
 
-async function partBlocks(part: unknown, param: string, index: number): Promise<ContentBlock[]> {
+async function partBlocks(part: unknown, param: string, index: number, budget: ImageBudget): Promise<ContentBlock[]> {
   if (!part || typeof part !== "object") throw invalidRequest(`The content part at '${param}' must be an object.`, param);
   const p = part as Part;
   switch (p.type) {
@@ -80,7 +80,7 @@ async function partBlocks(part: unknown, param: string, index: number): Promise<
       const img = p.image_url;
       const url = typeof img === "string" ? img : img && typeof img === "object" ? (img as { url?: unknown }).url : undefined;
       if (typeof url !== "string") throw invalidRequest(`The image part at '${param}' has no 'image_url.url'.`, `${param}.image_url.url`);
-      return withCachePoint([await imageBlock(url, `${param}.image_url.url`)], p);
+      return withCachePoint([await imageBlock(url, `${param}.image_url.url`, budget)], p);
     }
     case "file":
       return withCachePoint([documentBlock(p, param, index)], p);
@@ -89,12 +89,12 @@ async function partBlocks(part: unknown, param: string, index: number): Promise<
   }
 }
 
-/** A message's content (a string or OpenAI content parts) as Converse blocks; empty text is left out. */
-export async function contentBlocks(content: unknown, param: string): Promise<ContentBlock[]> {
+/** A message's content (a string or OpenAI content parts) as Converse blocks; empty text is left out. Fetched images count against the request's `budget`. */
+export async function contentBlocks(content: unknown, param: string, budget: ImageBudget): Promise<ContentBlock[]> {
   if (content == null) return [];
   if (typeof content === "string") return content ? [{ text: content }] : [];
   if (!Array.isArray(content)) throw invalidRequest(`'${param}' must be a string or an array of content parts.`, param);
-  const parts = await Promise.all(content.map((part, i) => partBlocks(part, `${param}[${i}]`, i)));
+  const parts = await Promise.all(content.map((part, i) => partBlocks(part, `${param}[${i}]`, i, budget)));
   return parts.flat();
 }
 

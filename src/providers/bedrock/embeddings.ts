@@ -1,3 +1,4 @@
+import { modelSegment } from "../shared/url";
 import type { Deployment } from "../../config/deployment";
 import { invalidRequest, upstreamUnreadable } from "../../http/errors";
 import { inputTexts, type EmbeddingsRequest } from "../../api/embeddings";
@@ -92,7 +93,7 @@ export const bedrockEmbeddings: EmbeddingsAdapter = {
   async request(req, dep, ctx) {
     credentialsOf(dep);
     const body = invokeBody(req, familyOf(dep), ctx);
-    return signedPost(`${runtimeBase(dep)}/model/${encodeURIComponent(modelId(dep))}/invoke`, JSON.stringify(body), dep);
+    return signedPost(`${runtimeBase(dep)}/model/${modelSegment(modelId(dep))}/invoke`, JSON.stringify(body), dep);
   },
 
   response(text, req, dep): TranslatedResponse {

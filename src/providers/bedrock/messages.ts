@@ -1,6 +1,7 @@
 import { invalidRequest } from "../../http/errors";
 import type { ChatMessage } from "../../api/chat";
 import { parseArguments } from "../shared/params";
+import { ImageBudget } from "../shared/images";
 import { contentBlocks, imageBlock, textOnly, withCachePoint } from "./content";
 import type { ContentBlock, ConverseMessage, SystemBlock, ToolResultBlock, ToolResultContent } from "./types";
 
@@ -49,7 +50,7 @@ function assistantBlocks(m: ChatMessage, i: number, keepTools: boolean): Content
   return withCachePoint(blocks, m);
 }
 
-async function toolResultContent(m: ChatMessage, i: number): Promise<ToolResultContent[]> {
+async function toolResultContent(m: ChatMessage, i: number, budget: ImageBudget): Promise<ToolResultContent[]> {
   const param = `messages[${i}].content`;
   if (m.content == null || typeof m.content === "string") return [{ text: m.content ?? "" }];
   const out: ToolResultContent[] = [];
@@ -59,17 +60,17 @@ async function toolResultContent(m: ChatMessage, i: number): Promise<ToolResultC
     else if (p.type === "image_url") {
       const url = (p.image_url as { url?: unknown } | undefined)?.url ?? p.image_url;
       if (typeof url !== "string") throw invalidRequest(`The image part at '${param}[${j}]' has no 'image_url.url'.`, `${param}[${j}].image_url.url`);
-      out.push((await imageBlock(url, `${param}[${j}].image_url.url`)) as ToolResultContent);
+      out.push((await imageBlock(url, `${param}[${j}].image_url.url`, budget)) as ToolResultContent);
     } else throw invalidRequest(`Tool results may hold text and images for bedrock ('${param}[${j}]' is ${String(p.type)}).`, `${param}[${j}]`);
   }
   return out.length ? out : [{ text: "" }];
 }
 
-async function toolResult(m: ChatMessage, i: number, keepTools: boolean): Promise<ContentBlock[]> {
+async function toolResult(m: ChatMessage, i: number, keepTools: boolean, budget: ImageBudget): Promise<ContentBlock[]> {
   if (typeof m.tool_call_id !== "string" || !m.tool_call_id) {
     throw invalidRequest(`The tool message at 'messages[${i}]' needs a 'tool_call_id'.`, `messages[${i}].tool_call_id`);
   }
-  const content = await toolResultContent(m, i);
+  const content = await toolResultContent(m, i, budget);
   if (!keepTools) {
     const text = content.map((c) => ("text" in c ? c.text : "json" in c ? JSON.stringify(c.json) : "[image]")).join("\n");
     return [{ text: `[result of tool call ${m.tool_call_id}: ${text}]` }];
@@ -85,7 +86,7 @@ async function toolResult(m: ChatMessage, i: number, keepTools: boolean): Promis
  * When the request sends no tools (none given, or tool_choice "none"), Converse refuses tool
  * blocks, so earlier calls and results are kept as text instead.
  */
-export async function convertMessages(input: readonly ChatMessage[], keepTools: boolean): Promise<ConvertedMessages> {
+export async function convertMessages(input: readonly ChatMessage[], keepTools: boolean, budget: ImageBudget = new ImageBudget()): Promise<ConvertedMessages> {
   const system: SystemBlock[] = [];
   const converted = await Promise.all(
     input.map(async (m, i): Promise<{ role: "user" | "assistant"; content: ContentBlock[] } | undefined> => {
@@ -95,14 +96,14 @@ export async function convertMessages(input: readonly ChatMessage[], keepTools: 
           system.push(...withCachePoint(textOnly(m.content, `messages[${i}].content`, "System messages"), m));
           return undefined;
         case "user": {
-          const content = withCachePoint(await contentBlocks(m.content, `messages[${i}].content`), m);
+          const content = withCachePoint(await contentBlocks(m.content, `messages[${i}].content`, budget), m);
           if (!content.length) throw invalidRequest(`The user message at 'messages[${i}]' is empty; bedrock needs content in every message.`, `messages[${i}].content`);
           return { role: "user", content };
         }
         case "assistant":
           return { role: "assistant", content: assistantBlocks(m, i, keepTools) };
         case "tool":
-          return { role: "user", content: await toolResult(m, i, keepTools) };
+          return { role: "user", content: await toolResult(m, i, keepTools, budget) };
         default:
           throw invalidRequest(`The role '${m.role}' at 'messages[${i}]' is not supported by bedrock; send tool results as 'tool' messages.`, `messages[${i}].role`);
       }

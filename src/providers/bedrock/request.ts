@@ -1,7 +1,9 @@
+import { modelSegment } from "../shared/url";
 import type { Deployment } from "../../config/deployment";
 import { invalidRequest } from "../../http/errors";
 import type { ChatRequest } from "../../api/chat";
 import { maxTokensOf, refuseUnsupported, stopList } from "../shared/params";
+import { ImageBudget } from "../shared/images";
 import type { AdapterContext } from "../types";
 import { convertMessages } from "./messages";
 import { baseModel, hasStructuredOutputs, isAnthropic, modelId, modelName, reasoningStyle } from "./models";
@@ -33,7 +35,7 @@ export function runtimeBase(dep: Deployment): string {
 
 /** `{base}/model/{modelId}/converse[-stream]`, the id percent-encoded whole (`:` and an ARN's `/` included). */
 export function converseUrl(dep: Deployment, stream: boolean): string {
-  return `${runtimeBase(dep)}/model/${encodeURIComponent(modelId(dep))}/${stream ? "converse-stream" : "converse"}`;
+  return `${runtimeBase(dep)}/model/${modelSegment(modelId(dep))}/${stream ? "converse-stream" : "converse"}`;
 }
 
 function refuseParams(req: ChatRequest, ctx: AdapterContext): void {
@@ -147,7 +149,7 @@ export async function converseBody(req: ChatRequest, dep: Deployment, ctx: Adapt
   if (Object.keys(inference).length) body.inferenceConfig = inference;
   const thinking = applyReasoning(body, req, ctx, base);
   applyResponseFormat(body, req, base, thinking);
-  const { system, messages } = await convertMessages(req.messages, !!body.toolConfig);
+  const { system, messages } = await convertMessages(req.messages, !!body.toolConfig, new ImageBudget(ctx.imageLimits));
   body.messages = messages;
   if (system.length) body.system = system;
   return body;

@@ -1,7 +1,7 @@
 import { invalidRequest } from "../../http/errors";
 import type { ChatMessage } from "../../api/chat";
 import { parseArguments, textOf } from "../shared/params";
-import { contentParts, textParts } from "./content";
+import { contentParts, type MediaPolicy, textParts } from "./content";
 import { SKIP_SIGNATURE, signatureOf } from "./ids";
 import type { Content, Json, Part } from "./types";
 
@@ -54,7 +54,7 @@ function functionResponse(m: ChatMessage, i: number, names: ReadonlyMap<string, 
  * become `functionResponse` parts named after the call they answer; consecutive turns of one role
  * are merged (so parallel calls and their results each share one turn, as Gemini requires).
  */
-export async function convertMessages(input: readonly ChatMessage[], model: string): Promise<ConvertedMessages> {
+export async function convertMessages(input: readonly ChatMessage[], model: string, policy: MediaPolicy): Promise<ConvertedMessages> {
   const names = new Map<string, string>();
   for (const m of input) for (const call of m.tool_calls ?? []) names.set(call.id, call.function.name);
 
@@ -64,11 +64,11 @@ export async function convertMessages(input: readonly ChatMessage[], model: stri
       switch (m.role) {
         case "system":
         case "developer":
-          return { role: "system", parts: await textParts(m.content, param, "System messages") };
+          return { role: "system", parts: await textParts(m.content, param, "System messages", policy) };
         case "user":
-          return { role: "user", parts: await contentParts(m.content, param) };
+          return { role: "user", parts: await contentParts(m.content, param, policy) };
         case "assistant":
-          return { role: "model", parts: [...(await textParts(m.content, param, "Assistant messages")), ...functionCalls(m, i)] };
+          return { role: "model", parts: [...(await textParts(m.content, param, "Assistant messages", policy)), ...functionCalls(m, i)] };
         case "tool":
           return { role: "user", parts: [functionResponse(m, i, names)] };
         default:

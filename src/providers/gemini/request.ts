@@ -1,9 +1,10 @@
 import { invalidRequest } from "../../http/errors";
 import type { ChatRequest } from "../../api/chat";
+import { ImageBudget } from "../shared/images";
 import { maxTokensOf, refuseUnsupported, stopList } from "../shared/params";
 import type { AdapterContext } from "../types";
 import { convertMessages } from "./messages";
-import { geminiSchema, responseJsonSchema } from "./schema";
+import { geminiSchema, responseJsonSchema, SchemaTooLarge } from "./schema";
 import { thinkingConfig } from "./thinking";
 import type { FunctionDeclaration, GenerateContentRequest, GenerationConfig, Json } from "./types";
 
@@ -29,13 +30,23 @@ function refuseParams(req: ChatRequest, ctx: AdapterContext): void {
   }
 }
 
+/** geminiSchema, with a schema too large to expand answered as a 400 naming `param` (and the tool, when it is one). */
+function boundedSchema(schema: unknown, param: string, what: string) {
+  try {
+    return geminiSchema(schema);
+  } catch (e) {
+    if (e instanceof SchemaTooLarge) throw invalidRequest(`${what}: ${e.message}. Reuse fewer definitions, or flatten the schema.`, param);
+    throw e;
+  }
+}
+
 /** OpenAI function tools as one Gemini tool of functionDeclarations, their schemas cut down to what Gemini accepts. */
 function functionDeclarations(req: ChatRequest): FunctionDeclaration[] {
-  return (req.tools ?? []).map((tool) => {
+  return (req.tools ?? []).map((tool, i) => {
     const fn = tool.function;
     const out: FunctionDeclaration = { name: fn.name };
     if (fn.description) out.description = fn.description;
-    const params = fn.parameters ? geminiSchema(fn.parameters) : undefined;
+    const params = fn.parameters ? boundedSchema(fn.parameters, `tools[${i}].function.parameters`, `The parameters of tool '${fn.name}'`) : undefined;
     // A function without parameters has none (Gemini refuses an OBJECT with no properties).
     if (params && (params.properties || params.type !== "object")) out.parameters = params;
     return out;
@@ -71,7 +82,7 @@ function applyResponseFormat(config: GenerationConfig, req: ChatRequest, model: 
   const schema = rf.json_schema?.schema;
   if (!schema) throw invalidRequest("'response_format.json_schema.schema' is required for gemini.", "response_format.json_schema.schema");
   if (takesJsonSchema(model)) config.responseJsonSchema = responseJsonSchema(schema);
-  else config.responseSchema = geminiSchema(schema);
+  else config.responseSchema = boundedSchema(schema, "response_format.json_schema.schema", "'response_format.json_schema.schema'");
 }
 
 function generationConfig(req: ChatRequest, model: string, ctx: AdapterContext): GenerationConfig | undefined {
@@ -95,12 +106,13 @@ function generationConfig(req: ChatRequest, model: string, ctx: AdapterContext):
 }
 
 /** The generateContent body for an OpenAI chat request. Throws a 400 naming the param for what it cannot honour. */
-export async function geminiBody(req: ChatRequest, model: string, ctx: AdapterContext): Promise<GenerateContentRequest> {
+export async function geminiBody(req: ChatRequest, model: string, ctx: AdapterContext, media: { gcsBuckets?: ReadonlySet<string> } = {}): Promise<GenerateContentRequest> {
   refuseParams(req, ctx);
   const declared = functionDeclarations(req);
   const choice = toolConfig(req, declared);
   const config = generationConfig(req, model, ctx);
-  const { systemInstruction, contents } = await convertMessages(req.messages, model);
+  const policy = { budget: new ImageBudget(ctx.imageLimits), gcsBuckets: media.gcsBuckets ?? new Set<string>() };
+  const { systemInstruction, contents } = await convertMessages(req.messages, model, policy);
   const body: GenerateContentRequest = { contents };
   if (systemInstruction) body.systemInstruction = systemInstruction;
   if (declared.length) body.tools = [{ functionDeclarations: declared }];

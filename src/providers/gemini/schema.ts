@@ -20,12 +20,45 @@ const FORMATS: Record<string, ReadonlySet<string>> = {
 
 const MAX_DEPTH = 32;
 
+/**
+ * The most nodes one translated schema may have once its `$ref`s are expanded. Far above any real
+ * tool (hundreds), far below what hurts the isolate: a few KB of definitions that each reference
+ * the next twice would otherwise expand to billions of nodes.
+ */
+export const MAX_SCHEMA_NODES = 5000;
+
+/** Thrown when a schema expands past MAX_SCHEMA_NODES; the request builder turns it into a 400 naming the field. */
+export class SchemaTooLarge extends Error {
+  constructor() {
+    super(`the schema expands to more than ${MAX_SCHEMA_NODES} nodes once its $refs are resolved`);
+  }
+}
+
 const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
+
+/** State shared by one translation: the node budget and the expansions already made. */
+interface Shared {
+  nodes: number;
+  /** A `{"$ref"}` node already translated, by reference, depth and the path's expansions: reused, with its size. */
+  memo: Map<string, { schema: GeminiSchema; size: number }>;
+}
 
 interface Walk {
   defs: Json;
   /** $refs being expanded on the current path (a cycle becomes a plain object). */
   expanding: Set<string>;
+  shared: Shared;
+}
+
+function spend(w: Walk, nodes: number): void {
+  w.shared.nodes += nodes;
+  if (w.shared.nodes > MAX_SCHEMA_NODES) throw new SchemaTooLarge();
+}
+
+/** A bare `{"$ref": ...}` node: its translation depends only on the reference, the depth and the path's expansions. */
+function memoKey(node: Json, w: Walk, depth: number): string | undefined {
+  if (typeof node.$ref !== "string" || Object.keys(node).length !== 1) return undefined;
+  return `${node.$ref}\u0000${depth}\u0000${[...w.expanding].sort().join("\u0000")}`;
 }
 
 function resolveRef(ref: string, w: Walk): Json | undefined {
@@ -46,15 +79,17 @@ function normalise(node: Json, w: Walk, depth: number): { n: Json; w: Walk } {
     const target = w.expanding.has(ref) ? undefined : resolveRef(ref, w);
     delete n.$ref;
     if (target) {
-      const inner = normalise(target, { ...w, expanding: new Set([...w.expanding, ref]) }, depth + 1);
+      const inner = nested(target, { ...w, expanding: new Set([...w.expanding, ref]) }, depth + 1);
       n = { ...inner.n, ...n };
       w = inner.w;
     } else n = { type: "object", ...n }; // a recursive or unknown reference cannot be expressed: an object of any shape
   }
   if (Array.isArray(n.allOf)) {
-    const parts = n.allOf.filter(isObject).map((p) => normalise(p, w, depth + 1).n);
+    const parts = n.allOf.filter(isObject).map((p) => nested(p, w, depth + 1).n);
     delete n.allOf;
     for (const p of parts) {
+      // Merging copies the part's properties: that work counts against the budget too.
+      if (isObject(p.properties)) spend(w, Object.keys(p.properties).length);
       const props = isObject(p.properties) || isObject(n.properties) ? { ...(n.properties as Json), ...(p.properties as Json) } : undefined;
       const required = [...((n.required as string[]) ?? []), ...((p.required as string[]) ?? [])];
       n = { ...p, ...n };
@@ -79,7 +114,7 @@ function normalise(node: Json, w: Walk, depth: number): { n: Json; w: Walk } {
     if (branches.length < n.anyOf.length) n.nullable = true;
     if (branches.length === 1 && isObject(branches[0])) {
       delete n.anyOf;
-      const inner = normalise(branches[0], w, depth + 1);
+      const inner = nested(branches[0], w, depth + 1);
       n = { ...inner.n, ...n };
       w = inner.w;
     } else n.anyOf = branches;
@@ -88,8 +123,33 @@ function normalise(node: Json, w: Walk, depth: number): { n: Json; w: Walk } {
   return { n, w };
 }
 
+/**
+ * normalise on a node merged into its parent ($ref target, allOf part, lone anyOf branch): it
+ * costs a node of the budget, so chains that merge a definition twice per level stay bounded.
+ */
+function nested(node: Json, w: Walk, depth: number): { n: Json; w: Walk } {
+  spend(w, 1);
+  if (depth > MAX_DEPTH) return { n: {}, w };
+  return normalise(node, w, depth);
+}
+
 function clean(node: unknown, w: Walk, depth: number): GeminiSchema {
   if (!isObject(node) || depth > MAX_DEPTH) return {};
+  const key = memoKey(node, w, depth);
+  const seen = key === undefined ? undefined : w.shared.memo.get(key);
+  if (seen) {
+    // The same object is reused; it still counts in full, since the request carries it once per use.
+    spend(w, seen.size);
+    return seen.schema;
+  }
+  const before = w.shared.nodes;
+  const out = cleanNode(node, w, depth);
+  if (key !== undefined) w.shared.memo.set(key, { schema: out, size: w.shared.nodes - before });
+  return out;
+}
+
+function cleanNode(node: Json, w: Walk, depth: number): GeminiSchema {
+  spend(w, 1);
   const normalised = normalise(node, w, depth);
   const n = normalised.n;
   w = normalised.w;
@@ -133,13 +193,16 @@ function clean(node: unknown, w: Walk, depth: number): GeminiSchema {
   return out;
 }
 
-/** A JSON Schema (OpenAI's tool parameters or response schema) as Gemini's Schema object. */
+/**
+ * A JSON Schema (OpenAI's tool parameters or response schema) as Gemini's Schema object.
+ * Throws SchemaTooLarge when its expansion passes MAX_SCHEMA_NODES.
+ */
 export function geminiSchema(schema: unknown): GeminiSchema {
   const defs: Json = {};
   if (isObject(schema)) {
     for (const key of ["definitions", "$defs"] as const) if (isObject(schema[key])) Object.assign(defs, schema[key]);
   }
-  return clean(schema, { defs, expanding: new Set() }, 0);
+  return clean(schema, { defs, expanding: new Set(), shared: { nodes: 0, memo: new Map() } }, 0);
 }
 
 /** A JSON Schema for `responseJsonSchema` (which takes JSON Schema itself): only `$schema` is left out. */

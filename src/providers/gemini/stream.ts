@@ -43,6 +43,18 @@ export function geminiStreamTranslator(dep: Deployment, ctx: AdapterContext, sin
       failure = blocked;
       return "";
     }
+    try {
+      return translate(data);
+    } catch (e) {
+      // A JSON object of another shape (a `parts` that is not a list, a `candidates` that is a number):
+      // the stream is unreadable, said as such rather than as the TypeError it raised.
+      if (!(e instanceof TypeError)) throw e;
+      failure = upstreamUnreadable("The upstream sent a stream event of an unexpected shape.");
+      return "";
+    }
+  };
+
+  const translate = (data: GenerateContentResponse): string => {
     const w = (writer ??= new ChunkWriter(ctx, typeof data.modelVersion === "string" && data.modelVersion ? data.modelVersion : dep.model, sink));
     if (data.usageMetadata) {
       const usage = geminiUsage(data.usageMetadata);

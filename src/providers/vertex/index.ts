@@ -1,7 +1,8 @@
 import type { Deployment } from "../../config/deployment";
 import { configError } from "../../http/errors";
 import { geminiError } from "../gemini/errors";
-import { geminiChatAdapter, modelPath, type GeminiTarget } from "../gemini/index";
+import { checkGcsBuckets, geminiChatAdapter, modelPath, type GeminiTarget } from "../gemini/index";
+import { modelSegment } from "../shared/url";
 import type { EmbeddingsAdapter, ProviderEntry } from "../types";
 import { serviceAccount } from "./credentials";
 import { predictBody, predictResponse } from "./embeddings";
@@ -38,14 +39,14 @@ export const vertexTarget: GeminiTarget = async (dep, method) => {
   if (!sa) {
     if (!dep.apiKey) throw configError(`Deployment '${dep.id}' of '${dep.modelName}' needs vertex_credentials (a service-account key's JSON, e.g. os.environ/VERTEX_CREDENTIALS) or an api_key (express mode).`);
     const headers = new Headers({ "x-goog-api-key": dep.apiKey });
-    return { url: `${apiRoot(dep, "global")}/publishers/google/models/${modelPath(dep)}:${method}`, headers };
+    return { url: `${apiRoot(dep, "global")}/publishers/google/models/${modelSegment(modelPath(dep))}:${method}`, headers };
   }
   const project = param(dep, "vertex_project") ?? sa.project_id;
   if (!project) throw configError(`Deployment '${dep.id}' of '${dep.modelName}' needs vertex_project (its credentials name no project_id).`);
   if (!NAME.test(project)) throw configError(`The vertex_project of deployment '${dep.id}' is not a project id.`);
   const token = await accessToken(sa);
   const headers = new Headers({ authorization: `Bearer ${token}` });
-  return { url: `${apiRoot(dep, location)}/projects/${project}/locations/${location}/publishers/google/models/${modelPath(dep)}:${method}`, headers };
+  return { url: `${apiRoot(dep, location)}/projects/${project}/locations/${location}/publishers/google/models/${modelSegment(modelPath(dep))}:${method}`, headers };
 };
 
 export const vertexChat = geminiChatAdapter(vertexTarget);
@@ -66,6 +67,7 @@ export const vertexEmbeddings: EmbeddingsAdapter = {
 export const vertexProvider: ProviderEntry = {
   chat: vertexChat,
   embeddings: vertexEmbeddings,
-  params: ["vertex_project", "vertex_location", "vertex_credentials"],
+  params: ["vertex_project", "vertex_location", "vertex_credentials", "allowed_gcs_buckets"],
+  check: checkGcsBuckets,
   priceProvider: "google",
 };
