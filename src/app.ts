@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { errorResponse, GatewayError } from "./http/errors";
 import { limitBody, requestIds, requireAuth, withConfig } from "./http/middleware";
+import { callbackRoutes } from "./routes/callbacks";
 import { chatCompletions } from "./routes/chat";
 import { embeddings } from "./routes/embeddings";
 import { health } from "./routes/health";
@@ -32,6 +33,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);
   app.route("/", teamRoutes);
+  app.route("/", callbackRoutes);
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
   const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);

@@ -16,6 +16,7 @@ import { callUpstream, readBody } from "./upstream";
 import type { SpendEvent } from "../spend/event";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
+import { buildTrace } from "../telemetry/call-trace"; // observability (issue 14)
 
 const MAX_METADATA_CHARS = 4000;
 /** With general_settings.store_prompts_in_spend_logs: how much of the request and the answer a row keeps. */
@@ -112,6 +113,7 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
   const logSpend = !config.settings.disableSpendLogs;
   let dep: Deployment | undefined;
   let attempts: AttemptRecord[] = [];
+  const timings: Array<{ start: number; end: number }> = []; // observability (issue 14): when each attempt ran
   const spend: Call["spend"] = (status, usage, cost, extra = {}) => {
     const settled = admitted.settle(cost ?? 0, usage?.total_tokens ?? 0);
     if (settled) waitUntil(settled);
@@ -120,6 +122,10 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
       if (settled) c.executionCtx.waitUntil(settled.catch(() => {}));
     }
     if (!logSpend) return;
+    // observability (issue 14): read before spendMetadata drops the answer; ttft stays out of the row
+    const responseJson = typeof extra.response === "string" ? extra.response : undefined;
+    const ttftMs = typeof extra.first_token_at === "number" ? extra.first_token_at - (timings.at(-1)?.start ?? start) : undefined;
+    delete extra.first_token_at;
     const event: SpendEvent = {
       request_id: ctx.requestId,
       api_key: apiKey,
@@ -136,6 +142,23 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
       end_time: Date.now(),
       metadata: spendMetadata(req, { route: opts.route, stream: opts.stream, ...(attempts.length > 1 ? { attempts } : {}), ...extra }, config.settings.storePrompts),
     };
+    // observability (issue 14): what the callbacks need, only when a callback runs for this outcome
+    const trace = buildTrace({
+      settings: config.settings.telemetry,
+      headers: c.req.raw.headers,
+      key: principal.kind === "key" ? principal.key : null,
+      request: req as unknown as Record<string, unknown>,
+      route: opts.route,
+      status,
+      deployment: (id) => config.deployments.find((d) => d.id === id),
+      attempts,
+      timings,
+      usage,
+      responseJson,
+      ttftMs,
+      error: typeof extra.error === "string" ? { type: extra.error, status: typeof extra.http_status === "number" ? extra.http_status : 500 } : undefined,
+    });
+    if (trace) event.trace = trace;
     recordSpend(c.env, c.executionCtx, event);
   };
 
@@ -155,7 +178,12 @@ export async function routeCall<T>(c: Context<AppEnv>, req: CallRequest, opts: C
         health: isolateHealth,
         choose: config.router.strategy === "usage-based-routing" ? (candidates) => chooseByUsage(c.env, candidates) : undefined,
       },
-      (d) => run(attemptOf(d)),
+      (d) => {
+        // observability (issue 14): each attempt's start and end, for its span
+        const timing = { start: Date.now(), end: 0 };
+        timings.push(timing);
+        return run(attemptOf(d)).finally(() => (timing.end = Date.now()));
+      },
     );
     dep = routed.dep;
     attempts = routed.attempts;

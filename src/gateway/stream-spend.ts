@@ -25,11 +25,15 @@ export function streamSpend(c: Context<AppEnv>, call: Call, promptTokens: () => 
   let usage: Usage | null = null;
   let produced = 0;
   let failed = false;
+  let firstOutput: number | undefined; // observability (issue 14): time to first token
   let settle!: () => void;
   c.executionCtx.waitUntil(new Promise<void>((r) => (settle = r)));
   const sink: StreamSink = {
     usage: (u) => (usage = u),
-    produced: (n) => (produced += n),
+    produced: (n) => {
+      firstOutput ??= Date.now(); // observability (issue 14)
+      produced += n;
+    },
     end: (outcome) => {
       const status = outcome === "complete" && !failed ? "success" : outcome === "cancelled" ? "cancelled" : "failure";
       let final = usage;
@@ -38,7 +42,8 @@ export function streamSpend(c: Context<AppEnv>, call: Call, promptTokens: () => 
         const completion = Math.ceil(produced / 4);
         final = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
       }
-      call.spend(status, final, priceCall(call.dep, final), usage ? {} : { usage: "estimated" });
+      const ttft = firstOutput !== undefined ? { first_token_at: firstOutput } : {}; // observability (issue 14)
+      call.spend(status, final, priceCall(call.dep, final), usage ? { ...ttft } : { usage: "estimated", ...ttft });
       settle();
     },
   };

@@ -1,4 +1,6 @@
 import type { Env } from "../env";
+import { parkExport } from "../telemetry/dead-letters";
+import { exportBatches, queueExports } from "../telemetry/export-queue";
 import type { SpendEvent, SpendMessage } from "./event";
 
 const EVENTS_PER_D1_BATCH = 200;
@@ -103,7 +105,6 @@ export async function consumeSpend(batch: MessageBatch<SpendMessage>, env: Env):
   try {
     for (const m of malformed) await park(env, m, "not a spend event", attempts);
     await writeSpend(env, events);
-    batch.ackAll();
   } catch (e) {
     console.error(JSON.stringify({ msg: "spend batch failed", events: events.length, attempts, error: String(e) }));
     if (attempts < MAX_ATTEMPTS) {
@@ -121,6 +122,33 @@ export async function consumeSpend(batch: MessageBatch<SpendMessage>, env: Env):
       batch.ackAll();
     } catch (err) {
       console.error(JSON.stringify({ msg: "spend events could not be parked; retrying", error: String(err) }));
+      batch.retryAll({ delaySeconds: 300 });
+    }
+    return;
+  }
+  await exportAfterWrite(batch, env, events, attempts);
+}
+
+/**
+ * The rows are written: the calls go to their sinks' export batches. If that hand-over fails the
+ * spend batch is delivered again (rewriting its rows changes nothing); after MAX_ATTEMPTS the
+ * batches are parked in export_dead_letters so a replay can send them.
+ */
+async function exportAfterWrite(batch: MessageBatch<SpendMessage>, env: Env, events: SpendEvent[], attempts: number): Promise<void> {
+  try {
+    await queueExports(env, events);
+    batch.ackAll();
+  } catch (e) {
+    console.error(JSON.stringify({ msg: "export hand-over failed", events: events.length, attempts, error: String(e) }));
+    if (attempts < MAX_ATTEMPTS) {
+      batch.retryAll({ delaySeconds: Math.min(300, 2 ** attempts) });
+      return;
+    }
+    try {
+      for (const m of exportBatches(events)) await parkExport(env, m, `not handed to the export queue: ${String(e)}`, 0);
+      batch.ackAll();
+    } catch (err) {
+      console.error(JSON.stringify({ msg: "export batches could not be parked; retrying", error: String(err) }));
       batch.retryAll({ delaySeconds: 300 });
     }
   }

@@ -12,12 +12,47 @@ let flush: Promise<void> | undefined;
 /** Events kept for a retry when a send fails (beyond this the oldest are dropped, and logged). */
 const MAX_PENDING = 10_000;
 
+/** A queue message stays under the 128 KB limit, a sendBatch under its 256 KB (events with exported content are larger). */
+const MAX_MESSAGE_BYTES = 100_000;
+const MAX_SEND_BYTES = 200_000;
+
+/** The events as queue messages: at most PER_MESSAGE events and MAX_MESSAGE_BYTES each. */
+function messagesOf(events: SpendEvent[]): Array<{ body: SpendMessage; size: number }> {
+  const out: Array<{ body: SpendMessage; size: number }> = [];
+  let current: SpendEvent[] = [];
+  let size = 0;
+  for (const e of events) {
+    const n = JSON.stringify(e).length + 1;
+    if (current.length && (current.length >= PER_MESSAGE || size + n > MAX_MESSAGE_BYTES)) {
+      out.push({ body: { events: current }, size });
+      current = [];
+      size = 0;
+    }
+    current.push(e);
+    size += n;
+  }
+  if (current.length) out.push({ body: { events: current }, size });
+  return out;
+}
+
 async function send(queue: Queue<SpendMessage>, events: SpendEvent[]): Promise<boolean> {
-  const messages: MessageSendRequest<SpendMessage>[] = [];
-  for (let i = 0; i < events.length; i += PER_MESSAGE) messages.push({ body: { events: events.slice(i, i + PER_MESSAGE) } });
+  const messages = messagesOf(events);
   try {
     if (messages.length === 1) await queue.send(messages[0]!.body);
-    else await queue.sendBatch(messages);
+    else {
+      let group: MessageSendRequest<SpendMessage>[] = [];
+      let size = 0;
+      for (const m of messages) {
+        if (group.length && (size + m.size > MAX_SEND_BYTES || group.length >= 100)) {
+          await queue.sendBatch(group);
+          group = [];
+          size = 0;
+        }
+        group.push({ body: m.body });
+        size += m.size;
+      }
+      if (group.length) await queue.sendBatch(group);
+    }
     return true;
   } catch (e) {
     console.error(JSON.stringify({ msg: "spend queue send failed; kept for the next send", events: events.length, error: String(e) }));
