@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -42,6 +43,14 @@ export default defineConfig(async () => {
             GENERIC_LOGGER_HEADERS: "authorization=Bearer generic-secret",
             DD_API_KEY: "dd-test-key",
             DD_SITE: "datadoghq.test",
+          },
+          // test/e2e/metrics.test.ts: Prometheus' own linter on /metrics, run in Node (Debian's `prometheus` package; .ci/run installs it).
+          serviceBindings: {
+            PROMTOOL: async (request: Request) => {
+              const run = spawnSync("promtool", ["check", "metrics"], { input: await request.text(), encoding: "utf8" });
+              if (run.error) return Response.json({ error: `promtool could not run (${run.error.message}); apt-get install prometheus` }, { status: 503 });
+              return Response.json({ status: run.status, output: `${run.stdout}${run.stderr}`.trim() });
+            },
           },
           queueConsumers: {
             "switchyard-spend": { maxBatchTimeout: 0.05, maxRetries: 5 },

@@ -9,6 +9,7 @@ import { embeddings } from "./routes/embeddings";
 import { health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
+import { metricsRoutes } from "./routes/metrics";
 import { listModels } from "./routes/models";
 import { spendRoutes } from "./routes/spend";
 import { surfaces } from "./routes/surfaces";
@@ -34,6 +35,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", modelAdmin);
   app.route("/", teamRoutes);
   app.route("/", callbackRoutes);
+  app.route("/", metricsRoutes);
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
   const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);

@@ -1,6 +1,7 @@
 import type { Env } from "../env";
 import { parkExport } from "../telemetry/dead-letters";
-import { exportBatches, queueExports } from "../telemetry/export-queue";
+import { addTeamAliases, exportBatches, queueExports } from "../telemetry/export-queue";
+import { metered, metricStatements } from "../telemetry/metrics/aggregate";
 import type { SpendEvent, SpendMessage } from "./event";
 
 const EVENTS_PER_D1_BATCH = 200;
@@ -35,7 +36,10 @@ function isEvent(e: unknown): e is SpendEvent {
  */
 export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += EVENTS_PER_D1_BATCH) {
-    const rows = events.slice(i, i + EVENTS_PER_D1_BATCH).map((e) => ({
+    const chunk = events.slice(i, i + EVENTS_PER_D1_BATCH);
+    // Prometheus series grow in the same transaction, from the rows this batch inserts (see metrics/aggregate.ts).
+    if (metered(chunk).length) await addTeamAliases(env, metered(chunk));
+    const rows = chunk.map((e) => ({
       request_id: e.request_id,
       api_key: e.api_key,
       model: e.model,
@@ -69,6 +73,7 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
                 WHERE team_id IN (SELECT team_id FROM spend_logs WHERE applied = 0 AND team_id IS NOT NULL)`),
       env.DB.prepare(ROLLUP_DAILY),
       env.DB.prepare(ROLLUP_TAGS),
+      ...metricStatements(env.DB, chunk),
       env.DB.prepare(`UPDATE spend_logs SET applied = 1 WHERE applied = 0`),
     ]);
   }

@@ -59,6 +59,8 @@ export interface CallTrace {
   /** Streams: ms from the call's start to its first output. */
   ttft_ms?: number;
   key_alias?: string;
+  /** The request's `user`, for the end_user metrics label (only with enable_end_user_cost_tracking_prometheus_only). */
+  end_user?: string;
   /** Filled in by the spend consumer from D1 (the hot path does not know it). */
   team_alias?: string;
   /** Langfuse metadata the client sent (metadata.trace_id, generation_name, session_id, trace_user_id, ...). */

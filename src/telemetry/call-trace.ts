@@ -113,6 +113,7 @@ export function buildTrace(t: TraceInput): CallTrace | undefined {
   if (t.usage?.cache_creation_tokens !== undefined) trace.cache_creation_tokens = t.usage.cache_creation_tokens;
   if (t.ttftMs !== undefined) trace.ttft_ms = t.ttftMs;
   if (t.key?.keyAlias) trace.key_alias = t.key.keyAlias;
+  if (t.settings.endUserLabel && typeof t.request.user === "string" && t.request.user) trace.end_user = t.request.user.slice(0, 200);
   const meta = t.request.metadata;
   if (meta && typeof meta === "object") {
     const client: Record<string, string> = {};

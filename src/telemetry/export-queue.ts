@@ -39,7 +39,7 @@ export function exportBatches(events: SpendEvent[]): ExportMessage[] {
 }
 
 /** Team aliases are not known on the hot path: they are read here, once per batch. */
-async function addTeamAliases(env: Env, events: SpendEvent[]): Promise<void> {
+export async function addTeamAliases(env: Env, events: SpendEvent[]): Promise<void> {
   const ids = [...new Set(events.filter((e) => e.trace && e.team_id).map((e) => e.team_id!))];
   if (!ids.length) return;
   const { results } = await env.DB.prepare("SELECT team_id, team_alias FROM teams WHERE team_id IN (SELECT value FROM json_each(?))")
