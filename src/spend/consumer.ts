@@ -2,6 +2,7 @@ import type { Env } from "../env";
 import { parkExport } from "../telemetry/dead-letters";
 import { addTeamAliases, exportBatches, queueExports } from "../telemetry/export-queue";
 import { metered, metricStatements } from "../telemetry/metrics/aggregate";
+import { alertOnFailures } from "../telemetry/outage-alerts";
 import type { SpendEvent, SpendMessage } from "./event";
 
 const EVENTS_PER_D1_BATCH = 200;
@@ -143,6 +144,7 @@ async function exportAfterWrite(batch: MessageBatch<SpendMessage>, env: Env, eve
   try {
     await queueExports(env, events);
     batch.ackAll();
+    await alertOnFailures(env, events);
   } catch (e) {
     console.error(JSON.stringify({ msg: "export hand-over failed", events: events.length, attempts, error: String(e) }));
     if (attempts < MAX_ATTEMPTS) {

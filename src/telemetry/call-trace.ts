@@ -82,7 +82,9 @@ function truthy(v: unknown): boolean {
  */
 export function buildTrace(t: TraceInput): CallTrace | undefined {
   const callbacks = t.status === "success" ? t.settings.onSuccess : t.settings.onFailure;
-  if (!callbacks.length) return undefined;
+  // Failure alerts (outage_alerts, llm_exceptions) read the attempts too.
+  const alerting = t.settings.alerting.slack || t.settings.alerting.webhook;
+  if (!callbacks.length && !alerting) return undefined;
   const attempts: AttemptTrace[] = t.attempts.slice(-MAX_ATTEMPTS).map((a, i, list) => {
     const dep = t.deployment(a.deployment);
     const timing = t.timings[t.timings.length - list.length + i];
@@ -108,7 +110,7 @@ export function buildTrace(t: TraceInput): CallTrace | undefined {
   if (num(t.request.temperature) !== undefined) params.temperature = num(t.request.temperature);
   if (num(t.request.top_p) !== undefined) params.top_p = num(t.request.top_p);
   if (Object.keys(params).length) trace.params = params;
-  if (t.responseJson) trace.response = answerFacts(t.responseJson);
+  if (t.responseJson && callbacks.length) trace.response = answerFacts(t.responseJson);
   if (t.usage?.cached_tokens !== undefined) trace.cache_read_tokens = t.usage.cached_tokens;
   if (t.usage?.cache_creation_tokens !== undefined) trace.cache_creation_tokens = t.usage.cache_creation_tokens;
   if (t.ttftMs !== undefined) trace.ttft_ms = t.ttftMs;
@@ -125,7 +127,7 @@ export function buildTrace(t: TraceInput): CallTrace | undefined {
   }
   if (t.error) trace.error = { type: t.error.type, status: t.error.status, ...(t.error.message ? { message: t.error.message.slice(0, 500) } : {}) };
   const optedOut = truthy(t.headers.get("x-litellm-enable-message-redaction")) || truthy(t.key?.metadata?.["no-log"]) || truthy(t.request["no-log"]);
-  if (t.settings.logMessages && !optedOut) {
+  if (t.settings.logMessages && !optedOut && callbacks.length) {
     trace.redacted = false;
     trace.messages = clipMessages(t.request.messages ?? t.request.prompt ?? t.request.input);
     if (t.responseJson) trace.answer = clipAnswer(t.responseJson);
