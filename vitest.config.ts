@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -36,8 +37,29 @@ export default defineConfig(async () => {
                   GATEWAY_CONFIG: testConfig(),
                   OPENAI_API_KEY: "sk-upstream-secret-openai-0123456789",
                   SWITCHYARD_SALT_KEY: "test-salt-key-for-stored-secrets",
+                  // Export sinks (test/e2e/observability*.test.ts): fake hosts answered at the fetch boundary.
+                  OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.test",
+                  OTEL_EXPORTER_OTLP_HEADERS: "x-otel-token=otel-secret,x-tenant=acme%20corp",
+                  LANGFUSE_HOST: "https://langfuse.test",
+                  LANGFUSE_PUBLIC_KEY: "pk-lf-test",
+                  LANGFUSE_SECRET_KEY: "sk-lf-test",
+                  GENERIC_LOGGER_ENDPOINT: "https://logs.test/ingest",
+                  GENERIC_LOGGER_HEADERS: "authorization=Bearer generic-secret",
+                  DD_API_KEY: "dd-test-key",
+                  DD_SITE: "datadoghq.test",
                 },
-                queueConsumers: { "switchyard-spend": { maxBatchTimeout: 0.05, maxRetries: 5 } },
+                // test/e2e/metrics.test.ts: Prometheus' own linter on /metrics, run in Node (Debian's `prometheus` package; .ci/run installs it).
+                serviceBindings: {
+                  PROMTOOL: async (request: Request) => {
+                    const run = spawnSync("promtool", ["check", "metrics"], { input: await request.text(), encoding: "utf8" });
+                    if (run.error) return Response.json({ error: `promtool could not run (${run.error.message}); apt-get install prometheus` }, { status: 503 });
+                    return Response.json({ status: run.status, output: `${run.stdout}${run.stderr}`.trim() });
+                  },
+                },
+                queueConsumers: {
+                  "switchyard-spend": { maxBatchTimeout: 0.05, maxRetries: 5 },
+                  "switchyard-export": { maxBatchTimeout: 0.05, maxRetries: 10 },
+                },
               },
             }),
           ],

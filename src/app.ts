@@ -4,11 +4,13 @@ import type { AppEnv } from "./app-env";
 import { d1Faults } from "./http/d1-faults";
 import { errorResponse, GatewayError } from "./http/errors";
 import { limitBody, requestIds, requireAuth, withConfig } from "./http/middleware";
+import { callbackRoutes } from "./routes/callbacks";
 import { chatCompletions } from "./routes/chat";
 import { embeddings } from "./routes/embeddings";
 import { health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
+import { metricsRoutes } from "./routes/metrics";
 import { listModels } from "./routes/models";
 import { spendRoutes } from "./routes/spend";
 import { surfaces } from "./routes/surfaces";
@@ -37,6 +39,8 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);
   app.route("/", teamRoutes);
+  app.route("/", callbackRoutes);
+  app.route("/", metricsRoutes);
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
   const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);

@@ -1,6 +1,7 @@
 import type { DeploymentGuard } from "./limits/deployment-guard";
 import type { KeyGuard } from "./limits/key-guard";
 import type { SpendMessage } from "./spend/event";
+import type { ExportMessage } from "./telemetry/export-message";
 
 /** The Worker's bindings. Any other binding may be read by `os.environ/NAME` in the config. */
 export interface Env {
@@ -8,6 +9,12 @@ export interface Env {
   KEY_GUARD: DurableObjectNamespace<KeyGuard>;
   DEPLOYMENT_GUARD: DurableObjectNamespace<DeploymentGuard>;
   SPEND_QUEUE: Queue<SpendMessage>;
+  /** Per-sink export batches, handed over by the spend consumer once their rows are written. */
+  EXPORT_QUEUE?: Queue<ExportMessage>;
+  /** The R2 bucket of the `s3` callback. */
+  LOG_BUCKET?: R2Bucket;
+  /** A bearer token that may read GET /metrics (besides the master key). */
+  PROMETHEUS_TOKEN?: string;
   /** The admin key; wins over general_settings.master_key. */
   MASTER_KEY?: string;
   /** The config as YAML or JSON text, or an object when given as a wrangler [vars] table. */

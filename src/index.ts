@@ -4,6 +4,8 @@ import { loadConfig } from "./config/load";
 import { consumeSpend } from "./spend/consumer";
 import { pruneSpendLogs } from "./spend/retention";
 import type { SpendMessage } from "./spend/event";
+import { consumeExport } from "./telemetry/export-consumer";
+import { EXPORT_QUEUE_NAME, type ExportMessage } from "./telemetry/export-message";
 
 export { DeploymentGuard } from "./limits/deployment-guard";
 export { KeyGuard } from "./limits/key-guard";
@@ -12,10 +14,14 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch: MessageBatch<SpendMessage>, env: Env) => consumeSpend(batch, env),
+  // Two queues, one handler: per-sink export batches, and spend events (the default).
+  queue: (batch: MessageBatch<SpendMessage | ExportMessage>, env: Env, ctx?: ExecutionContext) =>
+    batch.queue === EXPORT_QUEUE_NAME
+      ? consumeExport(batch as MessageBatch<ExportMessage>, env, ctx ?? { waitUntil: () => {} })
+      : consumeSpend(batch as MessageBatch<SpendMessage>, env),
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
     const config = await loadConfig(env, (p) => ctx.waitUntil(p));
     const deleted = await pruneSpendLogs(env, config);
     console.log(JSON.stringify({ msg: "spend_logs retention", deleted }));
   },
-} satisfies ExportedHandler<Env, SpendMessage>;
+} satisfies ExportedHandler<Env, SpendMessage | ExportMessage>;

@@ -7,6 +7,7 @@ import { fnv1a64 } from "./hash";
 import { configSchema, formatPath, modelEntrySchema, type ModelEntry, type RawConfig } from "./schema";
 import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from "./router-settings";
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "../providers/shared/images";
+import { defaultTelemetry, parseTelemetry } from "./callbacks";
 import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
 /** The config, validated and resolved once per isolate. */
@@ -75,6 +76,7 @@ function emptyConfig(error?: string): ResolvedConfig {
       storePrompts: false,
       allowedStoredSecrets: new Set(),
       imageLimits: { ...DEFAULT_IMAGE_LIMITS },
+      telemetry: defaultTelemetry(),
     },
     unsupported: [],
     modelErrors: [],
@@ -223,10 +225,10 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
       out.settings.modelBudgets.set(group, { limit: b.budget_limit, periodMs });
     }
   }
-  if (general.alerting !== undefined) {
-    if (!Array.isArray(general.alerting)) return "general_settings.alerting: must be a list, e.g. [webhook]";
-    out.settings.webhookAlerts = general.alerting.includes("webhook");
-  }
+  const telemetry = parseTelemetry(litellm, general, out.unsupported);
+  if (typeof telemetry === "string") return telemetry;
+  out.settings.telemetry = telemetry;
+  out.settings.webhookAlerts = telemetry.alerting.webhook;
   if (general.reserved_completion_tokens !== undefined) {
     const n = general.reserved_completion_tokens;
     if (typeof n !== "number" || !Number.isInteger(n) || n < 1) return "general_settings.reserved_completion_tokens: must be a whole number >= 1";

@@ -1,4 +1,5 @@
 import type { ImageLimits } from "../providers/shared/images";
+import { CALLBACK_GENERAL_KEYS, CALLBACK_LITELLM_KEYS, type TelemetrySettings } from "./callbacks";
 import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 
 /**
@@ -7,8 +8,8 @@ import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
  */
 export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
   router_settings: ROUTER_KEYS,
-  litellm_settings: ["drop_params", "request_timeout", "model_max_budget", ...LITELLM_ROUTER_KEYS],
-  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens", "maximum_spend_logs_retention_period", "store_prompts_in_spend_logs", "allowed_stored_model_secrets", "max_images_per_request", "max_image_bytes_per_request_mb", "max_image_url_download_size_mb"],
+  litellm_settings: ["drop_params", "request_timeout", "model_max_budget", ...LITELLM_ROUTER_KEYS, ...CALLBACK_LITELLM_KEYS],
+  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "reserved_completion_tokens", "maximum_spend_logs_retention_period", "store_prompts_in_spend_logs", "allowed_stored_model_secrets", "max_images_per_request", "max_image_bytes_per_request_mb", "max_image_url_download_size_mb", ...CALLBACK_GENERAL_KEYS],
 };
 
 
@@ -63,6 +64,8 @@ export interface GatewaySettings {
    * max_image_url_download_size_mb (20, LiteLLM's MAX_IMAGE_URL_DOWNLOAD_SIZE_MB).
    */
   imageLimits: ImageLimits;
+  /** Callbacks (sinks, metrics), message logging, export delivery and alerting. */
+  telemetry: TelemetrySettings;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

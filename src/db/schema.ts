@@ -182,3 +182,48 @@ export const spendDeadLetters = sqliteTable("spend_dead_letters", {
     .notNull()
     .$defaultFn(() => Date.now()),
 });
+
+/** Export batches a sink did not take after their retries, per sink: listed and replayable (/callbacks/dead_letters). */
+export const exportDeadLetters = sqliteTable(
+  "export_dead_letters",
+  {
+    /** `{sink}:{stable id of the batch's request ids}`: parking the same batch again updates its row. */
+    id: text("id").primaryKey(),
+    sink: text("sink").notNull(),
+    /** The batch's spend events (JSON array). */
+    events: text("events").notNull(),
+    error: text("error").notNull(),
+    attempts: integer("attempts").notNull(),
+    createdAt: integer("created_at")
+      .notNull()
+      .$defaultFn(() => Date.now()),
+  },
+  (t) => [index("export_dead_letters_sink_idx").on(t.sink, t.createdAt)],
+);
+
+/**
+ * Prometheus series, global across isolates: grown by the spend consumer in the same transaction
+ * as the spend rows (from rows not yet applied, so a redelivery adds nothing). `labels` is the
+ * series' label set as a JSON object; `le` is '' for counters and gauges, and for histograms a
+ * bucket's upper bound (non-cumulative count), 'sum' or 'count'.
+ */
+export const metricValues = sqliteTable(
+  "metric_values",
+  {
+    name: text("name").notNull(),
+    labels: text("labels").notNull(),
+    le: text("le").notNull(),
+    value: real("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.labels, t.le] })],
+);
+
+/** Alert deduplication and failure windows: one row per alert kind and subject. */
+export const alertState = sqliteTable("alert_state", {
+  key: text("key").primaryKey(),
+  /** Unix ms: when the current counting window began. */
+  windowStart: integer("window_start").notNull(),
+  count: integer("count").notNull(),
+  /** Unix ms of the last alert sent for this key (0: none). */
+  sentAt: integer("sent_at").notNull(),
+});

@@ -10,6 +10,7 @@ import { isolateHealth } from "../router/health";
 import { chooseByUsage, settleUsage } from "../router/usage";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
+import { buildTrace } from "../telemetry/call-trace";
 import { spendEvent } from "./record";
 import { reservation } from "./reservation";
 import { type Finish, streamSpend } from "./stream-spend";
@@ -33,6 +34,8 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
   let dep: Deployment | undefined;
   let attempts: AttemptRecord[] = [];
   let finished = false;
+  /** When each attempt ran, for its span. */
+  const timings: Array<{ start: number; end: number }> = [];
 
   const finish: Finish = (status, usage, cost, extra = {}) => {
     if (finished) return;
@@ -45,7 +48,28 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     }
     const logSpend = !config.settings.disableSpendLogs;
     if (!logSpend && !hooks?.finish) return;
+    // Read before the event builder drops the answer; the time to first token stays out of the row.
+    const responseJson = typeof extra.response === "string" ? extra.response : undefined;
+    const ttftMs = typeof extra.first_token_at === "number" ? extra.first_token_at - (timings.at(-1)?.start ?? start) : undefined;
+    delete extra.first_token_at;
     const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request: spec.request, start, dep, attempts }, status, usage, cost, extra);
+    // What the callbacks need, only when a callback runs for this outcome.
+    const trace = buildTrace({
+      settings: config.settings.telemetry,
+      headers: cx.clientHeaders,
+      key: principal.kind === "key" ? principal.key : null,
+      request: (spec.body ?? spec.request) as Record<string, unknown>,
+      route: spec.route,
+      status,
+      deployment: (id) => config.deployments.find((d) => d.id === id),
+      attempts,
+      timings,
+      usage,
+      responseJson,
+      ttftMs,
+      error: typeof extra.error === "string" ? { type: extra.error, status: typeof extra.http_status === "number" ? extra.http_status : 500 } : undefined,
+    });
+    if (trace) event.trace = trace;
     hooks?.finish?.(info, event);
     if (logSpend) recordSpend(env, cx, event);
   };
@@ -67,7 +91,9 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
       signal: cx.signal,
       clientHeaders: cx.clientHeaders,
     };
-    return spec.attempt(current);
+    const timing = { start: Date.now(), end: 0 };
+    timings.push(timing);
+    return spec.attempt(current).finally(() => (timing.end = Date.now()));
   };
 
   try {

@@ -24,11 +24,15 @@ export function streamSpend(waitUntil: (p: Promise<unknown>) => void, dep: Deplo
   let usage: Usage | null = null;
   let produced = 0;
   let failed = false;
+  let firstOutput: number | undefined; // observability (issue 14): time to first token
   let settle!: () => void;
   waitUntil(new Promise<void>((r) => (settle = r)));
   const sink: StreamSink = {
     usage: (u) => (usage = u),
-    produced: (n) => (produced += n),
+    produced: (n) => {
+      firstOutput ??= Date.now(); // observability (issue 14)
+      produced += n;
+    },
     end: (outcome) => {
       const status = outcome === "complete" && !failed ? "success" : outcome === "cancelled" ? "cancelled" : "failure";
       let final = usage;
@@ -37,7 +41,8 @@ export function streamSpend(waitUntil: (p: Promise<unknown>) => void, dep: Deplo
         const completion = Math.ceil(produced / 4);
         final = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
       }
-      finish(status, final, priceCall(dep, final), usage ? {} : { usage: "estimated" });
+      const ttft = firstOutput !== undefined ? { first_token_at: firstOutput } : {};
+      finish(status, final, priceCall(dep, final), usage ? ttft : { usage: "estimated", ...ttft });
       settle();
     },
   };

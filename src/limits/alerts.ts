@@ -1,10 +1,13 @@
+import { loadConfig } from "../config/load";
 import { db } from "../db/client";
 import { budgetAlerts } from "../db/schema";
 import type { Env } from "../env";
+import { sendAlert } from "../telemetry/alert-send";
 
 /**
- * Records that a subject's spend crossed its soft budget, and posts it to the webhook when
- * `general_settings.alerting` includes "webhook" and the WEBHOOK_URL binding is set.
+ * Records that a subject's spend crossed its soft budget, and sends a `budget_alerts` alert to
+ * general_settings.alerting's targets (Slack, the webhook), once per subject and kind per
+ * alerting_args.budget_alert_ttl. `webhook` is general_settings.alerting including "webhook".
  */
 export async function recordAlert(env: Env, webhook: boolean, subject: string, kind: string, spend: number, budget: number): Promise<void> {
   const alert = { id: crypto.randomUUID(), subject, kind, spend, budget, createdAt: Date.now() };
@@ -13,16 +16,20 @@ export async function recordAlert(env: Env, webhook: boolean, subject: string, k
   } catch (e) {
     console.error(JSON.stringify({ msg: "budget alert not recorded", subject, error: String(e) }));
   }
-  const url = (env as unknown as Record<string, unknown>).WEBHOOK_URL;
-  if (!webhook || typeof url !== "string" || !url) return;
   try {
-    await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ event: kind, subject, spend, budget, at: new Date(alert.createdAt).toISOString() }),
-      signal: AbortSignal.timeout(5000),
-    });
+    const settings = (await loadConfig(env, () => {})).settings.telemetry.alerting;
+    await sendAlert(
+      env,
+      { ...settings, webhook: settings.webhook && webhook },
+      {
+        type: "budget_alerts",
+        subject: `${kind}:${subject}`,
+        text: `Budget alert: ${subject} crossed its ${kind === "soft_budget_crossed" ? "soft budget" : "budget"} (spend $${spend.toFixed(6)} of $${budget}).`,
+        body: { event: kind, subject, spend, budget, at: new Date(alert.createdAt).toISOString() },
+      },
+      settings.budgetAlertTtl,
+    );
   } catch (e) {
-    console.error(JSON.stringify({ msg: "budget alert webhook failed", subject, error: String(e) }));
+    console.error(JSON.stringify({ msg: "budget alert not sent", subject, error: String(e) }));
   }
 }

@@ -1,4 +1,8 @@
 import type { Env } from "../env";
+import { parkExport } from "../telemetry/dead-letters";
+import { addTeamAliases, exportBatches, queueExports } from "../telemetry/export-queue";
+import { metered, metricStatements } from "../telemetry/metrics/aggregate";
+import { alertOnFailures } from "../telemetry/outage-alerts";
 import type { SpendEvent, SpendMessage } from "./event";
 
 const EVENTS_PER_D1_BATCH = 200;
@@ -33,7 +37,10 @@ function isEvent(e: unknown): e is SpendEvent {
  */
 export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += EVENTS_PER_D1_BATCH) {
-    const rows = events.slice(i, i + EVENTS_PER_D1_BATCH).map((e) => ({
+    const chunk = events.slice(i, i + EVENTS_PER_D1_BATCH);
+    // Prometheus series grow in the same transaction, from the rows this batch inserts (see metrics/aggregate.ts).
+    if (metered(chunk).length) await addTeamAliases(env, metered(chunk));
+    const rows = chunk.map((e) => ({
       request_id: e.request_id,
       api_key: e.api_key,
       model: e.model,
@@ -67,6 +74,7 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
                 WHERE team_id IN (SELECT team_id FROM spend_logs WHERE applied = 0 AND team_id IS NOT NULL)`),
       env.DB.prepare(ROLLUP_DAILY),
       env.DB.prepare(ROLLUP_TAGS),
+      ...metricStatements(env.DB, chunk),
       env.DB.prepare(`UPDATE spend_logs SET applied = 1 WHERE applied = 0`),
     ]);
   }
@@ -103,7 +111,6 @@ export async function consumeSpend(batch: MessageBatch<SpendMessage>, env: Env):
   try {
     for (const m of malformed) await park(env, m, "not a spend event", attempts);
     await writeSpend(env, events);
-    batch.ackAll();
   } catch (e) {
     console.error(JSON.stringify({ msg: "spend batch failed", events: events.length, attempts, error: String(e) }));
     if (attempts < MAX_ATTEMPTS) {
@@ -121,6 +128,34 @@ export async function consumeSpend(batch: MessageBatch<SpendMessage>, env: Env):
       batch.ackAll();
     } catch (err) {
       console.error(JSON.stringify({ msg: "spend events could not be parked; retrying", error: String(err) }));
+      batch.retryAll({ delaySeconds: 300 });
+    }
+    return;
+  }
+  await exportAfterWrite(batch, env, events, attempts);
+}
+
+/**
+ * The rows are written: the calls go to their sinks' export batches. If that hand-over fails the
+ * spend batch is delivered again (rewriting its rows changes nothing); after MAX_ATTEMPTS the
+ * batches are parked in export_dead_letters so a replay can send them.
+ */
+async function exportAfterWrite(batch: MessageBatch<SpendMessage>, env: Env, events: SpendEvent[], attempts: number): Promise<void> {
+  try {
+    await queueExports(env, events);
+    batch.ackAll();
+    await alertOnFailures(env, events);
+  } catch (e) {
+    console.error(JSON.stringify({ msg: "export hand-over failed", events: events.length, attempts, error: String(e) }));
+    if (attempts < MAX_ATTEMPTS) {
+      batch.retryAll({ delaySeconds: Math.min(300, 2 ** attempts) });
+      return;
+    }
+    try {
+      for (const m of exportBatches(events)) await parkExport(env, m, `not handed to the export queue: ${String(e)}`, 0);
+      batch.ackAll();
+    } catch (err) {
+      console.error(JSON.stringify({ msg: "export batches could not be parked; retrying", error: String(err) }));
       batch.retryAll({ delaySeconds: 300 });
     }
   }
