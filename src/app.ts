@@ -13,6 +13,8 @@ import { spendRoutes } from "./routes/spend";
 import { surfaces } from "./routes/surfaces";
 import { anthropicErrorResponse, isAnthropicRoute } from "./formats/anthropic/errors";
 import { teamRoutes } from "./routes/teams";
+import { userRoutes } from "./routes/users";
+import { teamMemberRoutes } from "./routes/team-members";
 
 /** The Hono app: request id, then (past the health routes) config, auth, body limit, the routes. */
 export function buildApp(): Hono<AppEnv> {
@@ -32,6 +34,8 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);
   app.route("/", teamRoutes);
+  app.route("/", userRoutes);
+  app.route("/", teamMemberRoutes);
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
   const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);

@@ -40,3 +40,17 @@ export async function listKeys(d: Db, page: number, size: number): Promise<{ row
   return { rows, total: totals[0]?.n ?? 0 };
 }
 
+
+/** A page of the keys of one user and of some teams (what a non-admin may list). */
+export async function listKeysOf(d: Db, page: number, size: number, of: { userId: string | null; teamIds: string[] }): Promise<{ rows: KeyRow[]; total: number }> {
+  const conds = [];
+  if (of.userId) conds.push(eq(keys.userId, of.userId));
+  if (of.teamIds.length) conds.push(inArray(keys.teamId, of.teamIds));
+  if (!conds.length) return { rows: [], total: 0 };
+  const where = or(...conds);
+  const [rows, totals] = await d.batch([
+    d.select().from(keys).where(where).orderBy(desc(keys.createdAt), keys.token).limit(size).offset((page - 1) * size),
+    d.select({ n: count() }).from(keys).where(where),
+  ]);
+  return { rows, total: totals[0]?.n ?? 0 };
+}

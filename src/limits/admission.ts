@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import type { Principal } from "../http/auth";
 import { recordAlert } from "./alerts";
 import { ask, firstRefusal, guardOf, keyGuardSubject, refusalError, teamGuardSubject, type Subject } from "./guard-client";
+import { memberGuardSubject, userGuardSubject } from "./guard-client";
 import type { Admission, Granted } from "./guard-state";
 import { limitHeaders } from "./rate-headers";
 import { modelBudgetState, modelSubject } from "./subjects";
@@ -22,6 +23,9 @@ function subjectsFor(env: Env, config: ResolvedConfig, principal: Principal, mod
   if (principal.kind === "key") {
     out.push(keyGuardSubject(env, principal.key));
     if (principal.key.teamId) out.push(teamGuardSubject(env, principal.key.teamId));
+    // Identity: the key's internal user, and its budget within the key's team.
+    if (principal.key.userId) out.push(userGuardSubject(env, principal.key.userId));
+    if (principal.key.userId && principal.key.teamId) out.push(memberGuardSubject(env, principal.key.teamId, principal.key.userId));
   }
   const budget = config.settings.modelBudgets.get(model);
   if (budget) out.push({ name: modelSubject(model), load: async () => modelBudgetState(model, budget.limit, budget.periodMs) });

@@ -1,4 +1,4 @@
-import type { KeyRow, TeamRow } from "../db/schema";
+import type { KeyRow, TeamMemberRow, TeamRow, UserRow } from "../db/schema";
 import { parseDuration } from "./duration";
 import { emptyLimits, type GuardState } from "./guard-state";
 
@@ -16,6 +16,9 @@ function modelBudgets(b: ModelBudgets | null | undefined): GuardState["modelBudg
 export const keySubject = (token: string) => `key:${token}`;
 export const teamSubject = (id: string) => `team:${id}`;
 export const modelSubject = (group: string) => `model:${group}`;
+export const userSubject = (id: string) => `user:${id}`;
+/** A user's membership of a team: its max_budget_in_team. */
+export const memberSubject = (teamId: string, userId: string) => `member:${JSON.stringify([teamId, userId])}`;
 
 /** A key's guard state from its D1 row. */
 export function keyState(row: KeyRow, revoked = false): GuardState {
@@ -59,4 +62,34 @@ export function teamState(row: TeamRow, revoked = false): GuardState {
 /** A model group's gateway-wide budget (litellm_settings.model_max_budget). */
 export function modelBudgetState(group: string, limit: number, periodMs: number | null): GuardState {
   return { ...emptyLimits(), subject: modelSubject(group), models: [], expires: null, blocked: false, revoked: false, maxBudget: limit, budgetDurationMs: periodMs };
+}
+
+/** An internal user's guard state: its models, limits and budget bound every key with its user_id. */
+export function userState(row: UserRow, revoked = false): GuardState {
+  return {
+    ...emptyLimits(),
+    subject: userSubject(row.userId),
+    models: row.models,
+    expires: null,
+    blocked: false,
+    revoked,
+    rpmLimit: row.rpmLimit,
+    tpmLimit: row.tpmLimit,
+    maxBudget: row.maxBudget,
+    budgetDurationMs: ms(row.budgetDuration),
+  };
+}
+
+/** A team membership's guard state: the member's budget in the team, over the team's budget period. */
+export function memberState(row: TeamMemberRow, team: Pick<TeamRow, "budgetDuration"> | null, revoked = false): GuardState {
+  return {
+    ...emptyLimits(),
+    subject: memberSubject(row.teamId, row.userId),
+    models: [],
+    expires: null,
+    blocked: false,
+    revoked,
+    maxBudget: row.maxBudgetInTeam,
+    budgetDurationMs: ms(team?.budgetDuration),
+  };
 }
