@@ -1,6 +1,6 @@
 import { count, desc, eq, inArray, or } from "drizzle-orm";
 import type { Db } from "./client";
-import { keys, type KeyRow } from "./schema";
+import { keys, teams, type KeyRow } from "./schema";
 
 export async function findKey(d: Db, token: string): Promise<KeyRow | undefined> {
   return d.select().from(keys).where(eq(keys.token, token)).get();
@@ -53,4 +53,12 @@ export async function listKeysOf(d: Db, page: number, size: number, of: { userId
     d.select({ n: count() }).from(keys).where(where),
   ]);
   return { rows, total: totals[0]?.n ?? 0 };
+}
+
+/** A key as authentication caches it: with its team's model_aliases (one query, joined). */
+export type AuthKeyRow = KeyRow & { teamModelAliases?: Record<string, string> | null };
+
+export async function findAuthKey(d: Db, token: string): Promise<AuthKeyRow | undefined> {
+  const r = await d.select({ key: keys, teamModelAliases: teams.modelAliases }).from(keys).leftJoin(teams, eq(keys.teamId, teams.teamId)).where(eq(keys.token, token)).get();
+  return r ? { ...r.key, teamModelAliases: r.teamModelAliases ?? null } : undefined;
 }
