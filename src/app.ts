@@ -15,6 +15,8 @@ import { anthropicErrorResponse, isAnthropicRoute } from "./formats/anthropic/er
 import { teamRoutes } from "./routes/teams";
 import { userRoutes } from "./routes/users";
 import { teamMemberRoutes } from "./routes/team-members";
+import { orgRoutes } from "./routes/organizations";
+import { customerRoutes } from "./routes/customers";
 
 /** The Hono app: request id, then (past the health routes) config, auth, body limit, the routes. */
 export function buildApp(): Hono<AppEnv> {
@@ -36,6 +38,8 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", teamRoutes);
   app.route("/", userRoutes);
   app.route("/", teamMemberRoutes);
+  app.route("/", orgRoutes);
+  app.route("/", customerRoutes);
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
   const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);

@@ -55,10 +55,15 @@ export async function listKeysOf(d: Db, page: number, size: number, of: { userId
   return { rows, total: totals[0]?.n ?? 0 };
 }
 
-/** A key as authentication caches it: with its team's model_aliases (one query, joined). */
-export type AuthKeyRow = KeyRow & { teamModelAliases?: Record<string, string> | null };
+/** A key as authentication caches it: with its team's model_aliases and organization (one query, joined). */
+export type AuthKeyRow = KeyRow & { teamModelAliases?: Record<string, string> | null; teamOrganizationId?: string | null };
 
 export async function findAuthKey(d: Db, token: string): Promise<AuthKeyRow | undefined> {
-  const r = await d.select({ key: keys, teamModelAliases: teams.modelAliases }).from(keys).leftJoin(teams, eq(keys.teamId, teams.teamId)).where(eq(keys.token, token)).get();
-  return r ? { ...r.key, teamModelAliases: r.teamModelAliases ?? null } : undefined;
+  const r = await d
+    .select({ key: keys, teamModelAliases: teams.modelAliases, teamOrganizationId: teams.organizationId })
+    .from(keys)
+    .leftJoin(teams, eq(keys.teamId, teams.teamId))
+    .where(eq(keys.token, token))
+    .get();
+  return r ? { ...r.key, teamModelAliases: r.teamModelAliases ?? null, teamOrganizationId: r.teamOrganizationId ?? null } : undefined;
 }

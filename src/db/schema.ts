@@ -66,6 +66,8 @@ export const teams = sqliteTable("teams", {
   metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
   spend: real("spend").notNull().default(0),
   blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
+  /** The organization above the team: its models, limits and budget bound the team's keys too. */
+  organizationId: text("organization_id"),
   /** JSON {requested model: model to call} for every key of the team (a key's own aliases win). */
   modelAliases: text("model_aliases", { mode: "json" }).$type<Record<string, string>>(),
   createdAt: integer("created_at")
@@ -242,3 +244,63 @@ export const spendDeadLetters = sqliteTable("spend_dead_letters", {
     .notNull()
     .$defaultFn(() => Date.now()),
 });
+
+/** Organizations (LiteLLM's LiteLLM_OrganizationTable): above teams, bounding them. */
+export const organizations = sqliteTable("organizations", {
+  organizationId: text("organization_id").primaryKey(),
+  organizationAlias: text("organization_alias"),
+  models: text("models", { mode: "json" }).$type<string[]>().notNull(),
+  maxBudget: real("max_budget"),
+  budgetDuration: text("budget_duration"),
+  rpmLimit: integer("rpm_limit"),
+  tpmLimit: integer("tpm_limit"),
+  metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  spend: real("spend").notNull().default(0),
+  createdAt: integer("created_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+  updatedAt: integer("updated_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+});
+
+export type OrganizationRow = typeof organizations.$inferSelect;
+
+/** Organization memberships: `org_admin` members manage the organization's teams, users and keys. */
+export const organizationMembers = sqliteTable(
+  "organization_members",
+  {
+    organizationId: text("organization_id").notNull(),
+    userId: text("user_id").notNull(),
+    userRole: text("user_role").notNull(),
+    createdAt: integer("created_at")
+      .notNull()
+      .$defaultFn(() => Date.now()),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.userId] }), index("organization_members_user_idx").on(t.userId)],
+);
+
+export type OrganizationMemberRow = typeof organizationMembers.$inferSelect;
+
+/** End users (LiteLLM's customers): the OpenAI `user` field of a call names one. */
+export const endUsers = sqliteTable("end_users", {
+  userId: text("user_id").primaryKey(),
+  alias: text("alias"),
+  blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
+  /** An extension: LiteLLM's customers have no model list. Empty = every model. */
+  models: text("models", { mode: "json" }).$type<string[]>().notNull(),
+  maxBudget: real("max_budget"),
+  budgetDuration: text("budget_duration"),
+  rpmLimit: integer("rpm_limit"),
+  tpmLimit: integer("tpm_limit"),
+  metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  spend: real("spend").notNull().default(0),
+  createdAt: integer("created_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+  updatedAt: integer("updated_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+});
+
+export type EndUserRow = typeof endUsers.$inferSelect;

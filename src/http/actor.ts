@@ -1,5 +1,6 @@
 import { db } from "../db/client";
 import type { TeamMemberRow, UserRow } from "../db/schema";
+import { orgTeams, userOrgs } from "../db/organizations";
 import { findUser, userMemberships } from "../db/users";
 import type { Env } from "../env";
 import type { Principal } from "./auth";
@@ -13,6 +14,9 @@ export interface Actor {
   /** The internal user behind the caller (a key's user_id), if any. */
   user: UserRow | null;
   memberships: TeamMemberRow[];
+  /** Organizations the caller's user is an `org_admin` member of, and their teams. */
+  orgs: string[];
+  orgTeamIds: string[];
   rule: RouteRule;
   reach: Partial<Record<Column, Reach>>;
 }
@@ -28,14 +32,18 @@ export async function resolveActor(env: Env, principal: Principal, rule: RouteRu
   let role: Role | null = null;
   let user: UserRow | null = null;
   let memberships: TeamMemberRow[] = [];
+  let orgs: string[] = [];
+  let orgTeamIds: string[] = [];
   if (principal.kind === "master") role = "proxy_admin";
   else if (principal.key.userId) {
     const d = db(env.DB);
-    const [u, m] = await Promise.all([findUser(d, principal.key.userId), userMemberships(d, principal.key.userId)]);
+    const [u, m, o] = await Promise.all([findUser(d, principal.key.userId), userMemberships(d, principal.key.userId), userOrgs(d, principal.key.userId)]);
     user = u ?? null;
     if (user) {
       memberships = m;
       if (isRole(user.userRole)) role = user.userRole;
+      orgs = o.filter((x) => x.userRole === "org_admin").map((x) => x.organizationId);
+      if (orgs.length && rule.grants.org_admin === "org") orgTeamIds = (await orgTeams(d, orgs)).map((t) => t.teamId);
     }
   }
   const reach: Actor["reach"] = {};
@@ -50,5 +58,5 @@ export async function resolveActor(env: Env, principal: Principal, rule: RouteRu
     const allowed = Object.keys(rule.grants).join(", ");
     throw forbidden(`${rule.method} ${rule.path} is not allowed for ${role ? `the role '${role}'` : "a key without a user"}; it needs one of: ${allowed}.`, "route_not_allowed");
   }
-  return { principal, role, user, memberships, rule, reach };
+  return { principal, role, user, memberships, orgs, orgTeamIds, rule, reach };
 }

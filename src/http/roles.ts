@@ -10,7 +10,9 @@
  * - `own`: the caller's own user and the keys that carry its user_id;
  * - `member`: teams the caller's user is a member of;
  * - `team`: teams the caller's user is an `admin` of, their keys and members;
- * - `self`: the calling key itself and its own team.
+ * - `self`: the calling key itself and its own team;
+ * - `org`: what `own` reaches, plus the organizations the caller is an `org_admin` member of,
+ *   their teams and those teams' keys.
  */
 export const ROLES = ["proxy_admin", "proxy_admin_viewer", "org_admin", "internal_user", "internal_user_viewer"] as const;
 export type Role = (typeof ROLES)[number];
@@ -18,10 +20,10 @@ export type Role = (typeof ROLES)[number];
 export const COLUMNS = [...ROLES, "team_admin", "key"] as const;
 export type Column = (typeof COLUMNS)[number];
 
-export type Reach = "all" | "own" | "member" | "team" | "self";
+export type Reach = "all" | "own" | "member" | "team" | "self" | "org";
 
 export interface RouteRule {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
   /** Changes something (a `read_only` key and viewers never pass). */
   write: boolean;
@@ -30,12 +32,23 @@ export interface RouteRule {
 
 const admin = { proxy_admin: "all" } as const;
 const readers = { proxy_admin: "all", proxy_admin_viewer: "all" } as const;
-const ownKeys = { ...admin, org_admin: "own", internal_user: "own", team_admin: "team" } as const;
-const readOwnKeys = { ...readers, org_admin: "own", internal_user: "own", internal_user_viewer: "own", team_admin: "team", key: "self" } as const;
-const readTeams = { ...readers, org_admin: "member", internal_user: "member", internal_user_viewer: "member", team_admin: "team", key: "self" } as const;
+const ownKeys = { ...admin, org_admin: "org", internal_user: "own", team_admin: "team" } as const;
+const readOwnKeys = { ...readers, org_admin: "org", internal_user: "own", internal_user_viewer: "own", team_admin: "team", key: "self" } as const;
+const readTeams = { ...readers, org_admin: "org", internal_user: "member", internal_user_viewer: "member", team_admin: "team", key: "self" } as const;
+const orgReaders = { ...readers, org_admin: "org" } as const;
 const teamMembers = { ...admin, team_admin: "team" } as const;
 
-const rule = (method: RouteRule["method"], path: string, grants: RouteRule["grants"]): RouteRule => ({ method, path, write: method === "POST", grants });
+const rule = (method: RouteRule["method"], path: string, grants: RouteRule["grants"]): RouteRule => ({ method, path, write: method !== "GET", grants });
+/** LiteLLM's customer routes, also under /end_user/. */
+const customers = (prefix: string): RouteRule[] => [
+  rule("POST", `${prefix}/new`, admin),
+  rule("GET", `${prefix}/info`, readers),
+  rule("POST", `${prefix}/update`, admin),
+  rule("POST", `${prefix}/delete`, admin),
+  rule("GET", `${prefix}/list`, readers),
+  rule("POST", `${prefix}/block`, admin),
+  rule("POST", `${prefix}/unblock`, admin),
+];
 
 export const ROUTE_RULES: readonly RouteRule[] = [
   rule("POST", "/key/generate", ownKeys),
@@ -44,7 +57,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   rule("POST", "/key/regenerate", ownKeys),
   rule("POST", "/key/:key/regenerate", ownKeys),
   rule("GET", "/key/info", readOwnKeys),
-  rule("GET", "/key/list", { ...readers, org_admin: "own", internal_user: "own", internal_user_viewer: "own", team_admin: "team" }),
+  rule("GET", "/key/list", { ...readers, org_admin: "org", internal_user: "own", internal_user_viewer: "own", team_admin: "team" }),
   rule("POST", "/key/block", admin),
   rule("POST", "/key/unblock", admin),
   rule("POST", "/key/:key/reset_spend", admin),
@@ -59,12 +72,24 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   rule("GET", "/team/info", readTeams),
   rule("POST", "/team/update", admin),
   rule("POST", "/team/delete", admin),
-  rule("GET", "/team/list", { ...readers, org_admin: "member", internal_user: "member", internal_user_viewer: "member", team_admin: "team" }),
+  rule("GET", "/team/list", { ...readers, org_admin: "org", internal_user: "member", internal_user_viewer: "member", team_admin: "team" }),
   rule("POST", "/team/member_add", teamMembers),
   rule("POST", "/team/member_update", teamMembers),
   rule("POST", "/team/member_delete", teamMembers),
   rule("POST", "/team/model/add", admin),
   rule("POST", "/team/model/delete", admin),
+
+  rule("POST", "/organization/new", admin),
+  rule("GET", "/organization/info", orgReaders),
+  rule("PATCH", "/organization/update", admin),
+  rule("POST", "/organization/update", admin),
+  rule("DELETE", "/organization/delete", admin),
+  rule("POST", "/organization/delete", admin),
+  rule("GET", "/organization/list", orgReaders),
+  rule("POST", "/organization/member_add", { ...admin, org_admin: "org" }),
+
+  ...customers("/customer"),
+  ...customers("/end_user"),
 
   rule("POST", "/model/new", admin),
   rule("GET", "/model/info", readers),
@@ -80,7 +105,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
 ];
 
 const byRoute = new Map(ROUTE_RULES.map((r) => [`${r.method} ${r.path}`, r]));
-const fallback = (method: string, path: string): RouteRule => ({ method: method === "GET" ? "GET" : "POST", path, write: method !== "GET", grants: admin });
+const fallback = (method: string, path: string): RouteRule => ({ method: method as RouteRule["method"], path, write: method !== "GET", grants: admin });
 
 /** The rule of a registered route (Hono's routePath); an unlisted route is for proxy admins only. */
 export function ruleFor(method: string, routePath: string): RouteRule {
@@ -93,7 +118,7 @@ export const hasRule = (method: string, routePath: string): boolean => byRoute.h
 /** Is `role` a known LiteLLM user role? */
 export const isRole = (role: string): role is Role => (ROLES as readonly string[]).includes(role);
 
-const CELL: Record<Reach, string> = { all: "yes", own: "own", member: "member", team: "its teams", self: "itself" };
+const CELL: Record<Reach, string> = { all: "yes", own: "own", member: "member", team: "its teams", self: "itself", org: "its orgs" };
 
 /** README's role table, one row per route. */
 export function roleTableMarkdown(): string {

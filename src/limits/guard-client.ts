@@ -8,7 +8,9 @@ import type { Admission, GuardState, Refusal, Settled } from "./guard-state";
 import { limitHeaders } from "./rate-headers";
 import { keyState, keySubject, teamState, teamSubject } from "./subjects";
 import { findMember, findUser } from "../db/users";
-import { memberState, memberSubject, userState, userSubject } from "./subjects";
+import { customerState, customerSubject, memberState, memberSubject, orgState, orgSubject, userState, userSubject } from "./subjects";
+import { findOrg } from "../db/organizations";
+import { findEndUser } from "../db/end-users";
 
 export const guardOf = (env: Env, subject: string) => env.KEY_GUARD.get(env.KEY_GUARD.idFromName(subject));
 export type Guard = ReturnType<typeof guardOf>;
@@ -54,6 +56,20 @@ export const memberGuardSubject = (env: Env, teamId: string, userId: string): Su
   },
 });
 
+export const orgGuardSubject = (env: Env, orgId: string): Subject => ({
+  name: orgSubject(orgId),
+  load: async () => {
+    const row = await findOrg(db(env.DB), orgId);
+    return row ? orgState(row) : null;
+  },
+});
+
+/** The end user a call names (OpenAI's `user` field); one never created is admitted without limits. */
+export const customerGuardSubject = (env: Env, id: string): Subject => ({
+  name: customerSubject(id),
+  load: async () => customerState(id, (await findEndUser(db(env.DB), id)) ?? null),
+});
+
 /** Asks a guard; one that has never seen its subject is told about it once (from D1 or config). */
 export async function ask(env: Env, s: Subject, call: (g: Guard) => Promise<Admission>): Promise<Admission> {
   const guard = guardOf(env, s.name);
@@ -69,6 +85,8 @@ const who = (subject: string) =>
   subject.startsWith("team:") ? `team '${subject.slice(5)}'`
   : subject.startsWith("model:") ? `model '${subject.slice(6)}'`
   : subject.startsWith("user:") ? `user '${subject.slice(5)}'`
+  : subject.startsWith("org:") ? `organization '${subject.slice(4)}'`
+  : subject.startsWith("customer:") ? `end user '${subject.slice(9)}'`
   : subject.startsWith("member:") ? `the user's membership of team '${(JSON.parse(subject.slice(7)) as string[])[0]}'`
   : "this key";
 const money = (n: number) => `$${Number(n.toFixed(6))}`;

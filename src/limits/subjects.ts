@@ -1,4 +1,4 @@
-import type { KeyRow, TeamMemberRow, TeamRow, UserRow } from "../db/schema";
+import type { EndUserRow, KeyRow, OrganizationRow, TeamMemberRow, TeamRow, UserRow } from "../db/schema";
 import { parseDuration } from "./duration";
 import { emptyLimits, type GuardState } from "./guard-state";
 
@@ -17,6 +17,8 @@ export const keySubject = (token: string) => `key:${token}`;
 export const teamSubject = (id: string) => `team:${id}`;
 export const modelSubject = (group: string) => `model:${group}`;
 export const userSubject = (id: string) => `user:${id}`;
+export const orgSubject = (id: string) => `org:${id}`;
+export const customerSubject = (id: string) => `customer:${id}`;
 /** A user's membership of a team: its max_budget_in_team. */
 export const memberSubject = (teamId: string, userId: string) => `member:${JSON.stringify([teamId, userId])}`;
 
@@ -91,5 +93,37 @@ export function memberState(row: TeamMemberRow, team: Pick<TeamRow, "budgetDurat
     revoked,
     maxBudget: row.maxBudgetInTeam,
     budgetDurationMs: ms(team?.budgetDuration),
+  };
+}
+
+/** An organization's guard state: its models, limits and budget bound every key of its teams. */
+export function orgState(row: OrganizationRow, revoked = false): GuardState {
+  return {
+    ...emptyLimits(),
+    subject: orgSubject(row.organizationId),
+    models: row.models,
+    expires: null,
+    blocked: false,
+    revoked,
+    rpmLimit: row.rpmLimit,
+    tpmLimit: row.tpmLimit,
+    maxBudget: row.maxBudget,
+    budgetDurationMs: ms(row.budgetDuration),
+  };
+}
+
+/** An end user's guard state (the OpenAI `user` field); one never created has no limits. */
+export function customerState(id: string, row: EndUserRow | null): GuardState {
+  return {
+    ...emptyLimits(),
+    subject: customerSubject(id),
+    models: row?.models ?? [],
+    expires: null,
+    blocked: row?.blocked ?? false,
+    revoked: false,
+    rpmLimit: row?.rpmLimit ?? null,
+    tpmLimit: row?.tpmLimit ?? null,
+    maxBudget: row?.maxBudget ?? null,
+    budgetDurationMs: ms(row?.budgetDuration),
   };
 }

@@ -12,7 +12,7 @@ import { createKey, displayName, keyGuard, newRawKey, syncKeyGuard } from "../id
 import { findTeam } from "../db/teams";
 import { findMember, findUser } from "../db/users";
 import type { Actor } from "../http/actor";
-import { adminTeams, mayKey, outOfReach, ownUserId, reachesAll } from "../identity/scope";
+import { adminTeams, mayKey, orgTeamIds, outOfReach, ownUserId, reachesAll, reachesOwn } from "../identity/scope";
 import { checkDuration, expiryDate, expiryFrom, generateSchema, parseKeyBody, updateSchema, type KeyFields } from "./key-fields";
 
 export const keyRoutes = new Hono<AppEnv>();
@@ -69,11 +69,12 @@ async function checkKeyOwner(c: Context<AppEnv>, actor: Actor, target: { userId?
   if (reachesAll(actor)) return;
   const own = ownUserId(actor);
   const teamId = target.teamId ?? null;
+  if (teamId && orgTeamIds(actor).includes(teamId)) return;
   if (teamId && adminTeams(actor).includes(teamId)) {
     if (target.userId == null || (await findMember(db(c.env.DB), teamId, target.userId))) return;
     throw forbidden(`User '${target.userId}' is not a member of team '${teamId}'.`, "forbidden");
   }
-  if (own && Object.values(actor.reach).includes("own")) {
+  if (own && reachesOwn(actor)) {
     if (target.userId === undefined) target.userId = own;
     if (target.userId !== own) throw forbidden("You may create and change keys only for your own user_id.", "forbidden");
     if (teamId && !actor.memberships.some((m) => m.teamId === teamId)) throw forbidden(`You are not a member of team '${teamId}'.`, "forbidden");
@@ -195,7 +196,7 @@ keyRoutes.get("/key/list", requireAuth("admin"), async (c) => {
   const actor = c.get("actor");
   const { rows, total } = reachesAll(actor)
     ? await listKeys(db(c.env.DB), page, size)
-    : await listKeysOf(db(c.env.DB), page, size, { userId: ownUserId(actor), teamIds: adminTeams(actor) });
+    : await listKeysOf(db(c.env.DB), page, size, { userId: ownUserId(actor), teamIds: [...adminTeams(actor), ...orgTeamIds(actor)] });
   return c.json({
     keys: full ? rows.map(keyObject) : rows.map((r) => r.token),
     total_count: total,

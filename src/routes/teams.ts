@@ -13,7 +13,9 @@ import { checkDuration, parseKeyBody } from "./key-fields";
 import type { TeamMemberRow } from "../db/schema";
 import { teamMembersOf } from "../db/users";
 import { addMembers, memberSchema, membershipObject } from "../identity/members";
-import { adminTeams, mayTeam, memberTeams, outOfReach, reachesAll, selfKey } from "../identity/scope";
+import { adminTeams, mayTeam, memberTeams, orgTeamIds, outOfReach, reachesAll, selfKey } from "../identity/scope";
+import { findOrg } from "../db/organizations";
+import { forgetKey } from "../limits/key-cache";
 
 /** LiteLLM's team routes (master key): a team bounds its keys' models, budget and limits. */
 export const teamRoutes = new Hono<AppEnv>();
@@ -30,6 +32,8 @@ const fields = {
   metadata: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
   /** {requested model: model to call} for every key of the team; a key's own aliases win. */
   model_aliases: z.optional(z.nullable(z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))))),
+  /** The organization above the team: it bounds the team's keys too. */
+  organization_id: z.optional(z.nullable(z.string().check(z.minLength(1)))),
 };
 const newSchema = z.object({
   team_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
@@ -57,6 +61,7 @@ function teamObject(row: TeamRow, resetAt: number | null = null, members: TeamMe
     blocked: row.blocked,
     metadata: row.metadata,
     model_aliases: row.modelAliases ?? {},
+    organization_id: row.organizationId,
     members_with_roles: members.map((m) => ({ role: m.role, user_id: m.userId })),
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
@@ -75,7 +80,12 @@ function rowFields(f: Partial<TeamFields>): Partial<TeamRow> {
   if (f.blocked !== undefined) out.blocked = f.blocked;
   if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
   if (f.model_aliases !== undefined) out.modelAliases = f.model_aliases;
+  if (f.organization_id !== undefined) out.organizationId = f.organization_id;
   return out;
+}
+
+async function checkOrg(c: Context<AppEnv>, id: string | null | undefined): Promise<void> {
+  if (id && !(await findOrg(db(c.env.DB), id))) throw invalidRequest(`Organization '${id}' does not exist.`, "organization_id");
 }
 
 const guard = (c: Context<AppEnv>, id: string) => guardOf(c.env, teamSubject(id));
@@ -85,6 +95,7 @@ teamRoutes.post("/team/new", requireAuth("admin"), async (c) => {
   const { members_with_roles, ...f } = parseKeyBody(newSchema, await readJson(c));
   const id = f.team_id ?? crypto.randomUUID();
   if (await findTeam(db(c.env.DB), id)) throw invalidRequest(`Team '${id}' already exists.`, "team_id");
+  await checkOrg(c, f.organization_id);
   const row = await insertTeam(db(c.env.DB), { models: [], metadata: {}, ...rowFields(f), teamId: id });
   await sync(c, row);
   const added = await addMembers(c.env, id, row.budgetDuration, members_with_roles ?? [], null, "members_with_roles");
@@ -104,7 +115,7 @@ teamRoutes.get("/team/info", requireAuth("admin"), async (c) => {
   const [view, keys, members] = await Promise.all([guard(c, id).view(Date.now()), teamKeys(d, id), teamMembersOf(d, id)]);
   // A key of the team (not its admin) sees only itself among the team's keys.
   const self = selfKey(actor);
-  const seen = reachesAll(actor) || adminTeams(actor).includes(id) || memberTeams(actor).includes(id) ? keys : keys.filter((k) => k.token === self?.token);
+  const seen = reachesAll(actor) || adminTeams(actor).includes(id) || memberTeams(actor).includes(id) || orgTeamIds(actor).includes(id) ? keys : keys.filter((k) => k.token === self?.token);
   return c.json({
     team_id: id,
     team_info: { ...teamObject(row, view.resetAt, members), current_period_spend: view.spend, reserved_spend: view.reserved },
@@ -115,9 +126,13 @@ teamRoutes.get("/team/info", requireAuth("admin"), async (c) => {
 
 teamRoutes.post("/team/update", requireAuth("admin"), async (c) => {
   const f = parseKeyBody(updateSchema, await readJson(c));
+  await checkOrg(c, f.organization_id);
   const row = await updateTeam(db(c.env.DB), f.team_id, rowFields(f));
   if (!row) throw notFound(f.team_id);
   await sync(c, row);
+  // Keys carry their team's organization and model_aliases from the key lookup: drop this isolate's copies
+  // (other isolates refresh theirs within the key cache's 30 s).
+  if (f.organization_id !== undefined || f.model_aliases !== undefined) for (const k of await teamKeys(db(c.env.DB), row.teamId)) forgetKey(k.token);
   return c.json(teamObject(row, (await guard(c, row.teamId).view(Date.now())).resetAt));
 });
 

@@ -37,7 +37,7 @@ describe("the role table", () => {
   it("every admin route of the app has a row", () => {
     const admin = /^\/(key|user|team|model|spend|global|organization|customer|end_user)\//;
     const missing = buildApp()
-      .routes.filter((r) => (r.method === "GET" || r.method === "POST") && admin.test(r.path))
+      .routes.filter((r) => ["GET", "POST", "PATCH", "DELETE"].includes(r.method) && admin.test(r.path))
       .filter((r) => !hasRule(r.method, r.path))
       .map((r) => `${r.method} ${r.path}`);
     expect(missing).toEqual([]);
@@ -54,7 +54,7 @@ describe("the role table", () => {
     for (const rule of ROUTE_RULES) {
       const path = rule.path.replace(":key", "sk-not-a-key");
       for (const c of all) {
-        const res = rule.method === "GET" ? await gw(path, { key: c.key }) : await gw(path, { method: "POST", key: c.key, body: "{}" });
+        const res = rule.method === "GET" ? await gw(path, { key: c.key }) : await gw(path, { method: rule.method, key: c.key, body: "{}" });
         const body = (await res.json()) as { error?: { code?: string } };
         const gated = res.status === 403 && body.error?.code === "route_not_allowed";
         const want = allowed(c, rule);
