@@ -92,7 +92,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   ...customers("/end_user"),
 
   rule("POST", "/model/new", admin),
-  rule("GET", "/model/info", readers),
+  rule("GET", "/model/info", { ...readers, key: "self" }),
   rule("POST", "/model/update", admin),
   rule("POST", "/model/delete", admin),
 

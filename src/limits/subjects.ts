@@ -2,6 +2,9 @@ import type { EndUserRow, KeyRow, OrganizationRow, TeamMemberRow, TeamRow, UserR
 import { parseDuration } from "./duration";
 import { emptyLimits, type GuardState } from "./guard-state";
 
+/** LiteLLM's `["*"]` means every model, as an empty list does (and `all-proxy-models`, which the guard knows). */
+export const modelsOf = (models: string[]): string[] => (models.includes("*") ? [] : models);
+
 const ms = (d: string | null | undefined) => (d ? (parseDuration(d) ?? null) : null);
 
 type ModelBudgets = Record<string, { budget_limit: number; time_period?: string }>;
@@ -27,7 +30,7 @@ export function keyState(row: KeyRow, revoked = false): GuardState {
   return {
     ...emptyLimits(),
     subject: keySubject(row.token),
-    models: row.models,
+    models: modelsOf(row.models),
     expires: row.expires,
     blocked: row.blocked,
     revoked,
@@ -50,7 +53,7 @@ export function teamState(row: TeamRow, revoked = false): GuardState {
   return {
     ...emptyLimits(),
     subject: teamSubject(row.teamId),
-    models: row.models,
+    models: modelsOf(row.models),
     expires: null,
     blocked: row.blocked,
     revoked,
@@ -71,7 +74,7 @@ export function userState(row: UserRow, revoked = false): GuardState {
   return {
     ...emptyLimits(),
     subject: userSubject(row.userId),
-    models: row.models,
+    models: modelsOf(row.models),
     expires: null,
     blocked: false,
     revoked,
@@ -101,7 +104,7 @@ export function orgState(row: OrganizationRow, revoked = false): GuardState {
   return {
     ...emptyLimits(),
     subject: orgSubject(row.organizationId),
-    models: row.models,
+    models: modelsOf(row.models),
     expires: null,
     blocked: false,
     revoked,
@@ -117,7 +120,7 @@ export function customerState(id: string, row: EndUserRow | null): GuardState {
   return {
     ...emptyLimits(),
     subject: customerSubject(id),
-    models: row?.models ?? [],
+    models: modelsOf(row?.models ?? []),
     expires: null,
     blocked: row?.blocked ?? false,
     revoked: false,

@@ -161,3 +161,31 @@ describe("key types and allowed routes", () => {
     expect((await bad.json()).error.param).toBe("user_id");
   });
 });
+
+describe("model access", () => {
+  it('models: ["*"] means every model, in calls and on /v1/models', async () => {
+    fakeUpstream("https://api.openai.test/v1", () => completion());
+    const k = await newKey({ models: ["*"] });
+    expect((await chat(k.key, "priced")).status).toBe(200);
+    const listed = await (await gw("/v1/models", { key: k.key })).json();
+    expect(listed.data.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining(["gpt-4o", "gpt-4o-mini", "priced"]));
+  });
+
+  it("/model/info answers a virtual key with the deployments of its own models, secrets masked", async () => {
+    const k = await newKey({ models: ["gpt-4o-mini"] });
+    const res = await gw("/model/info", { key: k.key });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const names = new Set(JSON.parse(text).data.map((d: { model_name: string }) => d.model_name));
+    expect([...names]).toEqual(["gpt-4o-mini"]);
+    expect(text).not.toContain("sk-upstream-secret");
+    const all = await (await gw("/model/info")).json();
+    expect(new Set(all.data.map((d: { model_name: string }) => d.model_name)).size).toBeGreaterThan(1);
+  });
+
+  it("a user's model list also narrows its keys' /v1/models", async () => {
+    const u = await newUser({ models: ["priced"] });
+    const listed = await (await gw("/v1/models", { key: u.key })).json();
+    expect(listed.data.map((m: { id: string }) => m.id)).toEqual(["priced"]);
+  });
+});
