@@ -89,3 +89,33 @@ describe("end users", () => {
     await expect(call("someone-new")).resolves.toBeTruthy();
   });
 });
+
+describe("every identity budget at once", () => {
+  it("a user, a team, an organization and an end user with budgets bound one call: under 50 concurrent calls none is exceeded", async () => {
+    const config = await loadConfig(env, () => {});
+    await post("/organization/new", { organization_id: "org-all", max_budget: 6 });
+    await post("/team/new", { team_id: "team-all", organization_id: "org-all", max_budget: 8 });
+    await post("/user/new", { user_id: "user-all", max_budget: 10, teams: ["team-all"], auto_create_key: false });
+    await post("/customer/new", { user_id: "cust-all", max_budget: 4 });
+    const k = await newKey({ team_id: "team-all", user_id: "user-all" });
+    const principal: Principal = { kind: "key", key: (await findAuthKey(db(env.DB), k.token))! };
+    expect(principal.kind === "key" && principal.key.teamOrganizationId).toBe("org-all");
+    const run = (user?: string) => Promise.allSettled(Array.from({ length: 50 }, () => admit(env, config, principal, { id: crypto.randomUUID(), model: "priced", reserve: 1, user }, () => {})));
+
+    const first = await run("cust-all");
+    const granted = first.filter((r) => r.status === "fulfilled");
+    expect(granted.length).toBe(4);
+    const refusals = first.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(refusals.every((r) => r.reason.type === "budget_exceeded")).toBe(true);
+    await Promise.all(granted.map((g) => (g as PromiseFulfilledResult<Awaited<ReturnType<typeof admit>>>).value.settle(1, 10)));
+    // Without the end user, the organization's $6 is the tightest: 2 more calls fit.
+    const second = await run();
+    expect(second.filter((r) => r.status === "fulfilled").length).toBe(2);
+    await Promise.all(second.flatMap((g) => (g.status === "fulfilled" ? [g.value.settle(1, 10)] : [])));
+    const spend = async (path: string) => (await (await gw(path)).json()) as Record<string, unknown>;
+    expect(((await spend("/organization/info?organization_id=org-all")).current_period_spend as number)).toBeLessThanOrEqual(6);
+    expect((await spend("/customer/info?end_user_id=cust-all")).current_period_spend).toBe(4);
+    expect(((await spend("/team/info?team_id=team-all")).team_info as { current_period_spend: number }).current_period_spend).toBe(6);
+    expect(((await spend("/user/info?user_id=user-all")).user_info as { current_period_spend: number }).current_period_spend).toBe(6);
+  });
+});
