@@ -1,4 +1,4 @@
-import { count, desc, eq, inArray, or } from "drizzle-orm";
+import { and, count, desc, eq, inArray, or } from "drizzle-orm";
 import type { Db } from "./client";
 import { keys, teams, type KeyRow } from "./schema";
 
@@ -67,3 +67,7 @@ export async function findAuthKey(d: Db, token: string): Promise<AuthKeyRow | un
     .get();
   return r ? { ...r.key, teamModelAliases: r.teamModelAliases ?? null, teamOrganizationId: r.teamOrganizationId ?? null } : undefined;
 }
+
+/** A user's keys in one team. */
+export const memberKeys = (d: Db, teamId: string, userId: string): Promise<KeyRow[]> =>
+  d.select().from(keys).where(and(eq(keys.teamId, teamId), eq(keys.userId, userId))).all();

@@ -88,9 +88,10 @@ export const userNotFound = (id: string) => new GatewayError(404, `User '${id}' 
 
 /** The user named by user_id, else by user_email (LiteLLM accepts either on update). */
 export async function userByIdOrEmail(d: Db, id: string | undefined, email: string | null | undefined): Promise<UserRow> {
-  if (id) return (await findUser(d, id)) ?? Promise.reject(userNotFound(id));
-  if (email) return (await findUserByEmail(d, email)) ?? Promise.reject(userNotFound(email));
-  throw invalidRequest("Name the user in 'user_id' (or 'user_email').", "user_id");
+  if (!id && !email) throw invalidRequest("Name the user in 'user_id' (or 'user_email').", "user_id");
+  const row = id ? await findUser(d, id) : await findUserByEmail(d, email!);
+  if (!row) throw userNotFound((id ?? email)!);
+  return row;
 }
 
 /** Checks that every team exists (400 naming `param`), then adds the user to each with `role`. */

@@ -18,10 +18,9 @@ export async function callerModelLists(c: Context<AppEnv>): Promise<string[][]> 
   return [principal.key.models, team?.models, user?.models].filter((m): m is string[] => !!m).map(modelsOf);
 }
 
-/** GET /v1/models: the configured model groups the caller may use (its key's and its team's lists), in OpenAI's list shape. */
+/** GET /v1/models: the configured model groups the caller may use (its key's, team's and user's lists), in OpenAI's list shape. */
 export async function listModels(c: Context<AppEnv>): Promise<Response> {
   const config = c.get("config");
-  const principal = c.get("principal");
   const allowed = await callerModelLists(c);
   const created = 1_700_000_000;
   const data = [];

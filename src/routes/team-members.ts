@@ -2,9 +2,8 @@ import { Hono, type Context } from "hono";
 import * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { db } from "../db/client";
-import { and, eq } from "drizzle-orm";
-import { deleteKeys } from "../db/keys";
-import { keys, type TeamRow } from "../db/schema";
+import { deleteKeys, memberKeys } from "../db/keys";
+import type { TeamRow } from "../db/schema";
 import { findTeam, updateTeam } from "../db/teams";
 import { deleteMember, findMember, updateMember } from "../db/users";
 import { GatewayError, invalidRequest } from "../http/errors";
@@ -72,7 +71,7 @@ teamMemberRoutes.post("/team/member_delete", requireAuth("admin"), async (c) => 
   if (!user || !(await deleteMember(d, team.teamId, user.userId))) {
     throw new GatewayError(404, `That user is not a member of team '${team.teamId}'.`, "invalid_request_error", "member_not_found", "user_id");
   }
-  const theirs = await d.select().from(keys).where(and(eq(keys.teamId, team.teamId), eq(keys.userId, user.userId))).all();
+  const theirs = await memberKeys(d, team.teamId, user.userId);
   await Promise.all(theirs.map((k) => syncKeyGuard(c.env, k, true)));
   await deleteKeys(d, theirs.map((k) => k.token));
   return c.json({ team_id: team.teamId, user_id: user.userId, deleted_keys: theirs.map((k) => k.token) });
