@@ -17,6 +17,10 @@ import { surfaces } from "./routes/surfaces";
 import { anthropicErrorResponse, isAnthropicRoute } from "./formats/anthropic/errors";
 import { teamRoutes } from "./routes/teams";
 import { uiPages, uiSession } from "./routes/ui";
+import { userRoutes } from "./routes/users";
+import { teamMemberRoutes } from "./routes/team-members";
+import { orgRoutes } from "./routes/organizations";
+import { customerRoutes } from "./routes/customers";
 
 /** The Hono app: request id, then (past the health routes) config, auth, body limit, the routes. */
 export function buildApp(): Hono<AppEnv> {
@@ -41,6 +45,10 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", teamRoutes);
   app.route("/", callbackRoutes);
   app.route("/", metricsRoutes);
+  app.route("/", userRoutes);
+  app.route("/", teamMemberRoutes);
+  app.route("/", orgRoutes);
+  app.route("/", customerRoutes);
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
   const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);

@@ -1,6 +1,6 @@
-import { count, desc, eq, inArray, or } from "drizzle-orm";
+import { and, count, desc, eq, inArray, or } from "drizzle-orm";
 import type { Db } from "./client";
-import { keys, type KeyRow } from "./schema";
+import { keys, teams, type KeyRow } from "./schema";
 
 export async function findKey(d: Db, token: string): Promise<KeyRow | undefined> {
   return d.select().from(keys).where(eq(keys.token, token)).get();
@@ -40,3 +40,34 @@ export async function listKeys(d: Db, page: number, size: number): Promise<{ row
   return { rows, total: totals[0]?.n ?? 0 };
 }
 
+
+/** A page of the keys of one user and of some teams (what a non-admin may list). */
+export async function listKeysOf(d: Db, page: number, size: number, of: { userId: string | null; teamIds: string[] }): Promise<{ rows: KeyRow[]; total: number }> {
+  const conds = [];
+  if (of.userId) conds.push(eq(keys.userId, of.userId));
+  if (of.teamIds.length) conds.push(inArray(keys.teamId, of.teamIds));
+  if (!conds.length) return { rows: [], total: 0 };
+  const where = or(...conds);
+  const [rows, totals] = await d.batch([
+    d.select().from(keys).where(where).orderBy(desc(keys.createdAt), keys.token).limit(size).offset((page - 1) * size),
+    d.select({ n: count() }).from(keys).where(where),
+  ]);
+  return { rows, total: totals[0]?.n ?? 0 };
+}
+
+/** A key as authentication caches it: with its team's model_aliases and organization (one query, joined). */
+export type AuthKeyRow = KeyRow & { teamModelAliases?: Record<string, string> | null; teamOrganizationId?: string | null };
+
+export async function findAuthKey(d: Db, token: string): Promise<AuthKeyRow | undefined> {
+  const r = await d
+    .select({ key: keys, teamModelAliases: teams.modelAliases, teamOrganizationId: teams.organizationId })
+    .from(keys)
+    .leftJoin(teams, eq(keys.teamId, teams.teamId))
+    .where(eq(keys.token, token))
+    .get();
+  return r ? { ...r.key, teamModelAliases: r.teamModelAliases ?? null, teamOrganizationId: r.teamOrganizationId ?? null } : undefined;
+}
+
+/** A user's keys in one team. */
+export const memberKeys = (d: Db, teamId: string, userId: string): Promise<KeyRow[]> =>
+  d.select().from(keys).where(and(eq(keys.teamId, teamId), eq(keys.userId, userId))).all();

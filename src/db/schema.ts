@@ -28,6 +28,16 @@ export const keys = sqliteTable(
     /** JSON {model: {budget_limit, time_period}}. */
     modelMaxBudget: text("model_max_budget", { mode: "json" }).$type<Record<string, { budget_limit: number; time_period?: string }>>(),
     teamId: text("team_id"),
+    /** The internal user that owns the key (LiteLLM's user_id): bounds it like its team does. */
+    userId: text("user_id"),
+    /** JSON {requested model: model to call}: applied before routing. */
+    aliases: text("aliases", { mode: "json" }).$type<Record<string, string>>(),
+    /** JSON list of tags (LiteLLM's descriptive `tags`). */
+    tags: text("tags", { mode: "json" }).$type<string[]>(),
+    /** LiteLLM's key_type: default | llm_api | management | read_only. */
+    keyType: text("key_type").notNull().default("default"),
+    /** JSON list of routes the key may call; null = what its role and type allow. */
+    allowedRoutes: text("allowed_routes", { mode: "json" }).$type<string[]>(),
     tempBudgetIncrease: real("temp_budget_increase"),
     /** Unix ms. */
     tempBudgetExpiry: integer("temp_budget_expiry"),
@@ -41,7 +51,7 @@ export const keys = sqliteTable(
       .notNull()
       .$defaultFn(() => Date.now()),
   },
-  (t) => [index("keys_alias_idx").on(t.keyAlias), index("keys_team_idx").on(t.teamId)],
+  (t) => [index("keys_alias_idx").on(t.keyAlias), index("keys_team_idx").on(t.teamId), index("keys_user_idx").on(t.userId)],
 );
 
 /** Teams: keys with a team_id are bounded by the team's limits, budget and models too. */
@@ -56,6 +66,10 @@ export const teams = sqliteTable("teams", {
   metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
   spend: real("spend").notNull().default(0),
   blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
+  /** The organization above the team: its models, limits and budget bound the team's keys too. */
+  organizationId: text("organization_id"),
+  /** JSON {requested model: model to call} for every key of the team (a key's own aliases win). */
+  modelAliases: text("model_aliases", { mode: "json" }).$type<Record<string, string>>(),
   createdAt: integer("created_at")
     .notNull()
     .$defaultFn(() => Date.now()),
@@ -65,6 +79,54 @@ export const teams = sqliteTable("teams", {
 });
 
 export type TeamRow = typeof teams.$inferSelect;
+
+/** Internal users (LiteLLM's LiteLLM_UserTable): people with a role, their own keys and limits. */
+export const users = sqliteTable(
+  "users",
+  {
+    userId: text("user_id").primaryKey(),
+    userEmail: text("user_email"),
+    userAlias: text("user_alias"),
+    /** proxy_admin | proxy_admin_viewer | org_admin | internal_user | internal_user_viewer. */
+    userRole: text("user_role").notNull(),
+    /** JSON list of model groups; empty = every model. */
+    models: text("models", { mode: "json" }).$type<string[]>().notNull(),
+    maxBudget: real("max_budget"),
+    budgetDuration: text("budget_duration"),
+    rpmLimit: integer("rpm_limit"),
+    tpmLimit: integer("tpm_limit"),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    spend: real("spend").notNull().default(0),
+    createdAt: integer("created_at")
+      .notNull()
+      .$defaultFn(() => Date.now()),
+    updatedAt: integer("updated_at")
+      .notNull()
+      .$defaultFn(() => Date.now()),
+  },
+  (t) => [index("users_email_idx").on(t.userEmail)],
+);
+
+export type UserRow = typeof users.$inferSelect;
+
+/** Team memberships (LiteLLM's members_with_roles and team membership budgets). */
+export const teamMembers = sqliteTable(
+  "team_members",
+  {
+    teamId: text("team_id").notNull(),
+    userId: text("user_id").notNull(),
+    /** `admin` (manages the team's keys and members) or `user`. */
+    role: text("role").notNull(),
+    /** USD: what this member's keys may spend in this team (per the team's budget_duration). */
+    maxBudgetInTeam: real("max_budget_in_team"),
+    createdAt: integer("created_at")
+      .notNull()
+      .$defaultFn(() => Date.now()),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user_idx").on(t.userId)],
+);
+
+export type TeamMemberRow = typeof teamMembers.$inferSelect;
 
 /** Soft-budget and budget alerts, as recorded when a guard reports a crossing. */
 export const budgetAlerts = sqliteTable("budget_alerts", {
@@ -227,3 +289,63 @@ export const alertState = sqliteTable("alert_state", {
   /** Unix ms of the last alert sent for this key (0: none). */
   sentAt: integer("sent_at").notNull(),
 });
+
+/** Organizations (LiteLLM's LiteLLM_OrganizationTable): above teams, bounding them. */
+export const organizations = sqliteTable("organizations", {
+  organizationId: text("organization_id").primaryKey(),
+  organizationAlias: text("organization_alias"),
+  models: text("models", { mode: "json" }).$type<string[]>().notNull(),
+  maxBudget: real("max_budget"),
+  budgetDuration: text("budget_duration"),
+  rpmLimit: integer("rpm_limit"),
+  tpmLimit: integer("tpm_limit"),
+  metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  spend: real("spend").notNull().default(0),
+  createdAt: integer("created_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+  updatedAt: integer("updated_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+});
+
+export type OrganizationRow = typeof organizations.$inferSelect;
+
+/** Organization memberships: `org_admin` members manage the organization's teams, users and keys. */
+export const organizationMembers = sqliteTable(
+  "organization_members",
+  {
+    organizationId: text("organization_id").notNull(),
+    userId: text("user_id").notNull(),
+    userRole: text("user_role").notNull(),
+    createdAt: integer("created_at")
+      .notNull()
+      .$defaultFn(() => Date.now()),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.userId] }), index("organization_members_user_idx").on(t.userId)],
+);
+
+export type OrganizationMemberRow = typeof organizationMembers.$inferSelect;
+
+/** End users (LiteLLM's customers): the OpenAI `user` field of a call names one. */
+export const endUsers = sqliteTable("end_users", {
+  userId: text("user_id").primaryKey(),
+  alias: text("alias"),
+  blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
+  /** An extension: LiteLLM's customers have no model list. Empty = every model. */
+  models: text("models", { mode: "json" }).$type<string[]>().notNull(),
+  maxBudget: real("max_budget"),
+  budgetDuration: text("budget_duration"),
+  rpmLimit: integer("rpm_limit"),
+  tpmLimit: integer("tpm_limit"),
+  metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  spend: real("spend").notNull().default(0),
+  createdAt: integer("created_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+  updatedAt: integer("updated_at")
+    .notNull()
+    .$defaultFn(() => Date.now()),
+});
+
+export type EndUserRow = typeof endUsers.$inferSelect;

@@ -1,6 +1,6 @@
 import { desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "./client";
-import { keys, teams, type KeyRow, type TeamRow } from "./schema";
+import { keys, teamMembers, teams, type KeyRow, type TeamRow } from "./schema";
 
 export const findTeam = (d: Db, id: string): Promise<TeamRow | undefined> => d.select().from(teams).where(eq(teams.teamId, id)).get();
 
@@ -15,7 +15,7 @@ export const updateTeam = (d: Db, id: string, fields: Partial<typeof teams.$infe
     .get();
 
 export async function deleteTeams(d: Db, ids: string[]): Promise<void> {
-  if (ids.length) await d.delete(teams).where(inArray(teams.teamId, ids));
+  if (ids.length) await d.batch([d.delete(teamMembers).where(inArray(teamMembers.teamId, ids)), d.delete(teams).where(inArray(teams.teamId, ids))]);
 }
 
 export const listTeams = (d: Db): Promise<TeamRow[]> => d.select().from(teams).orderBy(desc(teams.createdAt)).all();

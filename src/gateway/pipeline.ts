@@ -8,6 +8,7 @@ import { type AttemptRecord, execute, RouteFailure } from "../router/execute";
 import { resolveGroup } from "../router/groups";
 import { isolateHealth } from "../router/health";
 import { chooseByUsage, settleUsage } from "../router/usage";
+import { applyAliases } from "../identity/aliases";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 import { buildTrace } from "../telemetry/call-trace";
@@ -25,9 +26,12 @@ import type { Attempt, CallContext, CallInfo, ModelCall, Outcome } from "./types
 export async function callModel(cx: CallContext, spec: ModelCall): Promise<Response> {
   const start = Date.now();
   const { config, principal, env } = cx;
-  const model = spec.request.model;
+  // A key's (or its team's) model aliases name the group actually called: every guard sees that one.
+  const model = applyAliases(principal, spec.request.model);
+  const request = model === spec.request.model ? spec.request : { ...spec.request, model };
   if (!resolveGroup(config, model)) throw modelNotFound(model);
-  const admitted = await admit(env, config, principal, { id: cx.requestId, model, reserve: reservation(config, principal, model, spec.estimate) }, cx.waitUntil);
+  const reserve = reservation(config, principal, model, spec.estimate, request.user);
+  const admitted = await admit(env, config, principal, { id: cx.requestId, model, reserve, user: request.user }, cx.waitUntil);
   const hooks = cx.hooks;
   const info: CallInfo = { route: spec.route, model, stream: spec.stream, requestId: cx.requestId, principal, body: spec.body };
   const headers = new Headers(admitted.headers);
@@ -52,7 +56,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     const responseJson = typeof extra.response === "string" ? extra.response : undefined;
     const ttftMs = typeof extra.first_token_at === "number" ? extra.first_token_at - (timings.at(-1)?.start ?? start) : undefined;
     delete extra.first_token_at;
-    const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request: spec.request, start, dep, attempts }, status, usage, cost, extra);
+    const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request, start, dep, attempts }, status, usage, cost, extra);
     // What the callbacks need, only when a callback runs for this outcome.
     const trace = buildTrace({
       settings: config.settings.telemetry,
@@ -78,7 +82,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     requestId: cx.requestId,
     created: Math.floor(start / 1000),
     includeUsage: spec.includeUsage,
-    dropParams: spec.request.drop_params ?? config.settings.dropParams,
+    dropParams: request.drop_params ?? config.settings.dropParams,
     imageLimits: config.settings.imageLimits,
   };
   let current: Attempt | undefined;
@@ -106,8 +110,8 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
       {
         config,
         requested: model,
-        requestFallbacks: spec.request.fallbacks,
-        numRetries: spec.request.num_retries,
+        requestFallbacks: request.fallbacks,
+        numRetries: request.num_retries,
         health: isolateHealth,
         choose: config.router.strategy === "usage-based-routing" ? (candidates) => chooseByUsage(env, candidates) : undefined,
         signal: cx.signal,

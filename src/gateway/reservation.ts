@@ -9,8 +9,11 @@ import type { Estimate } from "./types";
  * group for the estimated prompt and the completion limit. Only computed when a budget can apply
  * (0 otherwise: an unpriced model cannot be budgeted).
  */
-export function reservation(config: ResolvedConfig, principal: Principal, model: string, estimate: () => Estimate): number {
-  const budgeted = config.settings.modelBudgets.has(model) || (principal.kind === "key" && (principal.key.maxBudget != null || principal.key.modelMaxBudget != null || !!principal.key.teamId));
+export function reservation(config: ResolvedConfig, principal: Principal, model: string, estimate: () => Estimate, endUser?: string): number {
+  const key = principal.kind === "key" ? principal.key : undefined;
+  // A team, a user, an organization or an end user may carry a budget the isolate does not know of.
+  const budgeted =
+    config.settings.modelBudgets.has(model) || !!endUser || (!!key && (key.maxBudget != null || key.modelMaxBudget != null || !!key.teamId || !!key.userId || !!key.teamOrganizationId));
   if (!budgeted) return 0;
   const { promptTokens, maxCompletionTokens } = estimate();
   const completion = maxCompletionTokens ?? config.settings.reservedCompletionTokens;

@@ -1,7 +1,6 @@
 import type { ResolvedConfig } from "../config/resolve";
 import { db } from "../db/client";
-import { findKey } from "../db/keys";
-import type { KeyRow } from "../db/schema";
+import { findAuthKey, type AuthKeyRow } from "../db/keys";
 import type { Env } from "../env";
 import { cacheKey, cachedKey } from "../limits/key-cache";
 import { configError, unauthorized } from "./errors";
@@ -22,7 +21,8 @@ function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-export type Principal = { kind: "master" } | { kind: "key"; key: KeyRow };
+/** The key carries its team's model_aliases (see identity/aliases.ts), loaded with it. */
+export type Principal = { kind: "master" } | { kind: "key"; key: AuthKeyRow };
 
 /** Who is calling: the master key, or a virtual key known to D1. Throws 401 / 503. */
 export async function authenticate(headers: Headers, env: Env, config: ResolvedConfig): Promise<Principal> {
@@ -37,7 +37,7 @@ export async function authenticate(headers: Headers, env: Env, config: ResolvedC
   if (constantTimeEqual(token, master)) return { kind: "master" };
   let row = cachedKey(token);
   if (row === undefined) {
-    row = (await findKey(db(env.DB), token)) ?? null;
+    row = (await findAuthKey(db(env.DB), token)) ?? null;
     cacheKey(token, row);
   }
   if (!row) throw unauthorized("The API key is not valid.");

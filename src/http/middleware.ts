@@ -3,9 +3,12 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
 import { loadConfig } from "../config/load";
 import { checkKey } from "../limits/guard-client";
+import { resolveActor } from "./actor";
 import { authenticate } from "./auth";
-import { configError, forbidden, GatewayError } from "./errors";
+import { configError, GatewayError } from "./errors";
+import { checkKeyRoute } from "./key-access";
 import { keyFromHeaders } from "./key-header";
+import { ruleFor } from "./roles";
 import { sessionPrincipal } from "./session";
 
 /** A fresh id per request, never taken from the client (it keys the spend log). */
@@ -29,21 +32,33 @@ type Access = "model" | "key" | "admin";
 /**
  * Authenticates the caller. `model`: master key or a virtual key (the model call admits it);
  * `key`: a virtual key is checked with its guard first (revocation is immediate);
- * `admin`: master key only, or the admin UI's session cookie when no key is sent (never for
- * `model` or `key` routes: a cookie never authenticates a model call).
+ * `admin`: the route's row in the role table (src/http/roles.ts) decides, after the key's guard;
+ * the admin UI's session cookie (when no key is sent) is the master key's, for admin routes only
+ * (a cookie never authenticates a model call). A key's key_type and allowed_routes apply to every route.
  */
 export const requireAuth =
   (access: Access): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const config = c.get("config");
     if (access === "admin" && config.masterKey && !keyFromHeaders(c.req.raw.headers) && (await sessionPrincipal(c, config.masterKey))) {
-      c.set("principal", { kind: "master" });
+      const master = { kind: "master" } as const;
+      c.set("principal", master);
+      c.set("actor", await resolveActor(c.env, master, ruleFor(c.req.method, c.req.routePath)));
       return next();
     }
     const principal = await authenticate(c.req.raw.headers, c.env, c.get("config"));
-    if (access === "admin" && principal.kind !== "master") throw forbidden("This route needs the master key.");
-    if (access === "key" && principal.kind === "key") await checkKey(c.env, principal.key);
     c.set("principal", principal);
+    if (access === "admin") {
+      const rule = ruleFor(c.req.method, c.req.routePath);
+      if (principal.kind === "key") {
+        await checkKey(c.env, principal.key);
+        checkKeyRoute(principal.key, c.req.path, rule.write ? "admin-write" : "admin-read");
+      }
+      c.set("actor", await resolveActor(c.env, principal, rule));
+    } else if (principal.kind === "key") {
+      checkKeyRoute(principal.key, c.req.path, "llm");
+      if (access === "key") await checkKey(c.env, principal.key);
+    }
     await next();
   };
 

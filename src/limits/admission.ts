@@ -4,6 +4,7 @@ import type { Principal } from "../http/auth";
 import { GatewayError } from "../http/errors";
 import { recordAlert } from "./alerts";
 import { ask, firstRefusal, guardOf, keyGuardSubject, refusalError, teamGuardSubject, type Subject } from "./guard-client";
+import { customerGuardSubject, memberGuardSubject, orgGuardSubject, userGuardSubject } from "./guard-client";
 import type { Admission, Granted, SettleRequest, SoftAlert } from "./guard-state";
 import { limitHeaders } from "./rate-headers";
 import { modelBudgetState, modelSubject } from "./subjects";
@@ -76,12 +77,18 @@ function reservationTtl(config: ResolvedConfig): number {
 const ttls = new WeakMap<ResolvedConfig, number>();
 
 /** The guards a call must pass: the key's, its team's, and its model group's gateway-wide budget. */
-function subjectsFor(env: Env, config: ResolvedConfig, principal: Principal, model: string): Subject[] {
+function subjectsFor(env: Env, config: ResolvedConfig, principal: Principal, model: string, user?: string): Subject[] {
   const out: Subject[] = [];
   if (principal.kind === "key") {
     out.push(keyGuardSubject(env, principal.key));
     if (principal.key.teamId) out.push(teamGuardSubject(env, principal.key.teamId));
+    // Identity: the key's internal user, and its budget within the key's team.
+    if (principal.key.userId) out.push(userGuardSubject(env, principal.key.userId));
+    if (principal.key.userId && principal.key.teamId) out.push(memberGuardSubject(env, principal.key.teamId, principal.key.userId));
+    if (principal.key.teamOrganizationId) out.push(orgGuardSubject(env, principal.key.teamOrganizationId));
   }
+  // Identity: the end user the call names (OpenAI's `user` field).
+  if (user) out.push(customerGuardSubject(env, user));
   const budget = config.settings.modelBudgets.get(model);
   if (budget) out.push({ name: modelSubject(model), load: async () => modelBudgetState(model, budget.limit, budget.periodMs) });
   return out;
@@ -96,10 +103,10 @@ export async function admit(
   env: Env,
   config: ResolvedConfig,
   principal: Principal,
-  call: { id: string; model: string; reserve: number },
+  call: { id: string; model: string; reserve: number; /** OpenAI's `user` field: the end user's guard applies. */ user?: string },
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<Admitted> {
-  const subjects = subjectsFor(env, config, principal, call.model);
+  const subjects = subjectsFor(env, config, principal, call.model, call.user);
   if (!subjects.length) return { headers: {}, settle: () => undefined };
   const now = Date.now();
   let ttlMs = ttls.get(config);

@@ -7,6 +7,10 @@ import { forbidden, GatewayError, rateLimited, unauthorized } from "../http/erro
 import type { Admission, GuardState, Refusal, Settled } from "./guard-state";
 import { limitHeaders } from "./rate-headers";
 import { keyState, keySubject, teamState, teamSubject } from "./subjects";
+import { findMember, findUser } from "../db/users";
+import { customerState, customerSubject, memberState, memberSubject, orgState, orgSubject, userState, userSubject } from "./subjects";
+import { findOrg } from "../db/organizations";
+import { findEndUser } from "../db/end-users";
 
 export const guardOf = (env: Env, subject: string) => env.KEY_GUARD.get(env.KEY_GUARD.idFromName(subject));
 export type Guard = ReturnType<typeof guardOf>;
@@ -33,6 +37,39 @@ export const teamGuardSubject = (env: Env, teamId: string): Subject => ({
   },
 });
 
+// Identity subjects: a key's internal user, and that user's membership of the key's team.
+export const userGuardSubject = (env: Env, userId: string): Subject => ({
+  name: userSubject(userId),
+  load: async () => {
+    const row = await findUser(db(env.DB), userId);
+    return row ? userState(row) : null;
+  },
+});
+
+export const memberGuardSubject = (env: Env, teamId: string, userId: string): Subject => ({
+  name: memberSubject(teamId, userId),
+  load: async () => {
+    const d = db(env.DB);
+    const [row, team] = await Promise.all([findMember(d, teamId, userId), findTeam(d, teamId)]);
+    // Not (or no longer) a member: nothing to bound here (member_delete deletes the member's team keys).
+    return memberState(row ?? { teamId, userId, role: "user", maxBudgetInTeam: null, createdAt: 0 }, team ?? null);
+  },
+});
+
+export const orgGuardSubject = (env: Env, orgId: string): Subject => ({
+  name: orgSubject(orgId),
+  load: async () => {
+    const row = await findOrg(db(env.DB), orgId);
+    return row ? orgState(row) : null;
+  },
+});
+
+/** The end user a call names (OpenAI's `user` field); one never created is admitted without limits. */
+export const customerGuardSubject = (env: Env, id: string): Subject => ({
+  name: customerSubject(id),
+  load: async () => customerState(id, (await findEndUser(db(env.DB), id)) ?? null),
+});
+
 /** Asks a guard; one that has never seen its subject is told about it once (from D1 or config). */
 export async function ask(env: Env, s: Subject, call: (g: Guard) => Promise<Admission>): Promise<Admission> {
   const guard = guardOf(env, s.name);
@@ -44,7 +81,14 @@ export async function ask(env: Env, s: Subject, call: (g: Guard) => Promise<Admi
   return call(guard);
 }
 
-const who = (subject: string) => (subject.startsWith("team:") ? `team '${subject.slice(5)}'` : subject.startsWith("model:") ? `model '${subject.slice(6)}'` : "this key");
+const who = (subject: string) =>
+  subject.startsWith("team:") ? `team '${subject.slice(5)}'`
+  : subject.startsWith("model:") ? `model '${subject.slice(6)}'`
+  : subject.startsWith("user:") ? `user '${subject.slice(5)}'`
+  : subject.startsWith("org:") ? `organization '${subject.slice(4)}'`
+  : subject.startsWith("customer:") ? `end user '${subject.slice(9)}'`
+  : subject.startsWith("member:") ? `the user's membership of team '${(JSON.parse(subject.slice(7)) as string[])[0]}'`
+  : "this key";
 const money = (n: number) => `$${Number(n.toFixed(6))}`;
 
 /** The error a refusal answers with. */

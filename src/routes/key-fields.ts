@@ -1,12 +1,13 @@
 import * as z from "zod/mini";
-import { formatPath } from "../api/parse";
 import { invalidRequest } from "../http/errors";
+import { KEY_TYPES, ROUTE_GROUPS } from "../http/key-access";
+import { checkDuration, parseAdminBody } from "../identity/fields";
 import { parseDuration } from "../limits/duration";
 
 /** LiteLLM key fields that later work will add; asking for one now is a 400 that says so. */
 const NOT_YET = new Set([
-  "user_id", "aliases", "config", "permissions", "allowed_cache_controls", "guardrails", "tags", "key", "spend",
-  "send_invite_email", "enforced_params", "budget_id", "organization_id", "allowed_routes", "object_permission", "prompts",
+  "config", "permissions", "allowed_cache_controls", "guardrails", "key", "spend",
+  "send_invite_email", "enforced_params", "budget_id", "organization_id", "object_permission", "prompts",
   "rpm_limit_type", "tpm_limit_type",
 ]);
 
@@ -31,6 +32,12 @@ const fields = {
   temp_budget_expiry: z.optional(z.nullable(z.string())),
   blocked: z.optional(z.boolean()),
   metadata: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+  user_id: z.optional(z.nullable(z.string().check(z.minLength(1)))),
+  /** Per-key model aliases, applied before routing: {"gpt-4": "gpt-4o-mini"}. */
+  aliases: z.optional(z.nullable(z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))))),
+  tags: z.optional(z.nullable(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(100)))),
+  key_type: z.optional(z.enum(KEY_TYPES)),
+  allowed_routes: z.optional(z.nullable(z.array(z.string().check(z.refine((r) => r.startsWith("/") || (ROUTE_GROUPS as readonly string[]).includes(r), { message: `each entry is a path starting with '/' (a trailing '*' matches a prefix) or one of ${ROUTE_GROUPS.join(", ")}` }))))),
 };
 
 export const generateSchema = z.object(fields);
@@ -38,28 +45,12 @@ export const updateSchema = z.object({ key: z.string().check(z.minLength(1)), ..
 
 export type KeyFields = z.infer<typeof generateSchema>;
 
-/** Validates an admin body: fields not supported yet and unknown fields are a 400 naming them. */
+/** Validates a key body: fields not supported yet and unknown fields are a 400 naming them. */
 export function parseKeyBody<T>(schema: z.ZodMiniType<T>, body: unknown, extra: readonly string[] = []): T {
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw invalidRequest("The request body must be a JSON object.");
-  const known = new Set([...Object.keys((schema as unknown as { def: { shape: object } }).def.shape), ...extra]);
-  for (const name of Object.keys(body)) {
-    if (known.has(name)) continue;
-    if (NOT_YET.has(name)) throw invalidRequest(`The field '${name}' is not supported yet by this gateway.`, name);
-    throw invalidRequest(`Unknown field '${name}'.`, name);
-  }
-  const r = schema.safeParse(body);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const param = formatPath(issue.path);
-    throw invalidRequest(`Invalid value for '${param}': ${issue.message}`, param);
-  }
-  return r.data;
+  return parseAdminBody(schema, body, NOT_YET, extra);
 }
 
-/** A LiteLLM duration field (budget_duration, time_period): a 400 naming it when malformed. */
-export function checkDuration(value: string | null | undefined, param: string): void {
-  if (value && parseDuration(value) === undefined) throw invalidRequest(`Invalid ${param} '${value}': use e.g. 30s, 30m, 1h, 1d, 7d or 1mo.`, param);
-}
+export { checkDuration };
 
 /** temp_budget_expiry: an ISO date (or date-time) -> unix ms. */
 export function expiryDate(value: string | null | undefined): number | null | undefined {

@@ -1,32 +1,26 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { db } from "../db/client";
-import { deleteKeys, findKey, findKeys, insertKey, listKeys, updateKey } from "../db/keys";
+import { deleteKeys, findKey, findKeys, insertKey, listKeys, listKeysOf, updateKey } from "../db/keys";
 import type { KeyRow } from "../db/schema";
 import { forbidden, GatewayError, invalidRequest } from "../http/errors";
 import { readJson } from "../http/json";
 import { hashKey } from "../http/key-header";
 import { requireAuth } from "../http/middleware";
 import { flushSettlesFor } from "../limits/admission";
-import { guardOf } from "../limits/guard-client";
+import { keySubject } from "../limits/subjects";
 import type { LedgerData } from "../limits/ledger";
-import { forgetKey } from "../limits/key-cache";
-import { keyState, keySubject } from "../limits/subjects";
+import { createKey, displayName, keyGuard, newRawKey, syncKeyGuard } from "../identity/key-store";
 import { findTeam } from "../db/teams";
+import { findMember, findUser } from "../db/users";
+import type { Actor } from "../http/actor";
+import { adminTeams, mayKey, orgTeamIds, outOfReach, ownUserId, reachesAll, reachesOwn } from "../identity/scope";
 import { checkDuration, expiryDate, expiryFrom, generateSchema, parseKeyBody, updateSchema, type KeyFields } from "./key-fields";
 
 export const keyRoutes = new Hono<AppEnv>();
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const notFound = (what: string) => new GatewayError(404, `Key '${what}' was not found.`, "invalid_request_error", "key_not_found", "key");
-
-/** A new raw key: `sk-` and 32 characters of base64url randomness. */
-function newRawKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return `sk-${btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")}`;
-}
-
-const displayName = (raw: string) => `sk-...${raw.slice(-4)}`;
 
 /** A key named by its raw `sk-...` form or by its token (hash). */
 async function tokenOf(keyOrToken: string): Promise<string> {
@@ -55,18 +49,40 @@ function keyObject(row: KeyRow, budgetResetAt: number | null = null) {
     temp_budget_increase: row.tempBudgetIncrease,
     temp_budget_expiry: iso(row.tempBudgetExpiry),
     metadata: row.metadata,
+    user_id: row.userId,
+    aliases: row.aliases ?? {},
+    tags: row.tags ?? [],
+    key_type: row.keyType,
+    allowed_routes: row.allowedRoutes ?? [],
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
     budget_reset_at: iso(budgetResetAt),
   };
 }
 
-const guard = (c: Context<AppEnv>, token: string) => guardOf(c.env, keySubject(token));
+const guard = (c: Context<AppEnv>, token: string) => keyGuard(c.env, token);
+const syncGuard = (c: Context<AppEnv>, row: KeyRow, revoked = false, ledger?: LedgerData) => syncKeyGuard(c.env, row, revoked, ledger);
 
-/** Tells the key's guard first, so the change holds in every isolate from the next call. */
-async function syncGuard(c: Context<AppEnv>, row: KeyRow, revoked = false, ledger?: LedgerData): Promise<void> {
-  await guard(c, row.token).configure(keyState(row, revoked), Date.now(), ledger);
-  forgetKey(row.token);
+/**
+ * Who a key may belong to when the caller is not a proxy admin: its own user (in a team it belongs
+ * to, or none), or a team it administers (for itself or any member of that team). 403 otherwise.
+ */
+async function checkKeyOwner(c: Context<AppEnv>, actor: Actor, target: { userId?: string | null; teamId?: string | null }): Promise<void> {
+  if (reachesAll(actor)) return;
+  const own = ownUserId(actor);
+  const teamId = target.teamId ?? null;
+  if (teamId && orgTeamIds(actor).includes(teamId)) return;
+  if (teamId && adminTeams(actor).includes(teamId)) {
+    if (target.userId == null || (await findMember(db(c.env.DB), teamId, target.userId))) return;
+    throw forbidden(`User '${target.userId}' is not a member of team '${teamId}'.`, "forbidden");
+  }
+  if (own && reachesOwn(actor)) {
+    if (target.userId === undefined) target.userId = own;
+    if (target.userId !== own) throw forbidden("You may create and change keys only for your own user_id.", "forbidden");
+    if (teamId && !actor.memberships.some((m) => m.teamId === teamId)) throw forbidden(`You are not a member of team '${teamId}'.`, "forbidden");
+    return;
+  }
+  throw outOfReach(teamId ? `keys of team '${teamId}'` : "keys outside your teams");
 }
 
 async function rowFields(c: Context<AppEnv>, f: KeyFields) {
@@ -95,31 +111,36 @@ async function rowFields(c: Context<AppEnv>, f: KeyFields) {
   if (tempExpiry !== undefined) out.tempBudgetExpiry = tempExpiry;
   if (f.blocked !== undefined) out.blocked = f.blocked;
   if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
+  if (f.user_id !== undefined) {
+    if (f.user_id !== null && !(await findUser(db(c.env.DB), f.user_id))) throw invalidRequest(`User '${f.user_id}' does not exist.`, "user_id");
+    out.userId = f.user_id;
+  }
+  if (f.aliases !== undefined) out.aliases = f.aliases;
+  if (f.tags !== undefined) out.tags = f.tags;
+  if (f.key_type !== undefined) out.keyType = f.key_type;
+  if (f.allowed_routes !== undefined) out.allowedRoutes = f.allowed_routes;
   return out;
 }
 
 keyRoutes.post("/key/generate", requireAuth("admin"), async (c) => {
   const f = parseKeyBody(generateSchema, await readJson(c));
-  const raw = newRawKey();
+  const actor = c.get("actor");
   const fields = await rowFields(c, f);
-  const row = await insertKey(db(c.env.DB), { models: [], metadata: {}, ...fields, token: await hashKey(raw), keyName: displayName(raw) });
-  await syncGuard(c, row);
+  await checkKeyOwner(c, actor, fields);
+  const { raw, row } = await createKey(c.env, fields);
   const view = await guard(c, row.token).view(Date.now());
-  return c.json({ key: raw, ...keyObject(row, view.resetAt) });
+  return c.json({ key: raw, token_id: row.token, ...keyObject(row, view.resetAt) });
 });
 
-keyRoutes.get("/key/info", requireAuth("key"), async (c) => {
+keyRoutes.get("/key/info", requireAuth("admin"), async (c) => {
   const principal = c.get("principal");
+  const actor = c.get("actor");
   const asked = c.req.query("key");
-  let token: string;
-  if (principal.kind === "key") {
-    token = asked ? await tokenOf(asked) : principal.key.token;
-    if (token !== principal.key.token) throw forbidden("A key may only read its own info.");
-  } else {
-    if (!asked) throw invalidRequest("Name the key: /key/info?key=<key or token>.", "key");
-    token = await tokenOf(asked);
-  }
+  if (!asked && principal.kind !== "key") throw invalidRequest("Name the key: /key/info?key=<key or token>.", "key");
+  const token = asked ? await tokenOf(asked) : (principal as { key: KeyRow }).key.token;
   const row = await findKey(db(c.env.DB), token);
+  // Outside the caller's reach, a key that does not exist and one that does answer alike.
+  if (!reachesAll(actor) && (!row || !mayKey(actor, row))) throw outOfReach("this key");
   if (!row) throw notFound(asked ?? token);
   await flushSettlesFor(c.env, c.get("config"), keySubject(token));
   const view = await guard(c, token).view(Date.now());
@@ -129,8 +150,19 @@ keyRoutes.get("/key/info", requireAuth("key"), async (c) => {
 
 keyRoutes.post("/key/update", requireAuth("admin"), async (c) => {
   const f = parseKeyBody(updateSchema, await readJson(c));
+  const actor = c.get("actor");
   const token = await tokenOf(f.key);
-  const row = await updateKey(db(c.env.DB), token, await rowFields(c, f));
+  const d = db(c.env.DB);
+  const before = await findKey(d, token);
+  if (!reachesAll(actor) && (!before || !mayKey(actor, before))) throw outOfReach("this key");
+  if (!before) throw notFound(f.key);
+  const fields = await rowFields(c, f);
+  if (!reachesAll(actor)) {
+    // Only a proxy admin unblocks (or blocks) a key; everyone else moves keys only within its reach.
+    if (f.blocked !== undefined) throw forbidden("Only a proxy admin may change 'blocked' (use /key/block and /key/unblock).", "forbidden");
+    await checkKeyOwner(c, actor, { userId: before.userId, teamId: before.teamId, ...fields });
+  }
+  const row = await updateKey(d, token, fields);
   if (!row) throw notFound(f.key);
   await syncGuard(c, row);
   return c.json(keyObject(row, (await guard(c, token).view(Date.now())).resetAt));
@@ -147,8 +179,11 @@ keyRoutes.post("/key/delete", requireAuth("admin"), async (c) => {
   if (!names.length && !aliases.length) throw invalidRequest("Name the keys to delete in 'keys'.", "keys");
   const tokens = await Promise.all(names.map(tokenOf));
   const rows = await findKeys(db(c.env.DB), tokens, aliases);
+  const actor = c.get("actor");
+  if (!reachesAll(actor) && rows.some((r) => !mayKey(actor, r))) throw outOfReach("one of these keys");
   const found = new Set(rows.map((r) => r.token));
   const missing = names.find((_, i) => !found.has(tokens[i]!));
+  if (missing && !reachesAll(actor)) throw outOfReach(`'${missing}'`);
   if (missing) throw notFound(missing);
   await Promise.all(rows.map((r) => syncGuard(c, r, true)));
   await deleteKeys(db(c.env.DB), [...found]);
@@ -161,7 +196,10 @@ keyRoutes.get("/key/list", requireAuth("admin"), async (c) => {
   if (!Number.isInteger(page) || page < 1) throw invalidRequest("'page' must be a whole number from 1.", "page");
   if (!Number.isInteger(size) || size < 1 || size > 100) throw invalidRequest("'size' must be a whole number from 1 to 100.", "size");
   const full = c.req.query("return_full_object") === "true";
-  const { rows, total } = await listKeys(db(c.env.DB), page, size);
+  const actor = c.get("actor");
+  const { rows, total } = reachesAll(actor)
+    ? await listKeys(db(c.env.DB), page, size)
+    : await listKeysOf(db(c.env.DB), page, size, { userId: ownUserId(actor), teamIds: [...adminTeams(actor), ...orgTeamIds(actor)] });
   return c.json({
     keys: full ? rows.map(keyObject) : rows.map((r) => r.token),
     total_count: total,
@@ -175,10 +213,15 @@ async function regenerate(c: Context<AppEnv>, keyOrToken: string | undefined, bo
   const f = parseKeyBody(generateSchema, body, ["key"]);
   const d = db(c.env.DB);
   const old = await findKey(d, await tokenOf(keyOrToken));
+  const actor = c.get("actor");
+  if (!reachesAll(actor) && (!old || !mayKey(actor, old))) throw outOfReach("this key");
   if (!old) throw notFound(keyOrToken);
+  if (!reachesAll(actor) && body.blocked !== undefined) throw forbidden("Only a proxy admin may change 'blocked'.");
   const raw = newRawKey();
   const now = Date.now();
-  const row = await insertKey(d, { ...old, ...(await rowFields(c, f)), token: await hashKey(raw), keyName: displayName(raw), updatedAt: now });
+  const fields = await rowFields(c, f);
+  if (!reachesAll(actor)) await checkKeyOwner(c, actor, { userId: old.userId, teamId: old.teamId, ...fields });
+  const row = await insertKey(d, { ...old, ...fields, token: await hashKey(raw), keyName: displayName(raw), updatedAt: now });
   // The new key keeps the old one's limits and its budget period's spend.
   // This isolate's settles still waiting for the old key's guard land before its ledger moves.
   await flushSettlesFor(c.env, c.get("config"), keySubject(old.token));

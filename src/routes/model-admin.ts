@@ -12,6 +12,9 @@ import { deleteModel, findModel, insertModel, updateModel } from "../db/models";
 import { GatewayError, invalidRequest } from "../http/errors";
 import { readJson } from "../http/json";
 import { requireAuth } from "../http/middleware";
+import { reachesAll } from "../identity/scope";
+import { modelAllowed } from "../limits/guard-state";
+import { callerModelLists } from "./models";
 
 /** LiteLLM's model admin API (master key): models stored in D1, merged with the config. */
 export const modelAdmin = new Hono<AppEnv>();
@@ -94,9 +97,11 @@ modelAdmin.post("/model/new", requireAuth("admin"), async (c) => {
   return c.json({ model_id: row.id, model_name: row.modelName, litellm_params: maskParams(row.litellmParams), model_info: { ...row.modelInfo, id: row.id, db_model: true } });
 });
 
-modelAdmin.get("/model/info", requireAuth("admin"), (c) => {
+/** Every deployment for proxy admins and viewers; a virtual key sees the deployments of the models it may call. */
+modelAdmin.get("/model/info", requireAuth("admin"), async (c) => {
   const id = c.req.query("litellm_model_id") ?? c.req.query("id");
-  const deps = c.get("config").deployments.filter((d) => !id || d.id === id);
+  const lists = reachesAll(c.get("actor")) ? [] : await callerModelLists(c);
+  const deps = c.get("config").deployments.filter((d) => (!id || d.id === id) && lists.every((l) => modelAllowed(l, d.modelName)));
   if (id && !deps.length) throw notFound(id);
   return c.json({ data: deps.map(describe) });
 });

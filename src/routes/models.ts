@@ -2,23 +2,34 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { db } from "../db/client";
 import { findTeam } from "../db/teams";
+import { findUser } from "../db/users";
 import { modelAllowed } from "../limits/guard-state";
+import { modelsOf } from "../limits/subjects";
 
-/** GET /v1/models: the configured model groups the caller may use (its key's and its team's lists), in OpenAI's list shape. */
+/** The model lists that bind the caller: its key's, its team's and its user's (`["*"]` = every model). */
+export async function callerModelLists(c: Context<AppEnv>): Promise<string[][]> {
+  const principal = c.get("principal");
+  if (principal.kind !== "key") return [];
+  const d = db(c.env.DB);
+  const [team, user] = await Promise.all([
+    principal.key.teamId ? findTeam(d, principal.key.teamId) : undefined,
+    principal.key.userId ? findUser(d, principal.key.userId) : undefined,
+  ]);
+  return [principal.key.models, team?.models, user?.models].filter((m): m is string[] => !!m).map(modelsOf);
+}
+
+/** GET /v1/models: the configured model groups the caller may use (its key's, team's and user's lists), in OpenAI's list shape. */
 export async function listModels(c: Context<AppEnv>): Promise<Response> {
   const config = c.get("config");
-  const principal = c.get("principal");
-  const team = principal.kind === "key" && principal.key.teamId ? await findTeam(db(c.env.DB), principal.key.teamId) : undefined;
+  const allowed = await callerModelLists(c);
   const created = 1_700_000_000;
   const data = [];
   for (const [name, deps] of config.groups) {
-    if (principal.kind === "key" && !modelAllowed(principal.key.models, name)) continue;
-    if (team && !modelAllowed(team.models, name)) continue;
+    if (!allowed.every((list) => modelAllowed(list, name))) continue;
     data.push({ id: name, object: "model", created, owned_by: deps[0]?.provider ?? "switchyard" });
   }
   for (const alias of config.router.aliases.keys()) {
-    if (principal.kind === "key" && !modelAllowed(principal.key.models, alias)) continue;
-    if (team && !modelAllowed(team.models, alias)) continue;
+    if (!allowed.every((list) => modelAllowed(list, alias))) continue;
     data.push({ id: alias, object: "model", created, owned_by: "switchyard" });
   }
   return c.json({ object: "list", data });

@@ -69,9 +69,9 @@ describe("virtual keys", () => {
   });
 
   it("names unsupported and unknown fields in a 400", async () => {
-    const a = await post("/key/generate", { user_id: "u1" });
+    const a = await post("/key/generate", { guardrails: ["g1"] });
     expect(a.status).toBe(400);
-    expect(await a.json()).toMatchObject({ error: { param: "user_id", message: expect.stringContaining("not supported yet") } });
+    expect(await a.json()).toMatchObject({ error: { param: "guardrails", message: expect.stringContaining("not supported yet") } });
     const b = await post("/key/generate", { colour: "red" });
     expect((await b.json()).error.param).toBe("colour");
     const c = await post("/key/generate", { rpm_limit: -1 });
