@@ -1,3 +1,4 @@
+import type { CacheSettings } from "./cache-settings";
 import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 
 /**
@@ -6,7 +7,7 @@ import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
  */
 export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
   router_settings: ROUTER_KEYS,
-  litellm_settings: ["drop_params", "request_timeout", "model_max_budget", ...LITELLM_ROUTER_KEYS],
+  litellm_settings: ["drop_params", "request_timeout", "model_max_budget", "cache", "cache_params", ...LITELLM_ROUTER_KEYS],
   general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "alerting", "reserved_completion_tokens", "maximum_spend_logs_retention_period", "store_prompts_in_spend_logs"],
 };
 
@@ -50,6 +51,8 @@ export interface GatewaySettings {
   spendLogsRetention: string;
   /** general_settings.store_prompts_in_spend_logs: rows keep the request and the answer (bounded). */
   storePrompts: boolean;
+  /** litellm_settings.cache with cache_params: the response cache; undefined when off. */
+  cache?: CacheSettings;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

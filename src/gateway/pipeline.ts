@@ -71,10 +71,8 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
 
   try {
     const hit = hooks?.lookup ? await hooks.lookup(info) : null;
-    if (hit) {
-      for (const [k, v] of Object.entries(hit.headers ?? {})) headers.set(k, v);
-      return respond(cx, headers, hit.answer, 0, finish, { cache_hit: true });
-    }
+    if (hit) for (const [k, v] of Object.entries(hit.headers ?? {})) headers.set(k, v);
+    if (hit?.answer) return respond(cx, headers, hit.answer, 0, finish, { cache_hit: true });
     const routed = await execute(
       {
         config,
