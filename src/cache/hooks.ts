@@ -57,7 +57,9 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
       const wanted = settings.mode === "default_on" ? controls.useCache !== false : controls.useCache === true;
       if (!wanted || call.stream) return { answer: null, headers: status("BYPASS") };
       const prefix = `${controls.namespace ?? settings.namespace}:${scopeId(settings.scope, call.principal)}:`;
-      const group = resolveGroup(config, call.model)?.name ?? call.model;
+      // A wildcard group (`openai/*`) serves many models: the requested one is the group then.
+      const resolved = resolveGroup(config, call.model)?.name;
+      const group = resolved && !resolved.endsWith("*") ? resolved : call.model;
       const key = await cacheKey(prefix, call.route, group, call.body, controls.customKey);
       const ttlSec = controls.ttlSec ?? settings.ttlSec;
       if (!controls.noStore && ttlSec > 0) pending = { key, ttlSec };

@@ -281,6 +281,27 @@ describe("exact cache: what is not cached", () => {
   });
 });
 
+describe("exact cache: model groups", () => {
+  it("an alias shares its group's entries; two models of one wildcard group do not share", async () => {
+    answering();
+    const cfg = {
+      ...config({ type: "local" }),
+      model_list: [
+        ...config().model_list,
+        { model_name: "openai/*", litellm_params: { model: "openai/*", api_base: UPSTREAM, api_key: "os.environ/OPENAI_API_KEY" }, model_info: { id: "wild" } },
+      ],
+      router_settings: { model_group_alias: { nickname: "cached" } },
+    };
+    const q = question();
+    await call(cfg, q);
+    expect((await call(cfg, { ...q, model: "nickname" })).headers.get("x-cache")).toBe("HIT");
+    await call(cfg, { ...q, model: "openai/gpt-4o" });
+    expect((await call(cfg, { ...q, model: "openai/gpt-4o" })).headers.get("x-cache")).toBe("HIT");
+    expect((await call(cfg, { ...q, model: "openai/gpt-4o-mini" })).headers.get("x-cache")).toBe("MISS");
+    expect(upstreamCalls()).toBe(3);
+  });
+});
+
 describe("exact cache: config", () => {
   it("lists unsupported types at readiness, naming the Cloudflare alternative, and caches nothing", async () => {
     const cfg = config({ type: "redis", host: "localhost" });
