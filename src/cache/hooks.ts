@@ -7,6 +7,7 @@ import type { TranslatedResponse } from "../providers/types";
 import { resolveGroup } from "../router/groups";
 import { cacheControls } from "./controls";
 import type { CacheStore } from "./entry";
+import { EdgeCacheStore } from "./edge";
 import { cacheKey } from "./key";
 import { KvStore } from "./kv";
 import { localStore } from "./local";
@@ -22,7 +23,8 @@ const runtimes = new WeakMap<ResolvedConfig, CacheRuntime>();
 function runtime(config: ResolvedConfig, env: Env, settings: CacheSettings): CacheRuntime {
   let rt = runtimes.get(config);
   if (!rt) {
-    const store = settings.type === "local" ? localStore(settings.maxEntries, settings.maxBytes) : new KvStore(env.CACHE_KV!);
+    const store =
+      settings.type === "local" ? localStore(settings.maxEntries, settings.maxBytes) : settings.type === "cloudflare-cache" ? new EdgeCacheStore() : new KvStore(env.CACHE_KV!);
     runtimes.set(config, (rt = { settings, store }));
   }
   return rt;

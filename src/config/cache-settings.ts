@@ -6,7 +6,7 @@ export type CacheRoute = "chat" | "embeddings" | "completions" | "responses" | "
 
 /** litellm_settings.cache + cache_params, resolved. Absent from the settings when caching is off. */
 export interface CacheSettings {
-  type: "local" | "cloudflare-kv";
+  type: "local" | "cloudflare-kv" | "cloudflare-cache";
   /** Seconds an answer is kept unless the request says otherwise. */
   ttlSec: number;
   namespace: string;
@@ -48,7 +48,6 @@ const UNSUPPORTED_TYPES: Record<string, string> = {
   "azure-blob": "use type: cloudflare-kv",
   gcs: "use type: cloudflare-kv",
   disk: "use type: local (isolate memory) or cloudflare-kv",
-  "cloudflare-cache": "the Cache API backend is not built yet; use type: cloudflare-kv",
 };
 
 const KNOWN_PARAMS = ["type", "ttl", "namespace", "supported_call_types", "mode", "scope", "max_size_in_memory"];
@@ -95,7 +94,14 @@ export function parseCacheSettings(litellm: Record<string, unknown>, env: Record
     unsupported.push(`litellm_settings.cache_params.type: '${type}' is not supported (${UNSUPPORTED_TYPES[type]}); caching is off`);
     return undefined;
   }
-  if (type !== "local" && type !== "cloudflare-kv") throw `litellm_settings.cache_params.type: '${type}' is not a cache type; use cloudflare-kv or local`;
+  if (type !== "local" && type !== "cloudflare-kv" && type !== "cloudflare-cache") {
+    throw `litellm_settings.cache_params.type: '${type}' is not a cache type; use cloudflare-kv, cloudflare-cache or local`;
+  }
+  if (type === "cloudflare-cache") {
+    unsupported.push(
+      "litellm_settings.cache_params.type: cloudflare-cache (the Cache API) caches per location, and only for a Worker on a custom domain: on *.workers.dev, in previews and behind Cloudflare Access its writes have no effect",
+    );
+  }
   if (type === "cloudflare-kv" && !env[CACHE_KV_BINDING]) {
     unsupported.push(`litellm_settings.cache_params.type: cloudflare-kv needs the KV namespace binding ${CACHE_KV_BINDING} (wrangler.toml [[kv_namespaces]]); caching is off`);
     return undefined;

@@ -48,7 +48,7 @@ async function streamed(cfg: unknown, body: unknown): Promise<{ status: number; 
 
 const upstreamCalls = () => received.filter((r) => r.url.startsWith(UPSTREAM)).length;
 
-describe.each(["cloudflare-kv", "local"])("exact cache, type %s", (type) => {
+describe.each(["cloudflare-kv", "cloudflare-cache", "local"])("exact cache, type %s", (type) => {
   it("answers a repeated request from the cache: no second upstream call, cost 0, x-cache HIT with the key", async () => {
     answering();
     const cfg = config({ type });
@@ -315,6 +315,11 @@ describe("exact cache: config", () => {
     const q = question();
     await call(cfg, q);
     expect((await call(cfg, q)).headers.get("x-cache")).toBeNull();
+  });
+
+  it("readiness says where cloudflare-cache writes take effect", async () => {
+    const ready = await withEnv({ GATEWAY_CONFIG: config({ type: "cloudflare-cache" }) as unknown as Record<string, unknown> }, "/health/readiness");
+    expect(JSON.stringify(await ready.json())).toContain("only for a Worker on a custom domain");
   });
 
   it("a bad cache_params value is a config error naming it", async () => {
