@@ -19,6 +19,8 @@ export interface Env {
   MASTER_KEY?: string;
   /** The config as YAML or JSON text, or an object when given as a wrangler [vars] table. */
   GATEWAY_CONFIG?: string | Record<string, unknown>;
+  /** The response cache of `litellm_settings.cache_params.type: cloudflare-kv` (a KV namespace). */
+  CACHE_KV?: KVNamespace;
   /** The admin UI's files (ui/dist, Workers Static Assets). */
   ASSETS?: Fetcher;
   /** Sign-in to the admin UI with a username and password (LiteLLM's names), besides the master key. */

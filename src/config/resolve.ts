@@ -2,6 +2,7 @@ import { parse as parseYaml } from "yaml";
 import { inferProvider, providerFor } from "../providers/registry";
 import { groupExists } from "../router/groups";
 import type { Deployment } from "./deployment";
+import { parseCacheSettings } from "./cache-settings";
 import { parseDuration } from "../limits/duration";
 import { fnv1a64 } from "./hash";
 import { configSchema, formatPath, modelEntrySchema, type ModelEntry, type RawConfig } from "./schema";
@@ -193,6 +194,12 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
   const general = raw.general_settings ?? {};
   try {
     out.router = parseRouterSettings(router, litellm, out.unsupported);
+  } catch (e) {
+    if (typeof e === "string") return e;
+    throw e;
+  }
+  try {
+    out.settings.cache = parseCacheSettings(litellm, env, out.unsupported);
   } catch (e) {
     if (typeof e === "string") return e;
     throw e;

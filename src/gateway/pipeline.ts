@@ -44,7 +44,8 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
   const finish: Finish = (status, usage, cost, extra = {}) => {
     if (finished) return;
     finished = true;
-    const settled = admitted.settle(cost ?? 0, usage?.total_tokens ?? 0);
+    // A cache hit counts as a request, not as tokens (nothing was generated for it).
+    const settled = admitted.settle(cost ?? 0, extra.cache_hit ? 0 : (usage?.total_tokens ?? 0));
     if (settled) cx.waitUntil(settled);
     if (dep && usage && config.router.strategy === "usage-based-routing") {
       const counted = settleUsage(env, dep, usage.total_tokens);
@@ -102,10 +103,8 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
 
   try {
     const hit = hooks?.lookup ? await hooks.lookup(info) : null;
-    if (hit) {
-      for (const [k, v] of Object.entries(hit.headers ?? {})) headers.set(k, v);
-      return respond(cx, headers, hit.answer, 0, finish, { cache_hit: true });
-    }
+    if (hit) for (const [k, v] of Object.entries(hit.headers ?? {})) headers.set(k, v);
+    if (hit?.answer) return respond(cx, headers, hit.answer, 0, finish, { cache_hit: true });
     const routed = await execute(
       {
         config,

@@ -55,8 +55,11 @@ export interface CallInfo {
  * after each upstream try, `finish` with the call's final record).
  */
 export interface CallHooks {
-  /** An answer to give instead of calling upstream (a cache hit); null to route the call. */
-  lookup?(call: CallInfo): Promise<{ answer: TranslatedResponse; headers?: Record<string, string> } | null>;
+  /**
+   * An answer to give instead of calling upstream (a cache hit); null, or a null answer, to route
+   * the call. The headers are set on the response either way (e.g. `x-cache: MISS`).
+   */
+  lookup?(call: CallInfo): Promise<{ answer: TranslatedResponse | null; headers?: Record<string, string> } | null>;
   /** A complete non-streamed answer, after it was priced. */
   store?(call: CallInfo, answer: TranslatedResponse): void;
   /** One upstream attempt has ended (success or failure). */

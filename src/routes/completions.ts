@@ -15,7 +15,7 @@ import { httpCallContext } from "../gateway/context";
 import { callModel } from "../gateway/pipeline";
 import type { Attempt, ModelCall } from "../gateway/types";
 
-const GATEWAY_FIELDS = ["drop_params", "metadata", "fallbacks", "num_retries", "mock_response"];
+const GATEWAY_FIELDS = ["drop_params", "metadata", "fallbacks", "num_retries", "mock_response", "cache"];
 
 /** `{base}/completions` with the client's body (the deployment's model; usage asked for on streams). */
 function upstreamRequest(req: CompletionsRequest, a: Attempt): Request {

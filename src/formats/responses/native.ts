@@ -15,7 +15,7 @@ import { openaiUsage } from "../../providers/usage";
 
 type Json = Record<string, unknown>;
 
-const GATEWAY_FIELDS = ["drop_params", "fallbacks", "num_retries", "mock_response"];
+const GATEWAY_FIELDS = ["drop_params", "fallbacks", "num_retries", "mock_response", "cache"];
 
 export function nativeRequest(body: Json, dep: Deployment): Request {
   const out: Json = { ...body, model: dep.model };

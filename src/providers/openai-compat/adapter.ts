@@ -8,7 +8,7 @@ import { openaiUsage } from "../usage";
 import { COMPAT_PROVIDERS, type CompatProvider } from "./table";
 
 /** Fields of the client request that are the gateway's own and never go upstream. */
-const GATEWAY_FIELDS = ["drop_params", "metadata", "fallbacks", "num_retries", "mock_response"] as const;
+const GATEWAY_FIELDS = ["drop_params", "metadata", "fallbacks", "num_retries", "mock_response", "cache"] as const;
 
 export function compatBaseUrl(dep: Deployment, quirks: CompatProvider): string {
   const base = dep.apiBase ?? quirks.baseUrl;

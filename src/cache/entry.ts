@@ -1,0 +1,21 @@
+import type { Usage } from "../providers/types";
+
+/** One cached answer, as every backend stores it. */
+export interface CacheEntry {
+  /** The answer's body, exactly as the client first received it. */
+  json: string;
+  usage: Usage | null;
+  contentType?: string;
+  /** Epoch ms when it was stored (s-maxage) and when it expires (backends may keep it longer). */
+  storedAt: number;
+  expiresAt: number;
+}
+
+/** A cache backend. Both calls may fail (the caller treats that as a miss / a skipped store). */
+export interface CacheStore {
+  get(key: string): Promise<CacheEntry | null>;
+  put(key: string, entry: CacheEntry): Promise<void>;
+}
+
+/** The answer's stored size, as the local backend counts it. */
+export const entryBytes = (key: string, e: CacheEntry) => (key.length + e.json.length) * 2 + 200;
