@@ -21,7 +21,11 @@ let pending: SpendEvent[] = [];
 let flush: Promise<void> | undefined;
 
 const encoder = new TextEncoder();
-const byteLength = (v: unknown) => encoder.encode(JSON.stringify(v)).length;
+const byteLength = (v: unknown) => {
+  const text = JSON.stringify(v);
+  // Pure ASCII (the usual event) is one byte a character: no need to encode it to count.
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length;
+};
 
 /** `{"events":[` ... `]}` */
 const ENVELOPE_BYTES = byteLength({ events: [] });
