@@ -19,8 +19,8 @@ import { teamRoutes } from "./routes/teams";
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestIds);
+  app.use(d1Faults); // (hardening helper, issue 11) D1 outages answer 503, never 500; before health so every route shares one env (config cache)
   app.route("/", health);
-  app.use(d1Faults); // (hardening helper, issue 11) D1 outages answer 503, never 500
   app.use(withConfig);
   app.post("*", limitBody);
 
