@@ -26,9 +26,9 @@ import { customerRoutes } from "./routes/customers";
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestIds);
+  app.use(d1Faults); // (hardening helper, issue 11) D1 outages answer 503, never 500; before health so every route shares one env (config cache)
   app.route("/", health);
   app.route("/", uiPages);
-  app.use(d1Faults); // D1 outages answer 503, never 500
   app.use(withConfig);
   app.post("*", limitBody);
   app.route("/", uiSession);

@@ -77,7 +77,12 @@ function boundTags(tags: unknown, cut: Cut): string[] | undefined {
   return strings.slice(0, MAX_TAGS).map((t) => str(t, MAX_TAG_CHARS, cut));
 }
 
-const byteLength = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length;
+const encoder = new TextEncoder();
+/** Whether `v` serialises to at most `max` UTF-8 bytes (a UTF-16 unit is at most 3 bytes: most events skip the encode). */
+const fitsBytes = (v: unknown, max: number) => {
+  const text = JSON.stringify(v);
+  return text.length * 3 <= max || encoder.encode(text).length <= max;
+};
 
 /**
  * A spend event's metadata with every client-supplied field bounded: `user`, `tags` (count and
@@ -102,7 +107,7 @@ export function boundSpendMetadata(metadata: Record<string, unknown> | null | un
     if (out[k] === undefined) delete out[k];
   }
   if (cut.truncated || src.truncated === true) out.truncated = true;
-  if (byteLength(out) <= MAX_METADATA_BYTES) return out;
+  if (fitsBytes(out, MAX_METADATA_BYTES)) return out;
   // Still too large (many large fields): keep what reports group by, and say so.
   const small: Record<string, unknown> = { truncated: true };
   for (const key of ESSENTIAL) if (out[key] !== undefined) small[key] = out[key];

@@ -84,7 +84,7 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
 export const MAX_ATTEMPTS = 5;
 
 /** Keeps an event that cannot be written, for GET /spend/dead_letters and its replay. */
-async function park(env: Env, event: unknown, error: string, attempts: number): Promise<void> {
+export async function park(env: Env, event: unknown, error: string, attempts: number): Promise<void> {
   const id = isEvent(event) ? event.request_id : `malformed-${crypto.randomUUID()}`;
   await env.DB.prepare(
     `INSERT INTO spend_dead_letters (request_id, event, error, attempts, created_at) VALUES (?, ?, ?, ?, ?)

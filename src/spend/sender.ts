@@ -1,6 +1,6 @@
 import type { Env } from "../env";
 import { boundSpendEvent } from "./bounds";
-import { writeSpend } from "./consumer";
+import { park, writeSpend } from "./consumer";
 import type { SpendEvent, SpendMessage } from "./event";
 
 /** How long an isolate gathers events before one queue send carries them all. */
@@ -17,11 +17,19 @@ export const MAX_BATCH_MESSAGES = 100;
 /** Events kept for the next flush when neither the queue nor D1 took them (beyond this the oldest are dropped, and logged). */
 const MAX_PENDING = 10_000;
 
+/** Flushes an event may fail both ways (queue and D1) before it is given up. */
+const MAX_DIRECT_TRIES = 3;
+const failures = new WeakMap<SpendEvent, number>();
+
 let pending: SpendEvent[] = [];
 let flush: Promise<void> | undefined;
 
 const encoder = new TextEncoder();
-const byteLength = (v: unknown) => encoder.encode(JSON.stringify(v)).length;
+const byteLength = (v: unknown) => {
+  const text = JSON.stringify(v);
+  // Pure ASCII (the usual event) is one byte a character: no need to encode it to count.
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length;
+};
 
 /** `{"events":[` ... `]}` */
 const ENVELOPE_BYTES = byteLength({ events: [] });
@@ -74,6 +82,15 @@ async function sendOnce(queue: Queue<SpendMessage>, messages: SpendMessage[]): P
   else await queue.sendBatch(messages.map((body) => ({ body })));
 }
 
+/** An event D1 keeps refusing goes to spend_dead_letters (GET /spend/dead_letters, replayable), as the consumer's do. */
+async function parkOrLog(env: Env, event: SpendEvent, error: unknown, tries: number): Promise<void> {
+  try {
+    await park(env, event, String(error), tries);
+  } catch (e) {
+    console.error(JSON.stringify({ msg: "spend event lost: neither the queue, D1 nor the dead letters took it", request_id: event.request_id, tries, error: String(e) }));
+  }
+}
+
 /**
  * One batch to the queue: a failed send is retried once; if it fails again the events are written
  * straight to D1 by the consumer's own (idempotent) writer. Returns the events neither took.
@@ -93,9 +110,21 @@ async function deliver(env: Env, messages: SpendMessage[]): Promise<SpendEvent[]
   try {
     await writeSpend(env, events);
     return [];
-  } catch (e) {
-    console.error(JSON.stringify({ msg: "spend events could not be written; kept for the next flush", events: events.length, error: String(e) }));
-    return events;
+  } catch {
+    // One event D1 refuses must not hold back the others: each alone, and one that keeps failing is given up (logged).
+    const left: SpendEvent[] = [];
+    for (const event of events) {
+      try {
+        await writeSpend(env, [event]);
+      } catch (e) {
+        const tries = (failures.get(event) ?? 0) + 1;
+        failures.set(event, tries);
+        if (tries < MAX_DIRECT_TRIES) left.push(event);
+        else await parkOrLog(env, event, e, tries);
+      }
+    }
+    if (left.length) console.error(JSON.stringify({ msg: "spend events could not be written; kept for the next flush", events: left.length }));
+    return left;
   }
 }
 

@@ -110,3 +110,23 @@ describe("spend sender: batches by bytes, and never stops", () => {
     expect(results.map((r) => r.request_id)).toEqual(["direct-1"]);
   });
 });
+
+describe("spend sender: an event D1 refuses does not hold back the others", () => {
+  it("with the queue down, the good events of a batch land and the bad one is parked in the dead letters after a few flushes", async () => {
+    const q = fakeQueue(1_000);
+    const token = `mixed-${crypto.randomUUID()}`;
+    const bad = { ...event("bad-1"), api_key: token, prompt_tokens: null as unknown as number };
+    const good = { ...event("good-1"), api_key: token };
+    await record(q.queue, [bad, good]);
+    const rows = async () => (await env.DB.prepare("SELECT request_id FROM spend_logs WHERE api_key = ?").bind(token).all<{ request_id: string }>()).results.map((r) => r.request_id);
+    expect(await rows()).toEqual(["good-1"]);
+    // The bad one is retried with later flushes, then dropped: flushes keep working.
+    for (let i = 0; i < 3; i++) await record(q.queue, [{ ...event(`later-${i}`), api_key: token }]);
+    expect((await rows()).sort()).toEqual(["good-1", "later-0", "later-1", "later-2"]);
+    const sendsBefore = q.calls();
+    await record(q.queue, [{ ...event("last"), api_key: token }]);
+    expect(q.calls() - sendsBefore).toBe(2); // one batch, retried once: the bad event is no longer carried
+    const parked = await env.DB.prepare("SELECT request_id FROM spend_dead_letters WHERE request_id = 'bad-1'").first<{ request_id: string }>();
+    expect(parked?.request_id).toBe("bad-1");
+  });
+});
