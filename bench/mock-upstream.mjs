@@ -25,14 +25,25 @@ const streamChunks = [
 // in 5 deltas, message_delta with usage, message_stop), or as one message.
 const aEvent = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 const anthropicChunks = [
-  aEvent("message_start", { message: { id: "msg_bench", type: "message", role: "assistant", model: "claude-bench", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } }),
+  aEvent("message_start", {
+    message: { id: "msg_bench", type: "message", role: "assistant", model: "claude-bench", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } },
+  }),
   aEvent("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
   ...["Hello", " from", " the", " benchmark", " upstream."].map((t) => aEvent("content_block_delta", { index: 0, delta: { type: "text_delta", text: t } })),
   aEvent("content_block_stop", { index: 0 }),
   aEvent("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 8 } }),
   aEvent("message_stop", {}),
 ];
-const anthropicMessage = JSON.stringify({ id: "msg_bench", type: "message", role: "assistant", model: "claude-bench", content: [{ type: "text", text: "Hello from the benchmark upstream." }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 12, output_tokens: 8 } });
+const anthropicMessage = JSON.stringify({
+  id: "msg_bench",
+  type: "message",
+  role: "assistant",
+  model: "claude-bench",
+  content: [{ type: "text", text: "Hello from the benchmark upstream." }],
+  stop_reason: "end_turn",
+  stop_sequence: null,
+  usage: { input_tokens: 12, output_tokens: 8 },
+});
 
 /** Starts the mock; resolves with its port. */
 export function startMock(port = 0) {

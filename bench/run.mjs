@@ -94,7 +94,15 @@ async function main() {
     { name: "gateway, virtual key + spend logs", url: `${logged.url}/v1/chat/completions`, headers: { authorization: `Bearer ${loggedKey}` }, pid: logged.pid, vs: BARE, target: { rps: 0.6 } },
     { name: "gateway, key with max_budget + spend logs", url: `${logged.url}/v1/chat/completions`, headers: { authorization: `Bearer ${budgetKey}` }, pid: logged.pid, vs: BARE, target: { rps: 0.6 } },
     { name: IDENTITY, url: identity.url, headers: {}, pid: identity.pid, body: claudeStreamBody },
-    { name: "gateway, Anthropic upstream streamed, master key", url: `${quiet.url}/v1/chat/completions`, headers: { authorization: `Bearer ${MASTER}` }, pid: quiet.pid, body: claudeStreamBody, vs: IDENTITY, target: { cpu: 1.2 } },
+    {
+      name: "gateway, Anthropic upstream streamed, master key",
+      url: `${quiet.url}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${MASTER}` },
+      pid: quiet.pid,
+      body: claudeStreamBody,
+      vs: IDENTITY,
+      target: { cpu: 1.2 },
+    },
   ];
   // BENCH_ONLY=<regex>: measure only the rows it matches (and the baselines they compare with).
   if (process.env.BENCH_ONLY) {
@@ -150,7 +158,9 @@ async function main() {
   }
   const ttfbGap = results.has("gateway, master key") ? med("gateway, master key", "ttfb") - med(BARE, "ttfb") : NaN;
   if (Number.isFinite(ttfbGap)) lines.push("", `Streamed TTFB, gateway (master key) minus bare worker: ${f(ttfbGap, 2)} ms (target: within 1 ms: ${ttfbGap <= 1 ? "met" : "missed"}).`);
-  lines.push("Baselines: the OpenAI-format rows against the bare pass-through worker; the Anthropic row (translated to OpenAI chunks) against the bare worker piping the same Anthropic stream through an identity JS transform.");
+  lines.push(
+    "Baselines: the OpenAI-format rows against the bare pass-through worker; the Anthropic row (translated to OpenAI chunks) against the bare worker piping the same Anthropic stream through an identity JS transform.",
+  );
   const table = lines.join("\n");
   console.log(table);
   mkdirSync(path.join(import.meta.dirname, "results"), { recursive: true });

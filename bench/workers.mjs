@@ -53,7 +53,9 @@ export async function startGateway({ config, masterKey }) {
     modules: [
       { type: "ESModule", path: path.join(dist, "index.js") },
       // The bundled config.yaml, as wrangler wrote it beside the bundle.
-      ...readdirSync(dist).filter((f) => f.endsWith(".yaml")).map((f) => ({ type: "Text", path: path.join(dist, f) })),
+      ...readdirSync(dist)
+        .filter((f) => f.endsWith(".yaml"))
+        .map((f) => ({ type: "Text", path: path.join(dist, f) })),
     ],
     d1Databases: { DB: "bench-db" },
     durableObjects: { KEY_GUARD: { className: "KeyGuard", useSQLite: true }, DEPLOYMENT_GUARD: { className: "DeploymentGuard", useSQLite: true } },
@@ -63,7 +65,9 @@ export async function startGateway({ config, masterKey }) {
   });
   const db = await w.mf.getD1Database("DB", "worker");
   const dir = path.join(root, "migrations");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     for (const statement of readFileSync(path.join(dir, file), "utf8").split("--> statement-breakpoint")) {
       if (statement.trim()) await db.prepare(statement).run();
     }

@@ -39,10 +39,7 @@ export async function ensureUi({ force = false } = {}) {
   // same headers on the single-page fallback (src/routes/ui.ts), from the same JSON.
   const headers = JSON.parse(readFileSync(headersJson, "utf8"));
   const lines = Object.entries(headers).map(([k, v]) => `  ${k}: ${v}`);
-  writeFileSync(
-    marker,
-    ["/ui/*", ...lines, "", "/ui/assets/*", "  cache-control: public, max-age=31536000, immutable", ""].join("\n"),
-  );
+  writeFileSync(marker, ["/ui/*", ...lines, "", "/ui/assets/*", "  cache-control: public, max-age=31536000, immutable", ""].join("\n"));
   return 0;
 }
 

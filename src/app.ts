@@ -52,9 +52,7 @@ export function buildApp(): Hono<AppEnv> {
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
   const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);
-  app.notFound((c) =>
-    respond(c)(new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found")),
-  );
+  app.notFound((c) => respond(c)(new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found")));
   app.onError((err, c) => {
     if (err instanceof GatewayError) return respond(c)(err);
     // (hardening helper, issue 11) drizzle wraps a driver error (D1 down: http/d1-faults.ts) in its own

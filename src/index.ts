@@ -16,9 +16,7 @@ export default {
   fetch: app.fetch,
   // Two queues, one handler: per-sink export batches, and spend events (the default).
   queue: (batch: MessageBatch<SpendMessage | ExportMessage>, env: Env, ctx?: ExecutionContext) =>
-    batch.queue === EXPORT_QUEUE_NAME
-      ? consumeExport(batch as MessageBatch<ExportMessage>, env, ctx ?? { waitUntil: () => {} })
-      : consumeSpend(batch as MessageBatch<SpendMessage>, env),
+    batch.queue === EXPORT_QUEUE_NAME ? consumeExport(batch as MessageBatch<ExportMessage>, env, ctx ?? { waitUntil: () => {} }) : consumeSpend(batch as MessageBatch<SpendMessage>, env),
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
     const config = await loadConfig(env, (p) => ctx.waitUntil(p));
     const deleted = await pruneSpendLogs(env, config);

@@ -37,7 +37,14 @@ export const chatRequestSchema = z.looseObject({
   tools: z.optional(z.nullable(z.array(tool))),
   tool_choice: z.optional(z.nullable(z.union([z.enum(["none", "auto", "required"]), z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string() }) })]))),
   parallel_tool_calls: z.optional(z.nullable(z.boolean())),
-  response_format: z.optional(z.nullable(z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]), json_schema: z.optional(z.looseObject({ name: z.optional(z.string()), schema: z.optional(z.record(z.string(), z.unknown())), strict: z.optional(z.nullable(z.boolean())) })) }))),
+  response_format: z.optional(
+    z.nullable(
+      z.looseObject({
+        type: z.enum(["text", "json_object", "json_schema"]),
+        json_schema: z.optional(z.looseObject({ name: z.optional(z.string()), schema: z.optional(z.record(z.string(), z.unknown())), strict: z.optional(z.nullable(z.boolean())) })),
+      }),
+    ),
+  ),
   reasoning_effort: z.optional(z.nullable(z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]))),
   logprobs: z.optional(z.nullable(z.boolean())),
   top_logprobs: z.optional(z.nullable(z.number().check(z.int(), z.gte(0), z.lte(20)))),

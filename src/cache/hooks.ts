@@ -23,8 +23,7 @@ const runtimes = new WeakMap<ResolvedConfig, CacheRuntime>();
 function runtime(config: ResolvedConfig, env: Env, settings: CacheSettings): CacheRuntime {
   let rt = runtimes.get(config);
   if (!rt) {
-    const store =
-      settings.type === "local" ? localStore(settings.maxEntries, settings.maxBytes) : settings.type === "cloudflare-cache" ? new EdgeCacheStore() : new KvStore(env.CACHE_KV!);
+    const store = settings.type === "local" ? localStore(settings.maxEntries, settings.maxBytes) : settings.type === "cloudflare-cache" ? new EdgeCacheStore() : new KvStore(env.CACHE_KV!);
     runtimes.set(config, (rt = { settings, store }));
   }
   return rt;

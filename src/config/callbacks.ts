@@ -85,7 +85,7 @@ const ALERTING_ARGS: Record<string, (t: TelemetrySettings["alerting"], v: number
   minor_outage_alert_threshold: (t, v) => (t.minorOutageThreshold = v),
 };
 
-function pick(section: string, raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+function pick(_section: string, raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of keys) if (raw[k] !== undefined && raw[k] !== null) out[k] = raw[k];
   return out;

@@ -277,11 +277,12 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
     else out.masterKey = r.value;
   }
   if (out.masterKey && out.masterKey.length < MIN_MASTER_KEY_CHARS) {
-    console.warn(JSON.stringify({ msg: `The master key is shorter than ${MIN_MASTER_KEY_CHARS} characters: use a long random one (e.g. sk- and 32+ random characters).`, length: out.masterKey.length }));
+    console.warn(
+      JSON.stringify({ msg: `The master key is shorter than ${MIN_MASTER_KEY_CHARS} characters: use a long random one (e.g. sk- and 32+ random characters).`, length: out.masterKey.length }),
+    );
   }
   if (!out.masterKey && !out.masterKeyError) {
-    out.masterKeyError =
-      "No master key is set. Set the MASTER_KEY secret (`wrangler secret put MASTER_KEY`, or .dev.vars locally) or general_settings.master_key.";
+    out.masterKeyError = "No master key is set. Set the MASTER_KEY secret (`wrangler secret put MASTER_KEY`, or .dev.vars locally) or general_settings.master_key.";
   }
   return undefined;
 }

@@ -44,5 +44,4 @@ export const configSchema = z.object({
 export type RawConfig = z.infer<typeof configSchema>;
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 
-
 export { formatPath };

@@ -16,9 +16,7 @@ const keys = new Map<string, Promise<CryptoKey>>();
 function aesKey(salt: string): Promise<CryptoKey> {
   let k = keys.get(salt);
   if (!k) {
-    k = crypto.subtle
-      .digest("SHA-256", new TextEncoder().encode(salt))
-      .then((raw) => crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]));
+    k = crypto.subtle.digest("SHA-256", new TextEncoder().encode(salt)).then((raw) => crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]));
     keys.set(salt, k);
   }
   return k;

@@ -10,9 +10,20 @@ import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
   router_settings: ROUTER_KEYS,
   litellm_settings: ["drop_params", "request_timeout", "model_max_budget", "cache", "cache_params", ...LITELLM_ROUTER_KEYS, ...CALLBACK_LITELLM_KEYS],
-  general_settings: ["master_key", "max_request_size_mb", "disable_spend_logs", "reserved_completion_tokens", "maximum_spend_logs_retention_period", "store_prompts_in_spend_logs", "allowed_stored_model_secrets", "max_images_per_request", "max_image_bytes_per_request_mb", "max_image_url_download_size_mb", ...CALLBACK_GENERAL_KEYS],
+  general_settings: [
+    "master_key",
+    "max_request_size_mb",
+    "disable_spend_logs",
+    "reserved_completion_tokens",
+    "maximum_spend_logs_retention_period",
+    "store_prompts_in_spend_logs",
+    "allowed_stored_model_secrets",
+    "max_images_per_request",
+    "max_image_bytes_per_request_mb",
+    "max_image_url_download_size_mb",
+    ...CALLBACK_GENERAL_KEYS,
+  ],
 };
-
 
 /** litellm_params every deployment understands; providers add their own (see providers/registry.ts). */
 export const COMMON_PARAMS = new Set([

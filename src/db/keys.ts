@@ -12,7 +12,11 @@ export async function findKeys(d: Db, tokens: string[], aliases: string[] = []):
   if (tokens.length) conds.push(inArray(keys.token, tokens));
   if (aliases.length) conds.push(inArray(keys.keyAlias, aliases));
   if (!conds.length) return [];
-  return d.select().from(keys).where(or(...conds)).all();
+  return d
+    .select()
+    .from(keys)
+    .where(or(...conds))
+    .all();
 }
 
 export async function insertKey(d: Db, row: typeof keys.$inferInsert): Promise<KeyRow> {
@@ -34,12 +38,16 @@ export async function deleteKeys(d: Db, tokens: string[]): Promise<void> {
 
 export async function listKeys(d: Db, page: number, size: number): Promise<{ rows: KeyRow[]; total: number }> {
   const [rows, totals] = await d.batch([
-    d.select().from(keys).orderBy(desc(keys.createdAt), keys.token).limit(size).offset((page - 1) * size),
+    d
+      .select()
+      .from(keys)
+      .orderBy(desc(keys.createdAt), keys.token)
+      .limit(size)
+      .offset((page - 1) * size),
     d.select({ n: count() }).from(keys),
   ]);
   return { rows, total: totals[0]?.n ?? 0 };
 }
-
 
 /** A page of the keys of one user and of some teams (what a non-admin may list). */
 export async function listKeysOf(d: Db, page: number, size: number, of: { userId: string | null; teamIds: string[] }): Promise<{ rows: KeyRow[]; total: number }> {
@@ -49,7 +57,13 @@ export async function listKeysOf(d: Db, page: number, size: number, of: { userId
   if (!conds.length) return { rows: [], total: 0 };
   const where = or(...conds);
   const [rows, totals] = await d.batch([
-    d.select().from(keys).where(where).orderBy(desc(keys.createdAt), keys.token).limit(size).offset((page - 1) * size),
+    d
+      .select()
+      .from(keys)
+      .where(where)
+      .orderBy(desc(keys.createdAt), keys.token)
+      .limit(size)
+      .offset((page - 1) * size),
     d.select({ n: count() }).from(keys).where(where),
   ]);
   return { rows, total: totals[0]?.n ?? 0 };
@@ -70,4 +84,8 @@ export async function findAuthKey(d: Db, token: string): Promise<AuthKeyRow | un
 
 /** A user's keys in one team. */
 export const memberKeys = (d: Db, teamId: string, userId: string): Promise<KeyRow[]> =>
-  d.select().from(keys).where(and(eq(keys.teamId, teamId), eq(keys.userId, userId))).all();
+  d
+    .select()
+    .from(keys)
+    .where(and(eq(keys.teamId, teamId), eq(keys.userId, userId)))
+    .all();

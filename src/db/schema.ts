@@ -165,11 +165,7 @@ export const spendLogs = sqliteTable(
     /** 0 while the consumer's batch that inserted the row has not yet added it to the totals. */
     applied: integer("applied").notNull().default(1),
   },
-  (t) => [
-    index("spend_logs_key_time_idx").on(t.apiKey, t.startTime),
-    index("spend_logs_time_idx").on(t.startTime),
-    index("spend_logs_unapplied_idx").on(t.applied).where(sql`${t.applied} = 0`),
-  ],
+  (t) => [index("spend_logs_key_time_idx").on(t.apiKey, t.startTime), index("spend_logs_time_idx").on(t.startTime), index("spend_logs_unapplied_idx").on(t.applied).where(sql`${t.applied} = 0`)],
 );
 
 export type KeyRow = typeof keys.$inferSelect;

@@ -20,18 +20,20 @@ export const updateUser = (d: Db, id: string, fields: Partial<typeof users.$infe
 export async function deleteUsers(d: Db, ids: string[]): Promise<KeyRow[]> {
   if (!ids.length) return [];
   const owned = await d.select().from(keys).where(inArray(keys.userId, ids)).all();
-  await d.batch([
-    d.delete(keys).where(inArray(keys.userId, ids)),
-    d.delete(teamMembers).where(inArray(teamMembers.userId, ids)),
-    d.delete(users).where(inArray(users.userId, ids)),
-  ]);
+  await d.batch([d.delete(keys).where(inArray(keys.userId, ids)), d.delete(teamMembers).where(inArray(teamMembers.userId, ids)), d.delete(users).where(inArray(users.userId, ids))]);
   return owned;
 }
 
 export async function listUsers(d: Db, page: number, size: number, role?: string): Promise<{ rows: UserRow[]; total: number }> {
   const where = role ? eq(users.userRole, role) : undefined;
   const [rows, totals] = await d.batch([
-    d.select().from(users).where(where).orderBy(desc(users.createdAt), users.userId).limit(size).offset((page - 1) * size),
+    d
+      .select()
+      .from(users)
+      .where(where)
+      .orderBy(desc(users.createdAt), users.userId)
+      .limit(size)
+      .offset((page - 1) * size),
     d.select({ n: count() }).from(users).where(where),
   ]);
   return { rows, total: totals[0]?.n ?? 0 };
@@ -44,7 +46,11 @@ export const userMemberships = (d: Db, id: string): Promise<TeamMemberRow[]> => 
 export const teamMembersOf = (d: Db, teamId: string): Promise<TeamMemberRow[]> => d.select().from(teamMembers).where(eq(teamMembers.teamId, teamId)).all();
 
 export const findMember = (d: Db, teamId: string, userId: string): Promise<TeamMemberRow | undefined> =>
-  d.select().from(teamMembers).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId))).get();
+  d
+    .select()
+    .from(teamMembers)
+    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
+    .get();
 
 /** Adds or changes a membership. */
 export const upsertMember = (d: Db, row: typeof teamMembers.$inferInsert): Promise<TeamMemberRow> =>
@@ -64,6 +70,10 @@ export const updateMember = (d: Db, teamId: string, userId: string, fields: Part
     .get();
 
 export async function deleteMember(d: Db, teamId: string, userId: string): Promise<boolean> {
-  const gone = await d.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId))).returning().all();
+  const gone = await d
+    .delete(teamMembers)
+    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
+    .returning()
+    .all();
   return gone.length > 0;
 }

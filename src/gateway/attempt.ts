@@ -18,7 +18,9 @@ export async function sendUpstream(a: Attempt, build: Build, mapError: MapError)
     const err = mapError(sent.response.status, text, sent.response.headers);
     const passed = new Headers();
     providerHeaders(passed, sent.response.headers);
-    passed.forEach((v, k) => (err.headers[k] = v));
+    passed.forEach((v, k) => {
+      err.headers[k] = v;
+    });
     throw err;
   }
   return sent;
@@ -42,12 +44,7 @@ export async function answerOutcome(a: Attempt, build: Build, mapError: MapError
  * One streamed attempt: it commits to its deployment once the upstream answers with a stream, so
  * failover happens only before that, never after the first byte reaches the client.
  */
-export async function streamOutcome(
-  a: Attempt,
-  build: Build,
-  mapError: MapError,
-  render: (body: ReadableStream<Uint8Array>, spend: StreamSpend) => ReadableStream<Uint8Array>,
-): Promise<Outcome> {
+export async function streamOutcome(a: Attempt, build: Build, mapError: MapError, render: (body: ReadableStream<Uint8Array>, spend: StreamSpend) => ReadableStream<Uint8Array>): Promise<Outcome> {
   const sent = await sendUpstream(a, build, mapError);
   sent.done();
   if (!sent.response.body) throw upstreamUnreadable("The upstream sent no stream.");

@@ -153,7 +153,9 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     finish("failure", null, 0, { error: e.error.code ?? e.error.type, http_status: e.error.status });
     if (dep) gatewayHeaders(headers, dep, e.attempts.length, e.fallbacks);
     const merged: Record<string, string> = {};
-    headers.forEach((v, k) => (merged[k] = v));
+    headers.forEach((v, k) => {
+      merged[k] = v;
+    });
     const err = e.error;
     throw new GatewayError(err.status, err.message, err.type, err.code, err.param, { ...merged, ...err.headers });
   }

@@ -46,10 +46,6 @@ export function spendEvent(
     status,
     start_time: call.start,
     end_time: Date.now(),
-    metadata: spendMetadata(
-      request,
-      { route: call.route, stream: call.stream, ...(call.attempts.length > 1 ? { attempts: call.attempts } : {}), ...extra },
-      cx.config.settings.storePrompts,
-    ),
+    metadata: spendMetadata(request, { route: call.route, stream: call.stream, ...(call.attempts.length > 1 ? { attempts: call.attempts } : {}), ...extra }, cx.config.settings.storePrompts),
   };
 }

@@ -12,8 +12,7 @@ import type { Estimate } from "./types";
 export function reservation(config: ResolvedConfig, principal: Principal, model: string, estimate: () => Estimate, endUser?: string): number {
   const key = principal.kind === "key" ? principal.key : undefined;
   // A team, a user, an organization or an end user may carry a budget the isolate does not know of.
-  const budgeted =
-    config.settings.modelBudgets.has(model) || !!endUser || (!!key && (key.maxBudget != null || key.modelMaxBudget != null || !!key.teamId || !!key.userId || !!key.teamOrganizationId));
+  const budgeted = config.settings.modelBudgets.has(model) || !!endUser || (!!key && (key.maxBudget != null || key.modelMaxBudget != null || !!key.teamId || !!key.userId || !!key.teamOrganizationId));
   if (!budgeted) return 0;
   const { promptTokens, maxCompletionTokens } = estimate();
   const completion = maxCompletionTokens ?? config.settings.reservedCompletionTokens;

@@ -19,17 +19,13 @@ export class GatewayError extends Error {
   }
 }
 
-export const invalidRequest = (message: string, param: string | null = null, code = "invalid_request_error") =>
-  new GatewayError(400, message, "invalid_request_error", code, param);
+export const invalidRequest = (message: string, param: string | null = null, code = "invalid_request_error") => new GatewayError(400, message, "invalid_request_error", code, param);
 
-export const unauthorized = (message: string) =>
-  new GatewayError(401, message, "authentication_error", "invalid_api_key");
+export const unauthorized = (message: string) => new GatewayError(401, message, "authentication_error", "invalid_api_key");
 
-export const forbidden = (message: string, code = "forbidden") =>
-  new GatewayError(403, message, "permission_error", code);
+export const forbidden = (message: string, code = "forbidden") => new GatewayError(403, message, "permission_error", code);
 
-export const modelNotFound = (model: string) =>
-  new GatewayError(404, `The model '${model}' does not exist or is not configured on this gateway.`, "invalid_request_error", "model_not_found", "model");
+export const modelNotFound = (model: string) => new GatewayError(404, `The model '${model}' does not exist or is not configured on this gateway.`, "invalid_request_error", "model_not_found", "model");
 
 export const configError = (message: string) => new GatewayError(503, message, "config_error", "config_error");
 

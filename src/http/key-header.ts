@@ -5,12 +5,7 @@ export function keyFromHeaders(headers: Headers): string | undefined {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
     if (m) return m[1]!.trim();
   }
-  return (
-    headers.get("x-api-key")?.trim() ||
-    headers.get("api-key")?.trim() ||
-    headers.get("x-litellm-api-key")?.trim() ||
-    undefined
-  );
+  return headers.get("x-api-key")?.trim() || headers.get("api-key")?.trim() || headers.get("x-litellm-api-key")?.trim() || undefined;
 }
 
 /** Recently presented keys -> their hash, per isolate: a busy key is hashed once, not per request. */

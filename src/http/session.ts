@@ -18,9 +18,7 @@ export const SESSION_SECONDS = 12 * 3600;
 let cachedKey: { material: string; key: CryptoKey } | undefined;
 
 async function signingKey(env: Env, masterKey: string): Promise<CryptoKey> {
-  const material = env.UI_SESSION_SECRET
-    ? `secret:${env.UI_SESSION_SECRET}`
-    : `derived:${masterKey}\n${env.UI_USERNAME ?? ""}\n${env.UI_PASSWORD ?? ""}`;
+  const material = env.UI_SESSION_SECRET ? `secret:${env.UI_SESSION_SECRET}` : `derived:${masterKey}\n${env.UI_USERNAME ?? ""}\n${env.UI_PASSWORD ?? ""}`;
   if (cachedKey?.material === material) return cachedKey.key;
   const raw = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`switchyard-ui-session\n${material}`));
   const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
@@ -94,10 +92,7 @@ export function sessionCookies(session?: Session): string[] {
   if (!session) {
     return [`${SESSION_COOKIE}=; ${attrs}; HttpOnly; Max-Age=0`, `${CSRF_COOKIE}=; ${attrs}; Max-Age=0`];
   }
-  return [
-    `${SESSION_COOKIE}=${session.token}; ${attrs}; HttpOnly; Max-Age=${SESSION_SECONDS}`,
-    `${CSRF_COOKIE}=${session.csrf}; ${attrs}; Max-Age=${SESSION_SECONDS}`,
-  ];
+  return [`${SESSION_COOKIE}=${session.token}; ${attrs}; HttpOnly; Max-Age=${SESSION_SECONDS}`, `${CSRF_COOKIE}=${session.csrf}; ${attrs}; Max-Age=${SESSION_SECONDS}`];
 }
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -77,8 +77,7 @@ export function translateStream(
           }
         } catch (e) {
           if (e instanceof IncompleteStream && e.rest) controller.enqueue(encoder.encode(e.rest));
-          const err = e instanceof IncompleteStream ? e.error
-            : e instanceof GatewayError ? e : upstreamUnreadable(`The upstream stream failed: ${e instanceof Error ? e.message : String(e)}`);
+          const err = e instanceof IncompleteStream ? e.error : e instanceof GatewayError ? e : upstreamUnreadable(`The upstream stream failed: ${e instanceof Error ? e.message : String(e)}`);
           controller.enqueue(encoder.encode(formatError(err)));
           controller.close();
           reader.cancel().catch(() => {});

@@ -11,7 +11,9 @@ import { keyState, keySubject } from "../limits/subjects";
 /** A new raw key: `sk-` and 32 characters of base64url randomness. */
 export function newRawKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return `sk-${btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")}`;
+  return `sk-${btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")}`;
 }
 
 export const displayName = (raw: string) => `sk-...${raw.slice(-4)}`;

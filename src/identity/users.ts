@@ -11,7 +11,20 @@ import { userState, userSubject } from "../limits/subjects";
 import { checkDuration, count, metadataField, modelList, usd } from "./fields";
 
 /** LiteLLM user fields this gateway does not support yet: a 400 that names them. */
-export const USER_NOT_YET = new Set(["send_invite_email", "sso_user_id", "organization_id", "allowed_cache_controls", "guardrails", "prompts", "object_permission", "spend", "config", "permissions", "aliases", "blocked"]);
+export const USER_NOT_YET = new Set([
+  "send_invite_email",
+  "sso_user_id",
+  "organization_id",
+  "allowed_cache_controls",
+  "guardrails",
+  "prompts",
+  "object_permission",
+  "spend",
+  "config",
+  "permissions",
+  "aliases",
+  "blocked",
+]);
 
 const userFields = {
   user_email: z.optional(z.nullable(z.string().check(z.minLength(3), z.maxLength(320)))),
@@ -105,4 +118,14 @@ export async function joinTeams(env: Env, userId: string, teamIds: string[], rol
 }
 
 /** A key as listed under its user or team: no secret, just what identifies it. */
-export const keySummary = (k: KeyRow) => ({ token: k.token, key_name: k.keyName, key_alias: k.keyAlias, team_id: k.teamId, user_id: k.userId, models: k.models, spend: k.spend, expires: iso(k.expires), key_type: k.keyType });
+export const keySummary = (k: KeyRow) => ({
+  token: k.token,
+  key_name: k.keyName,
+  key_alias: k.keyAlias,
+  team_id: k.teamId,
+  user_id: k.userId,
+  models: k.models,
+  spend: k.spend,
+  expires: iso(k.expires),
+  key_type: k.keyType,
+});

@@ -103,7 +103,7 @@ export async function admit(
   env: Env,
   config: ResolvedConfig,
   principal: Principal,
-  call: { id: string; model: string; reserve: number; /** OpenAI's `user` field: the end user's guard applies. */ user?: string },
+  call: { id: string; model: string; reserve: number /** OpenAI's `user` field: the end user's guard applies. */; user?: string },
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<Admitted> {
   const subjects = subjectsFor(env, config, principal, call.model, call.user);
@@ -146,7 +146,15 @@ export async function admit(
     if (granted.length) {
       const release: SettleRequest = { id: call.id, model: call.model, cost: 0, tokens: 0, now: Date.now() };
       for (const s of granted) putBack(s.name, [release]);
-      waitUntil(new Promise<void>((r) => setTimeout(r, FLUSH_MS)).then(() => flushSettles(env, config, granted.map((s) => s.name))));
+      waitUntil(
+        new Promise<void>((r) => setTimeout(r, FLUSH_MS)).then(() =>
+          flushSettles(
+            env,
+            config,
+            granted.map((s) => s.name),
+          ),
+        ),
+      );
     }
     throw guardUnavailable();
   }
@@ -157,7 +165,13 @@ export async function admit(
     for (const s of granted) putBack(s.name, [settle]);
     // Delivered by the next admission to the same guard from this isolate, or by this flush
     // after FLUSH_MS when none came; whichever is first takes them.
-    return new Promise<void>((r) => setTimeout(r, FLUSH_MS)).then(() => flushSettles(env, config, granted.map((s) => s.name)));
+    return new Promise<void>((r) => setTimeout(r, FLUSH_MS)).then(() =>
+      flushSettles(
+        env,
+        config,
+        granted.map((s) => s.name),
+      ),
+    );
   };
   const refused = firstRefusal(results);
   if (refused) {

@@ -82,13 +82,19 @@ export async function ask(env: Env, s: Subject, call: (g: Guard) => Promise<Admi
 }
 
 const who = (subject: string) =>
-  subject.startsWith("team:") ? `team '${subject.slice(5)}'`
-  : subject.startsWith("model:") ? `model '${subject.slice(6)}'`
-  : subject.startsWith("user:") ? `user '${subject.slice(5)}'`
-  : subject.startsWith("org:") ? `organization '${subject.slice(4)}'`
-  : subject.startsWith("customer:") ? `end user '${subject.slice(9)}'`
-  : subject.startsWith("member:") ? `the user's membership of team '${(JSON.parse(subject.slice(7)) as string[])[0]}'`
-  : "this key";
+  subject.startsWith("team:")
+    ? `team '${subject.slice(5)}'`
+    : subject.startsWith("model:")
+      ? `model '${subject.slice(6)}'`
+      : subject.startsWith("user:")
+        ? `user '${subject.slice(5)}'`
+        : subject.startsWith("org:")
+          ? `organization '${subject.slice(4)}'`
+          : subject.startsWith("customer:")
+            ? `end user '${subject.slice(9)}'`
+            : subject.startsWith("member:")
+              ? `the user's membership of team '${(JSON.parse(subject.slice(7)) as string[])[0]}'`
+              : "this key";
 const money = (n: number) => `$${Number(n.toFixed(6))}`;
 
 /** The error a refusal answers with. */
@@ -107,12 +113,7 @@ export function refusalError(r: Refusal, model?: string): GatewayError {
       const reset = r.resetAt ? ` The budget resets at ${new Date(r.resetAt).toISOString()}.` : "";
       const scope = r.model ? ` for model '${r.model}'` : "";
       const pending = r.reserve > 0 ? ` (this call could cost up to ${money(r.reserve)})` : "";
-      return new GatewayError(
-        400,
-        `Budget exceeded for ${who(r.subject)}${scope}: spend ${money(r.spend)} of a ${money(r.budget)} budget${pending}.${reset}`,
-        "budget_exceeded",
-        "budget_exceeded",
-      );
+      return new GatewayError(400, `Budget exceeded for ${who(r.subject)}${scope}: spend ${money(r.spend)} of a ${money(r.budget)} budget${pending}.${reset}`, "budget_exceeded", "budget_exceeded");
     }
     case "expired":
       return unauthorized(r.subject.startsWith("key:") ? "This key has expired." : `${who(r.subject)} has expired.`);

@@ -104,7 +104,16 @@ export class KeyGuard extends DurableObject<Env> {
 
     const requests = state.rpmLimit != null ? this.rate(this.requests, state.rpmLimit, now) : undefined;
     const tokens = state.tpmLimit != null ? this.rate(this.tokens, state.tpmLimit, now) : undefined;
-    const rateRefusal = (which: "requests" | "tokens" | "parallel", info: RateInfo, m?: string): Refusal => ({ ok: false, reason: "rate", subject: state.subject, which, info, model: m, requests, tokens });
+    const rateRefusal = (which: "requests" | "tokens" | "parallel", info: RateInfo, m?: string): Refusal => ({
+      ok: false,
+      reason: "rate",
+      subject: state.subject,
+      which,
+      info,
+      model: m,
+      requests,
+      tokens,
+    });
     if (requests && requests.remaining <= 0) return rateRefusal("requests", requests);
     if (tokens && tokens.remaining <= 0) return rateRefusal("tokens", tokens);
     const mRpm = state.modelRpm?.[model];

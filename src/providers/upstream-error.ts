@@ -44,20 +44,7 @@ export function retryHeaders(headers: Headers): Record<string, string> {
 }
 
 /** Builds a GatewayError from an upstream error's parts, with secrets removed from the message. */
-export function upstreamError(
-  status: number,
-  message: string,
-  dep: Deployment,
-  headers: Headers,
-  fields: { type?: string | null; code?: string | null; param?: string | null } = {},
-): GatewayError {
+export function upstreamError(status: number, message: string, dep: Deployment, headers: Headers, fields: { type?: string | null; code?: string | null; param?: string | null } = {}): GatewayError {
   const text = scrubSecrets(message || `The upstream answered HTTP ${status}.`, dep);
-  return new GatewayError(
-    errorStatus(status),
-    text,
-    fields.type || typeForStatus(status),
-    fields.code ?? null,
-    fields.param ?? null,
-    retryHeaders(headers),
-  );
+  return new GatewayError(errorStatus(status), text, fields.type || typeForStatus(status), fields.code ?? null, fields.param ?? null, retryHeaders(headers));
 }

@@ -79,4 +79,3 @@ function withoutCredentials(dep: Deployment): Deployment {
 export function groupExists(config: ResolvedConfig, name: string): boolean {
   return resolveGroup(config, name) !== undefined;
 }
-

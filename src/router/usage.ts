@@ -1,6 +1,6 @@
 import type { Deployment } from "../config/deployment";
 import type { Env } from "../env";
-import { GatewayError, rateLimited } from "../http/errors";
+import { type GatewayError, rateLimited } from "../http/errors";
 
 const limited = (d: Deployment) => !!(d.rpm || d.tpm);
 const guardOf = (env: Env, d: Deployment) => env.DEPLOYMENT_GUARD.get(env.DEPLOYMENT_GUARD.idFromName(d.id));

@@ -24,7 +24,12 @@ export function embeddingsCall(req: EmbeddingsRequest): ModelCall {
       if (!adapter) throw invalidRequest(`The model '${req.model}' is served by ${a.dep.provider}, which has no embeddings API on this gateway.`, "model");
       const parts = adapter.split?.(req, a.dep, a.ctx) ?? [req];
       const one = (part: EmbeddingsRequest) =>
-        fetchAnswer(a, () => adapter.request(part, a.dep, a.ctx), (s, t, h) => adapter.error(s, t, h, a.dep), (text) => adapter.response(text, part, a.dep, a.ctx));
+        fetchAnswer(
+          a,
+          () => adapter.request(part, a.dep, a.ctx),
+          (s, t, h) => adapter.error(s, t, h, a.dep),
+          (text) => adapter.response(text, part, a.dep, a.ctx),
+        );
       const answer = parts.length === 1 ? await one(parts[0]!) : joinEmbeddingLists(await Promise.all(parts.map(one)));
       return { kind: "answer", answer };
     },

@@ -41,19 +41,24 @@ export function imagesCall(req: ImagesRequest): ModelCall {
       const headers = p.headers(a.dep);
       headers.set("content-type", "application/json");
       const build = () => new Request(p.url(a.dep, "images/generations"), { method: "POST", headers, body: JSON.stringify({ ...req, model: a.dep.model }) });
-      return answerOutcome(a, build, (s, t, h) => p.error(s, t, h, a.dep), (text) => {
-        let body: { data?: unknown[]; usage?: unknown };
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-        }
-        if (!Array.isArray(body.data)) throw upstreamUnreadable("The upstream's images answer has no 'data'.");
-        const usage = openaiUsage(body.usage);
-        const perImage = a.dep.costs.perImage;
-        const cost = perImage !== undefined ? body.data.length * perImage : usage ? priceCall(a.dep, usage) : null;
-        return { json: text, usage, cost };
-      });
+      return answerOutcome(
+        a,
+        build,
+        (s, t, h) => p.error(s, t, h, a.dep),
+        (text) => {
+          let body: { data?: unknown[]; usage?: unknown };
+          try {
+            body = JSON.parse(text);
+          } catch {
+            throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
+          }
+          if (!Array.isArray(body.data)) throw upstreamUnreadable("The upstream's images answer has no 'data'.");
+          const usage = openaiUsage(body.usage);
+          const perImage = a.dep.costs.perImage;
+          const cost = perImage !== undefined ? body.data.length * perImage : usage ? priceCall(a.dep, usage) : null;
+          return { json: text, usage, cost };
+        },
+      );
     },
   };
 }

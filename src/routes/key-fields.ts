@@ -6,9 +6,20 @@ import { parseDuration } from "../limits/duration";
 
 /** LiteLLM key fields that later work will add; asking for one now is a 400 that says so. */
 const NOT_YET = new Set([
-  "config", "permissions", "allowed_cache_controls", "guardrails", "key", "spend",
-  "send_invite_email", "enforced_params", "budget_id", "organization_id", "object_permission", "prompts",
-  "rpm_limit_type", "tpm_limit_type",
+  "config",
+  "permissions",
+  "allowed_cache_controls",
+  "guardrails",
+  "key",
+  "spend",
+  "send_invite_email",
+  "enforced_params",
+  "budget_id",
+  "organization_id",
+  "object_permission",
+  "prompts",
+  "rpm_limit_type",
+  "tpm_limit_type",
 ]);
 
 const count = z.number().check(z.int(), z.gte(0));
@@ -37,7 +48,17 @@ const fields = {
   aliases: z.optional(z.nullable(z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))))),
   tags: z.optional(z.nullable(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(100)))),
   key_type: z.optional(z.enum(KEY_TYPES)),
-  allowed_routes: z.optional(z.nullable(z.array(z.string().check(z.refine((r) => r.startsWith("/") || (ROUTE_GROUPS as readonly string[]).includes(r), { message: `each entry is a path starting with '/' (a trailing '*' matches a prefix) or one of ${ROUTE_GROUPS.join(", ")}` }))))),
+  allowed_routes: z.optional(
+    z.nullable(
+      z.array(
+        z.string().check(
+          z.refine((r) => r.startsWith("/") || (ROUTE_GROUPS as readonly string[]).includes(r), {
+            message: `each entry is a path starting with '/' (a trailing '*' matches a prefix) or one of ${ROUTE_GROUPS.join(", ")}`,
+          }),
+        ),
+      ),
+    ),
+  ),
 };
 
 export const generateSchema = z.object(fields);

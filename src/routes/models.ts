@@ -11,10 +11,7 @@ export async function callerModelLists(c: Context<AppEnv>): Promise<string[][]> 
   const principal = c.get("principal");
   if (principal.kind !== "key") return [];
   const d = db(c.env.DB);
-  const [team, user] = await Promise.all([
-    principal.key.teamId ? findTeam(d, principal.key.teamId) : undefined,
-    principal.key.userId ? findUser(d, principal.key.userId) : undefined,
-  ]);
+  const [team, user] = await Promise.all([principal.key.teamId ? findTeam(d, principal.key.teamId) : undefined, principal.key.userId ? findUser(d, principal.key.userId) : undefined]);
   return [principal.key.models, team?.models, user?.models].filter((m): m is string[] => !!m).map(modelsOf);
 }
 

@@ -69,8 +69,7 @@ function range(q: Record<string, string>): { from: number; to: number } {
   return { from, to };
 }
 
-const rowsAs = (name: string, rows: ReportRow[]) =>
-  rows.map(({ key, ...rest }) => ({ [name]: key, ...rest, total_spend: Number(rest.total_spend.toFixed(12)) }));
+const rowsAs = (name: string, rows: ReportRow[]) => rows.map(({ key, ...rest }) => ({ [name]: key, ...rest, total_spend: Number(rest.total_spend.toFixed(12)) }));
 
 spendRoutes.get("/global/spend/report", requireAuth("admin"), async (c) => {
   const q = c.req.query();

@@ -38,7 +38,8 @@ teamMemberRoutes.post("/team/member_add", requireAuth("admin"), async (c) => {
   const members = Array.isArray(f.member) ? f.member : [f.member];
   // A team admin adds members to its team; only a proxy admin may create users it does not know.
   if (!reachesAll(c.get("actor"))) {
-    for (const [i, m] of members.entries()) if (!(await memberUser(c.env, m, `member[${i}]`, false))) throw invalidRequest(`No user ${m.user_id ?? m.user_email} exists; a proxy admin creates users.`, `member[${i}]`);
+    for (const [i, m] of members.entries())
+      if (!(await memberUser(c.env, m, `member[${i}]`, false))) throw invalidRequest(`No user ${m.user_id ?? m.user_email} exists; a proxy admin creates users.`, `member[${i}]`);
   }
   const added = await addMembers(c.env, team.teamId, team.budgetDuration, members, f.max_budget_in_team ?? null, "member");
   return c.json({
@@ -73,7 +74,10 @@ teamMemberRoutes.post("/team/member_delete", requireAuth("admin"), async (c) => 
   }
   const theirs = await memberKeys(d, team.teamId, user.userId);
   await Promise.all(theirs.map((k) => syncKeyGuard(c.env, k, true)));
-  await deleteKeys(d, theirs.map((k) => k.token));
+  await deleteKeys(
+    d,
+    theirs.map((k) => k.token),
+  );
   return c.json({ team_id: team.teamId, user_id: user.userId, deleted_keys: theirs.map((k) => k.token) });
 });
 

@@ -99,7 +99,13 @@ teamRoutes.post("/team/new", requireAuth("admin"), async (c) => {
   const row = await insertTeam(db(c.env.DB), { models: [], metadata: {}, ...rowFields(f), teamId: id });
   await sync(c, row);
   const added = await addMembers(c.env, id, row.budgetDuration, members_with_roles ?? [], null, "members_with_roles");
-  return c.json(teamObject(row, (await guard(c, id).view(Date.now())).resetAt, added.map((a) => a.membership)));
+  return c.json(
+    teamObject(
+      row,
+      (await guard(c, id).view(Date.now())).resetAt,
+      added.map((a) => a.membership),
+    ),
+  );
 });
 
 /** A team's info: proxy admins and viewers any team; a member its teams; a key its own team. */

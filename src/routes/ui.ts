@@ -65,8 +65,7 @@ uiSession.post("/ui/api/login", async (c) => {
   const { username, password } = parsed.data;
   const env = c.env;
   const byMaster = await sameSecret(password, config.masterKey);
-  const byUser =
-    !!env.UI_USERNAME && !!env.UI_PASSWORD && !!username && (await sameSecret(username, env.UI_USERNAME)) && (await sameSecret(password, env.UI_PASSWORD));
+  const byUser = !!env.UI_USERNAME && !!env.UI_PASSWORD && !!username && (await sameSecret(username, env.UI_USERNAME)) && (await sameSecret(password, env.UI_PASSWORD));
   if (!byMaster && !byUser) throw unauthorized("Wrong username or password.");
   const session = await createSession(env, config.masterKey);
   c.header("cache-control", "no-store");

@@ -9,9 +9,7 @@ import { requireAuth } from "../http/middleware";
 import { checkDuration, pageOf, parseAdminBody } from "../identity/fields";
 import { createKey, syncKeyGuard } from "../identity/key-store";
 import { mayUser, outOfReach, ownUserId } from "../identity/scope";
-import {
-  joinTeams, keySummary, newUserSchema, syncUserGuard, updateUserSchema, USER_NOT_YET, userByIdOrEmail, userGuard, userNotFound, userObject, userRowFields,
-} from "../identity/users";
+import { joinTeams, keySummary, newUserSchema, syncUserGuard, updateUserSchema, USER_NOT_YET, userByIdOrEmail, userGuard, userNotFound, userObject, userRowFields } from "../identity/users";
 import { expiryFrom } from "./key-fields";
 
 /** LiteLLM's internal users: /user/new, /user/info, /user/update, /user/delete, /user/list. */
@@ -50,7 +48,15 @@ userRoutes.get("/user/info", requireAuth("admin"), async (c) => {
   const teams = await Promise.all(memberships.map((m) => findTeam(d, m.teamId)));
   return c.json({
     user_id: id,
-    user_info: { ...userObject(row, memberships.map((m) => m.teamId), view.resetAt), current_period_spend: view.spend, reserved_spend: view.reserved },
+    user_info: {
+      ...userObject(
+        row,
+        memberships.map((m) => m.teamId),
+        view.resetAt,
+      ),
+      current_period_spend: view.spend,
+      reserved_spend: view.reserved,
+    },
     keys: keys.map(keySummary),
     teams: teams.flatMap((t, i) => (t ? [{ team_id: t.teamId, team_alias: t.teamAlias, models: t.models, role: memberships[i]!.role, max_budget_in_team: memberships[i]!.maxBudgetInTeam }] : [])),
   });
@@ -92,6 +98,13 @@ userRoutes.get("/user/list", requireAuth("admin"), async (c) => {
   const role = q.role || undefined;
   const { rows, total } = await listUsers(db(c.env.DB), page, size, role);
   const d = db(c.env.DB);
-  const users = await Promise.all(rows.map(async (r) => userObject(r, (await userMemberships(d, r.userId)).map((m) => m.teamId))));
+  const users = await Promise.all(
+    rows.map(async (r) =>
+      userObject(
+        r,
+        (await userMemberships(d, r.userId)).map((m) => m.teamId),
+      ),
+    ),
+  );
   return c.json({ users, total, page, page_size: size, total_pages: Math.ceil(total / size) });
 });

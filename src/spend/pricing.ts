@@ -43,11 +43,5 @@ function configuredPrice(dep: Deployment, u: Usage): number {
   const reasoning = u.reasoning_tokens ?? 0;
   const plainPrompt = Math.max(0, u.prompt_tokens - cached - written);
   const plainCompletion = Math.max(0, u.completion_tokens - reasoning);
-  return (
-    plainPrompt * input +
-    cached * (c.cacheRead ?? input) +
-    written * (c.cacheWrite ?? input) +
-    plainCompletion * output +
-    reasoning * (c.reasoning ?? output)
-  );
+  return plainPrompt * input + cached * (c.cacheRead ?? input) + written * (c.cacheWrite ?? input) + plainCompletion * output + reasoning * (c.reasoning ?? output);
 }

@@ -10,6 +10,8 @@ export const DEFAULT_RETENTION = "30d";
  */
 export async function pruneSpendLogs(env: Env, config: ResolvedConfig, now = Date.now()): Promise<number> {
   const ms = parseDuration(config.settings.spendLogsRetention) ?? parseDuration(DEFAULT_RETENTION)!;
-  const result = await env.DB.prepare("DELETE FROM spend_logs WHERE start_time < ? AND applied = 1").bind(now - ms).run();
+  const result = await env.DB.prepare("DELETE FROM spend_logs WHERE start_time < ? AND applied = 1")
+    .bind(now - ms)
+    .run();
   return result.meta.changes ?? 0;
 }

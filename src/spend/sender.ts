@@ -28,6 +28,7 @@ const encoder = new TextEncoder();
 const byteLength = (v: unknown) => {
   const text = JSON.stringify(v);
   // Pure ASCII (the usual event) is one byte a character: no need to encode it to count.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at NUL on purpose
   return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length;
 };
 

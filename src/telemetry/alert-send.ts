@@ -28,8 +28,7 @@ async function claim(env: Env, key: string, ttlSeconds: number): Promise<boolean
   return row?.sent_at === now;
 }
 
-const post = (url: string, body: unknown) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+const post = (url: string, body: unknown) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
 
 /**
  * Sends an alert to general_settings.alerting's targets (slack: SLACK_WEBHOOK_URL, webhook:

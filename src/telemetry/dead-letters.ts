@@ -26,9 +26,7 @@ export interface ExportDeadLetter {
 }
 
 export async function listExportDeadLetters(env: Env, sink: string | undefined, page: number, size: number): Promise<ExportDeadLetter[]> {
-  const { results } = await env.DB.prepare(
-    `SELECT id, sink, events, error, attempts, created_at FROM export_dead_letters WHERE (?1 IS NULL OR sink = ?1) ORDER BY created_at DESC LIMIT ?2 OFFSET ?3`,
-  )
+  const { results } = await env.DB.prepare(`SELECT id, sink, events, error, attempts, created_at FROM export_dead_letters WHERE (?1 IS NULL OR sink = ?1) ORDER BY created_at DESC LIMIT ?2 OFFSET ?3`)
     .bind(sink ?? null, size, (page - 1) * size)
     .all<{ id: string; sink: string; events: string; error: string; attempts: number; created_at: number }>();
   return results.map((r) => {

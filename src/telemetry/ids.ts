@@ -13,7 +13,8 @@ const OTEL_TRACE_ID = /^[0-9a-f]{32}$/;
 export function traceIds(e: SpendEvent): { traceId: string; parentSpanId?: string; callSpanId: string; attemptSpanId: (i: number) => string } {
   const parent = parseTraceparent(e.trace?.traceparent);
   const clientTrace = e.trace?.client?.trace_id?.toLowerCase();
-  const traceId = parent?.traceId ?? (clientTrace && OTEL_TRACE_ID.test(clientTrace) && !/^0+$/.test(clientTrace) ? clientTrace : nonZero(fnv1a64(`trace:${e.request_id}`) + fnv1a64(`trace2:${e.request_id}`)));
+  const traceId =
+    parent?.traceId ?? (clientTrace && OTEL_TRACE_ID.test(clientTrace) && !/^0+$/.test(clientTrace) ? clientTrace : nonZero(fnv1a64(`trace:${e.request_id}`) + fnv1a64(`trace2:${e.request_id}`)));
   return {
     traceId,
     parentSpanId: parent?.spanId,
@@ -24,5 +25,10 @@ export function traceIds(e: SpendEvent): { traceId: string; parentSpanId?: strin
 
 /** A stable id for a batch of events: the same events give the same id. */
 export function batchId(events: SpendEvent[]): string {
-  return fnv1a64(events.map((e) => e.request_id).sort().join("\n"));
+  return fnv1a64(
+    events
+      .map((e) => e.request_id)
+      .sort()
+      .join("\n"),
+  );
 }

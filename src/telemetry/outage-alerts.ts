@@ -57,7 +57,12 @@ export async function alertOnFailures(env: Env, events: SpendEvent[]): Promise<v
       await sendAlert(
         env,
         alerting,
-        { type: "llm_exceptions", subject, text: `LLM exception: calls to ${c.model_group} failed with ${c.error} (${c.status}).`, body: { model_group: c.model_group, error: c.error, status: c.status } },
+        {
+          type: "llm_exceptions",
+          subject,
+          text: `LLM exception: calls to ${c.model_group} failed with ${c.error} (${c.status}).`,
+          body: { model_group: c.model_group, error: c.error, status: c.status },
+        },
         alerting.outageAlertTtl,
       );
     }

@@ -143,7 +143,10 @@ describe("the admin UI in chromium", () => {
         { timeout: 30_000, interval: 1000 },
       )
       .toBeGreaterThan(0);
-    await page.getByRole("button", { name: /^View details of request/ }).first().click();
+    await page
+      .getByRole("button", { name: /^View details of request/ })
+      .first()
+      .click();
     await page.getByRole("heading", { name: /^Request / }).waitFor();
     expect(await page.locator(".facts").textContent()).toContain("mock-1");
     await shot("logs-detail");

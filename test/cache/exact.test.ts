@@ -12,8 +12,16 @@ const UPSTREAM = "https://api.openai.test/v1";
 function config(cacheParams: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   return {
     model_list: [
-      { model_name: "cached", litellm_params: { model: "openai/gpt-4o-mini", api_base: UPSTREAM, api_key: "os.environ/OPENAI_API_KEY", input_cost_per_token: 0.000001, output_cost_per_token: 0.000002 }, model_info: { id: "cached-a" } },
-      { model_name: "cached", litellm_params: { model: "openai/gpt-4o-mini", api_base: UPSTREAM, api_key: "os.environ/OPENAI_API_KEY", input_cost_per_token: 0.000001, output_cost_per_token: 0.000002 }, model_info: { id: "cached-b" } },
+      {
+        model_name: "cached",
+        litellm_params: { model: "openai/gpt-4o-mini", api_base: UPSTREAM, api_key: "os.environ/OPENAI_API_KEY", input_cost_per_token: 0.000001, output_cost_per_token: 0.000002 },
+        model_info: { id: "cached-a" },
+      },
+      {
+        model_name: "cached",
+        litellm_params: { model: "openai/gpt-4o-mini", api_base: UPSTREAM, api_key: "os.environ/OPENAI_API_KEY", input_cost_per_token: 0.000001, output_cost_per_token: 0.000002 },
+        model_info: { id: "cached-b" },
+      },
       { model_name: "emb", litellm_params: { model: "openai/text-embedding-3-small", api_base: UPSTREAM, api_key: "os.environ/OPENAI_API_KEY" }, model_info: { id: "emb-1" } },
     ],
     litellm_settings: { cache: true, cache_params: cacheParams, ...extra },
@@ -25,7 +33,14 @@ function answering(): void {
   fakeUpstream(UPSTREAM, (req) => {
     n += 1;
     if (req.url.endsWith("/embeddings")) return json({ object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1, 0.2] }], model: "e", usage: { prompt_tokens: 2, total_tokens: 2 } });
-    return json({ id: `c${n}`, object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: `answer ${n}` }, finish_reason: "stop" }], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
+    return json({
+      id: `c${n}`,
+      object: "chat.completion",
+      created: 1,
+      model: "m",
+      choices: [{ index: 0, message: { role: "assistant", content: `answer ${n}` }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+    });
   });
 }
 
@@ -233,7 +248,9 @@ describe("exact cache: per-request controls", () => {
 
 describe("exact cache: what is not cached", () => {
   it("a streamed request is not answered from the cache and not stored", async () => {
-    fakeUpstream(UPSTREAM, () => chunked([sse([{ id: "s", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "hi" }, finish_reason: "stop" }] }], true)]));
+    fakeUpstream(UPSTREAM, () =>
+      chunked([sse([{ id: "s", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "hi" }, finish_reason: "stop" }] }], true)]),
+    );
     const cfg = config({ type: "local" });
     const q = question();
     const s1 = await streamed(cfg, { ...q, stream: true });
@@ -286,10 +303,7 @@ describe("exact cache: model groups", () => {
     answering();
     const cfg = {
       ...config({ type: "local" }),
-      model_list: [
-        ...config().model_list,
-        { model_name: "openai/*", litellm_params: { model: "openai/*", api_base: UPSTREAM, api_key: "os.environ/OPENAI_API_KEY" }, model_info: { id: "wild" } },
-      ],
+      model_list: [...config().model_list, { model_name: "openai/*", litellm_params: { model: "openai/*", api_base: UPSTREAM, api_key: "os.environ/OPENAI_API_KEY" }, model_info: { id: "wild" } }],
       router_settings: { model_group_alias: { nickname: "cached" } },
     };
     const q = question();

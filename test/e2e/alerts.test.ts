@@ -33,7 +33,13 @@ const failedCall = (deployment: string): SpendEvent => ({
   start_time: Date.now(),
   end_time: Date.now(),
   metadata: {},
-  trace: { callbacks: [], operation: "chat", redacted: true, error: { type: "server_error", status: 503 }, attempts: [{ deployment, model: "m", model_group: "grp", provider: "openai", api_base: "x.test", status: 503, start: Date.now(), end: Date.now() }] },
+  trace: {
+    callbacks: [],
+    operation: "chat",
+    redacted: true,
+    error: { type: "server_error", status: 503 },
+    attempts: [{ deployment, model: "m", model_group: "grp", provider: "openai", api_base: "x.test", status: 503, start: Date.now(), end: Date.now() }],
+  },
 });
 
 async function consume(e: Env, events: SpendEvent[]) {
@@ -53,7 +59,9 @@ describe("alerts", () => {
     const slack = at(SINK_URLS.slack).filter((r) => r.body.includes("Outage alert"));
     expect(slack).toHaveLength(1);
     expect(slack[0]!.json<{ text: string }>().text).toContain("dep-out-1");
-    const hook = at(SINK_URLS.webhook).map((r) => r.json<Record<string, unknown>>()).filter((b) => b.alert_type === "outage_alerts");
+    const hook = at(SINK_URLS.webhook)
+      .map((r) => r.json<Record<string, unknown>>())
+      .filter((b) => b.alert_type === "outage_alerts");
     expect(hook).toEqual([expect.objectContaining({ deployment: "dep-out-1", failures: 3 })]);
     // llm_exceptions: one per model group and error in the window.
     expect(at(SINK_URLS.slack).filter((r) => r.body.includes("LLM exception"))).toHaveLength(1);

@@ -26,7 +26,9 @@ afterEach(resetUpstreams);
 describe("chat completions through an OpenAI-compatible upstream", () => {
   it("answers the official client, non-streamed, with the upstream's body and the gateway's headers", async () => {
     fakeUpstream("https://api.openai.test/v1", () => json(completion("Hello there")));
-    const { data, response } = await openai().chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] }).withResponse();
+    const { data, response } = await openai()
+      .chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] })
+      .withResponse();
     expect(data.choices[0]!.message.content).toBe("Hello there");
     expect(data.usage?.total_tokens).toBe(17);
     expect(response.headers.get("x-gateway-deployment")).toBe("oai-mini");

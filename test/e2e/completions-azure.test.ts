@@ -15,7 +15,13 @@ const textCompletion = (text: string) => ({
   choices: [{ index: 0, text, finish_reason: "stop", logprobs: null }],
   usage: { prompt_tokens: 4, completion_tokens: 3, total_tokens: 7 },
 });
-const textChunk = (text: string, finish: string | null = null) => ({ id: "cmpl-s", object: "text_completion", created: 1, model: "gpt-4o-mini", choices: [{ index: 0, text, finish_reason: finish, logprobs: null }] });
+const textChunk = (text: string, finish: string | null = null) => ({
+  id: "cmpl-s",
+  object: "text_completion",
+  created: 1,
+  model: "gpt-4o-mini",
+  choices: [{ index: 0, text, finish_reason: finish, logprobs: null }],
+});
 const textUsage = { id: "cmpl-s", object: "text_completion", created: 1, model: "gpt-4o-mini", choices: [], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } };
 
 /** Azure's official client pointed at the worker: deployment-scoped paths, the api-key header. */
@@ -77,7 +83,9 @@ describe("Azure OpenAI paths with the Azure client", () => {
   it("serves /openai/deployments/{model}/chat/completions with the api-key header, the model from the path", async () => {
     fakeUpstream(OPENAI, () => json(completion({ content: "from azure path" })));
     const k = await newKey();
-    const { data, response } = await azure(k.key).chat.completions.create({ model: "ignored-by-azure", messages: [{ role: "user", content: "Hi" }] }).withResponse();
+    const { data, response } = await azure(k.key)
+      .chat.completions.create({ model: "ignored-by-azure", messages: [{ role: "user", content: "Hi" }] })
+      .withResponse();
     expect(data.choices[0]!.message.content).toBe("from azure path");
     expect(response.headers.get("x-gateway-deployment")).toBe("oai-mini");
     expect(received[0]!.json()).toMatchObject({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] });
@@ -89,7 +97,9 @@ describe("Azure OpenAI paths with the Azure client", () => {
     expect(emb.data[0]!.embedding).toEqual([0.1, 0.2]);
     expect(received[0]!.url).toBe(`${OPENAI}/embeddings`);
     expect(received[0]!.json()).toMatchObject({ model: "gpt-4o-mini", input: "hello" });
-    const err = await azure("sk-wrong").chat.completions.create({ model: "x", messages: [{ role: "user", content: "Hi" }] }).catch((e) => e);
+    const err = await azure("sk-wrong")
+      .chat.completions.create({ model: "x", messages: [{ role: "user", content: "Hi" }] })
+      .catch((e) => e);
     expect(err.status).toBe(401);
     expect(err.error).toMatchObject({ code: "invalid_api_key" });
   });

@@ -37,7 +37,9 @@ describe("bad input", () => {
     const err = await expectError(await post("/v1/chat/completions", { model: "no-such-model", messages: msgs }), 404, { code: "model_not_found", param: "model" });
     expect(err.message).toContain("no-such-model");
     expect(received).toHaveLength(0);
-    const client = await openai().chat.completions.create({ model: "nope", messages: [{ role: "user", content: "x" }] }).catch((e) => e);
+    const client = await openai()
+      .chat.completions.create({ model: "nope", messages: [{ role: "user", content: "x" }] })
+      .catch((e) => e);
     expect(client.constructor.name).toBe("NotFoundError");
   });
 
@@ -60,7 +62,9 @@ describe("bad input", () => {
 
 describe("upstream failures", () => {
   it("passes on an upstream 429 with its retry-after", async () => {
-    fakeUpstream("https://api.openai.test/v1", () => json({ error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }, 429, { "retry-after": "7", "x-ratelimit-remaining-requests": "0" }));
+    fakeUpstream("https://api.openai.test/v1", () =>
+      json({ error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }, 429, { "retry-after": "7", "x-ratelimit-remaining-requests": "0" }),
+    );
     const res = await post("/v1/chat/completions", { model: "gpt-4o-mini", messages: msgs });
     expect(res.headers.get("retry-after")).toBe("7");
     expect(res.headers.get("llm_provider-x-ratelimit-remaining-requests")).toBe("0");
@@ -78,7 +82,9 @@ describe("upstream failures", () => {
   });
 
   it("passes on context_length_exceeded as a 400", async () => {
-    fakeUpstream("https://api.openai.test/v1", () => json({ error: { message: "This model's maximum context length is 128000 tokens.", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" } }, 400));
+    fakeUpstream("https://api.openai.test/v1", () =>
+      json({ error: { message: "This model's maximum context length is 128000 tokens.", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" } }, 400),
+    );
     await expectError(await post("/v1/chat/completions", { model: "gpt-4o-mini", messages: msgs }), 400, { code: "context_length_exceeded", param: "messages" });
   });
 

@@ -8,7 +8,14 @@ import { env, gw, newKey, post } from "../helpers/gateway";
 import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
 
 const completion = (prompt = 1, out = 1) =>
-  json({ id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out } });
+  json({
+    id: "c",
+    object: "chat.completion",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out },
+  });
 const chat = (key: string, model = "gpt-4o-mini") => post("/v1/chat/completions", { model, messages: [{ role: "user", content: "x" }] }, key);
 
 afterEach(resetUpstreams);
@@ -115,7 +122,7 @@ describe("every identity budget at once", () => {
     expect(second.filter((r) => r.status === "fulfilled").length).toBe(2);
     await Promise.all(second.flatMap((g) => (g.status === "fulfilled" ? [g.value.settle(1, 10)] : [])));
     const spend = async (path: string) => (await (await gw(path)).json()) as Record<string, unknown>;
-    expect(((await spend("/organization/info?organization_id=org-all")).current_period_spend as number)).toBeLessThanOrEqual(6);
+    expect((await spend("/organization/info?organization_id=org-all")).current_period_spend as number).toBeLessThanOrEqual(6);
     expect((await spend("/customer/info?end_user_id=cust-all")).current_period_spend).toBe(4);
     expect(((await spend("/team/info?team_id=team-all")).team_info as { current_period_spend: number }).current_period_spend).toBe(6);
     expect(((await spend("/user/info?user_id=user-all")).user_info as { current_period_spend: number }).current_period_spend).toBe(6);

@@ -3,7 +3,14 @@ import { gw, newKey, post } from "../helpers/gateway";
 import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
 
 const completion = (prompt = 1000, out = 1000) =>
-  json({ id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out } });
+  json({
+    id: "c",
+    object: "chat.completion",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out },
+  });
 const chat = (key: string, model = "priced") => post("/v1/chat/completions", { model, messages: [{ role: "user", content: "x" }], max_tokens: 10 }, key);
 
 afterEach(resetUpstreams);
@@ -32,7 +39,12 @@ describe("teams with members", () => {
     const upd = await post("/team/member_update", { team_id: "t-members", user_id: "dev", role: "admin", max_budget_in_team: 7 }, lead.key);
     expect(await upd.json()).toMatchObject({ team_id: "t-members", user_id: "dev", role: "admin", max_budget_in_team: 7 });
     const info = await (await gw("/team/info?team_id=t-members")).json();
-    expect(info.team_info.members_with_roles).toEqual(expect.arrayContaining([{ role: "admin", user_id: "dev" }, { role: "admin", user_id: "lead" }]));
+    expect(info.team_info.members_with_roles).toEqual(
+      expect.arrayContaining([
+        { role: "admin", user_id: "dev" },
+        { role: "admin", user_id: "lead" },
+      ]),
+    );
 
     // member_delete removes the member and deletes its keys in the team.
     const k = await devKey.json();

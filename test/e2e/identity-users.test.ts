@@ -1,10 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { gw, newKey, post } from "../helpers/gateway";
-import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
+import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
 
 const MESSAGES = [{ role: "user", content: "x" }];
 const completion = (prompt = 10, out = 10) =>
-  json({ id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out } });
+  json({
+    id: "c",
+    object: "chat.completion",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out },
+  });
 const chat = (key: string, model = "gpt-4o-mini", extra: Record<string, unknown> = {}) => post("/v1/chat/completions", { model, messages: MESSAGES, ...extra }, key);
 const newUser = async (fields: Record<string, unknown> = {}) => {
   const res = await post("/user/new", fields);
@@ -17,8 +24,27 @@ afterEach(resetUpstreams);
 describe("internal users", () => {
   it("/user/new creates a user and (by default) a key of its own; /user/info lists its keys and teams", async () => {
     const team = await (await post("/team/new", { team_alias: "ops" })).json();
-    const u = await newUser({ user_id: "alice", user_email: "alice@example.com", user_role: "internal_user", models: ["gpt-4o-mini"], max_budget: 10, budget_duration: "30d", rpm_limit: 5, teams: [team.team_id], metadata: { dept: "x" } });
-    expect(u).toMatchObject({ user_id: "alice", user_email: "alice@example.com", user_role: "internal_user", models: ["gpt-4o-mini"], max_budget: 10, rpm_limit: 5, teams: [team.team_id], key: expect.stringMatching(/^sk-/) });
+    const u = await newUser({
+      user_id: "alice",
+      user_email: "alice@example.com",
+      user_role: "internal_user",
+      models: ["gpt-4o-mini"],
+      max_budget: 10,
+      budget_duration: "30d",
+      rpm_limit: 5,
+      teams: [team.team_id],
+      metadata: { dept: "x" },
+    });
+    expect(u).toMatchObject({
+      user_id: "alice",
+      user_email: "alice@example.com",
+      user_role: "internal_user",
+      models: ["gpt-4o-mini"],
+      max_budget: 10,
+      rpm_limit: 5,
+      teams: [team.team_id],
+      key: expect.stringMatching(/^sk-/),
+    });
     expect((await post("/user/new", { user_id: "alice" })).status).toBe(400);
     const none = await newUser({ auto_create_key: false });
     expect(none.key).toBeUndefined();

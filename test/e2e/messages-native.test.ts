@@ -7,8 +7,7 @@ import { anthropic, parseSse } from "./messages-helpers";
 
 const UPSTREAM = "https://api.anthropic.test";
 const KEY = "sk-ant-test-secret-0123456789abcdef";
-const answer = (text: string, status = 200, headers: Record<string, string> = {}) =>
-  new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
+const answer = (text: string, status = 200, headers: Record<string, string> = {}) => new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
 
 afterEach(resetUpstreams);
 
@@ -52,14 +51,19 @@ describe("POST /v1/messages to an anthropic/ deployment: passed through natively
     expect(rows[0]).toMatchObject({ deployment: "anth-sonnet", prompt_tokens: 12, completion_tokens: 30, status: "success", metadata: { route: "messages", stream: true } });
 
     fakeUpstream(UPSTREAM, () => chunked(splitBytes(sseText, 17)));
-    const final = await anthropic().messages.stream({ model: "anthropic-sonnet", max_tokens: 100, messages: [{ role: "user", content: "Hi" }] }).finalMessage();
+    const final = await anthropic()
+      .messages.stream({ model: "anthropic-sonnet", max_tokens: 100, messages: [{ role: "user", content: "Hi" }] })
+      .finalMessage();
     expect(final.content[0]).toMatchObject({ type: "text" });
     expect(final.usage.output_tokens).toBe(30);
   });
 
   it("passes a mid-stream error event on, and ends a truncated stream with an Anthropic error event", async () => {
     fakeUpstream(UPSTREAM, () => chunked([anthropicSse(fixtures.streamError)]));
-    const err = await anthropic().messages.stream({ model: "anthropic-sonnet", max_tokens: 100, messages: [{ role: "user", content: "Hi" }] }).finalMessage().catch((e) => e);
+    const err = await anthropic()
+      .messages.stream({ model: "anthropic-sonnet", max_tokens: 100, messages: [{ role: "user", content: "Hi" }] })
+      .finalMessage()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.APIError);
     expect(err.error).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
 

@@ -24,7 +24,9 @@ describe("POST /v1/messages through Gemini", () => {
     expect(received[0]!.json()).toMatchObject({ systemInstruction: { parts: [{ text: "Be terse." }] }, contents: [{ role: "user", parts: [{ text: "How many r's in strawberry?" }] }] });
 
     fakeUpstream(GEMINI, () => chunked(splitBytes(geminiSse(gemini.recordedTextStream), 29)));
-    const final = await anthropic().messages.stream({ model: "gemini-flash", max_tokens: 500, messages: [{ role: "user", content: "How many r's?" }] }).finalMessage();
+    const final = await anthropic()
+      .messages.stream({ model: "gemini-flash", max_tokens: 500, messages: [{ role: "user", content: "How many r's?" }] })
+      .finalMessage();
     expect(final.content.some((b) => b.type === "text" && b.text.length > 0)).toBe(true);
     expect(final.usage.output_tokens).toBeGreaterThan(0);
   });
@@ -65,7 +67,9 @@ describe("POST /v1/messages through Bedrock Converse", () => {
     expect(received[0]!.json()).toMatchObject({ messages: [{ role: "user", content: [{ text: "How many r's in strawberry?" }] }], inferenceConfig: { maxTokens: 300 } });
 
     fakeUpstream(BEDROCK, () => chunked(splitRandom(streamBytes(bedrock.recordedTextStream), 7), "application/vnd.amazon.eventstream"));
-    const final = await anthropic().messages.stream({ model: "bedrock-claude", max_tokens: 300, messages: [{ role: "user", content: "How many r's?" }] }).finalMessage();
+    const final = await anthropic()
+      .messages.stream({ model: "bedrock-claude", max_tokens: 300, messages: [{ role: "user", content: "How many r's?" }] })
+      .finalMessage();
     expect(final.content[0]).toMatchObject({ type: "text", text: expect.stringContaining("**3** r's") });
     expect(final.usage).toMatchObject({ input_tokens: 22, output_tokens: 55 });
   });
@@ -73,7 +77,9 @@ describe("POST /v1/messages through Bedrock Converse", () => {
   it("round-trips a tool call, streamed", async () => {
     fakeUpstream(BEDROCK, () => chunked(splitRandom(streamBytes(bedrock.recordedToolStream), 5), "application/vnd.amazon.eventstream"));
     const tools = [{ name: "test-tool", input_schema: { type: "object" as const, properties: { value: { type: "string" } } } }];
-    const first = await anthropic().messages.stream({ model: "bedrock-claude", max_tokens: 300, tools, messages: [{ role: "user", content: "Go" }] }).finalMessage();
+    const first = await anthropic()
+      .messages.stream({ model: "bedrock-claude", max_tokens: 300, tools, messages: [{ role: "user", content: "Go" }] })
+      .finalMessage();
     expect(first.stop_reason).toBe("tool_use");
     expect(first.content).toEqual([{ type: "tool_use", id: "tool-use-id", name: "test-tool", input: { value: "Sparkle Day" } }]);
 

@@ -64,9 +64,7 @@ describe("POST /v1/messages with the Anthropic SDK, through an OpenAI-compatible
   });
 
   it("streams Anthropic's event sequence, with usage in message_delta", async () => {
-    fakeUpstream(OPENAI, () =>
-      chunked([sse([chunk({ role: "assistant", content: "" }), chunk({ content: "Hel" })], false), sse([chunk({ content: "lo" }), chunk({}, "stop"), usageChunk(9, 4)])]),
-    );
+    fakeUpstream(OPENAI, () => chunked([sse([chunk({ role: "assistant", content: "" }), chunk({ content: "Hel" })], false), sse([chunk({ content: "lo" }), chunk({}, "stop"), usageChunk(9, 4)])]));
     const stream = anthropic().messages.stream({ model: "gpt-4o-mini", max_tokens: 100, messages: [{ role: "user", content: "Hi" }] });
     let text = "";
     stream.on("text", (t) => (text += t));
@@ -85,9 +83,7 @@ describe("POST /v1/messages with the Anthropic SDK, through an OpenAI-compatible
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const events = parseSse(await res.text());
-    expect(events.map((e) => e.event)).toEqual([
-      "message_start", "ping", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop",
-    ]);
+    expect(events.map((e) => e.event)).toEqual(["message_start", "ping", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
     expect(events.every((e) => e.event === e.data.type)).toBe(true);
     expect(events[0]!.data.message).toMatchObject({ type: "message", role: "assistant", model: "gpt-4o-mini", content: [], stop_reason: null });
     expect(events[2]!.data).toEqual({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
@@ -130,7 +126,13 @@ describe("POST /v1/messages with the Anthropic SDK, through an OpenAI-compatible
       messages: [
         { role: "user", content: "Weather in Paris?" },
         { role: "assistant", content: first.content },
-        { role: "user", content: [{ type: "tool_result", tool_use_id: "call_1", content: [{ type: "text", text: "sunny, 24C" }] }, { type: "text", text: "Answer briefly." }] },
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", tool_use_id: "call_1", content: [{ type: "text", text: "sunny, 24C" }] },
+            { type: "text", text: "Answer briefly." },
+          ],
+        },
       ],
     });
     expect(second.content).toEqual([{ type: "text", text: "It is sunny in Paris." }]);
@@ -172,7 +174,10 @@ describe("POST /v1/messages with the Anthropic SDK, through an OpenAI-compatible
       thinking: { type: "enabled", budget_tokens: 4096 },
       messages: [{ role: "user", content: "6x7?" }],
     });
-    expect(full.content).toEqual([{ type: "thinking", thinking: "6 x 7", signature: "" }, { type: "text", text: "42" }]);
+    expect(full.content).toEqual([
+      { type: "thinking", thinking: "6 x 7", signature: "" },
+      { type: "text", text: "42" },
+    ]);
     expect(received[0]!.json()).toMatchObject({ reasoning_effort: "high" });
 
     fakeUpstream(OPENAI, () => chunked([sse([chunk({ reasoning_content: "6 x " }), chunk({ reasoning_content: "7" }), chunk({ content: "42" }, "stop"), usageChunk()])]));
@@ -186,7 +191,9 @@ describe("POST /v1/messages with the Anthropic SDK, through an OpenAI-compatible
   });
 
   it("translates images and content blocks, system messages and the stop sequence an upstream reports", async () => {
-    fakeUpstream("https://vllm.test/v1", () => json({ ...completion({ content: "a cat" }), choices: [{ index: 0, message: { role: "assistant", content: "a cat" }, finish_reason: "stop", stop_reason: "END" }] }));
+    fakeUpstream("https://vllm.test/v1", () =>
+      json({ ...completion({ content: "a cat" }), choices: [{ index: 0, message: { role: "assistant", content: "a cat" }, finish_reason: "stop", stop_reason: "END" }] }),
+    );
     const res = await anthropic().messages.create({
       model: "local-llama",
       max_tokens: 50,
@@ -220,7 +227,14 @@ describe("POST /v1/messages with the Anthropic SDK, through an OpenAI-compatible
 
   it("round-trips a Claude Code-style sequence: ?beta=true, betas, cached system blocks, tools, a tool_result turn, streamed", async () => {
     fakeUpstream(OPENAI, () =>
-      chunked([sse([chunk({ role: "assistant", content: "Listing." }), chunk({ tool_calls: [{ index: 0, id: "call_ls", type: "function", function: { name: "Bash", arguments: '{"command":"ls"}' } }] }), chunk({}, "tool_calls"), usageChunk(300, 20)])]),
+      chunked([
+        sse([
+          chunk({ role: "assistant", content: "Listing." }),
+          chunk({ tool_calls: [{ index: 0, id: "call_ls", type: "function", function: { name: "Bash", arguments: '{"command":"ls"}' } }] }),
+          chunk({}, "tool_calls"),
+          usageChunk(300, 20),
+        ]),
+      ]),
     );
     const cc = { type: "ephemeral" };
     const tools = [
@@ -231,12 +245,19 @@ describe("POST /v1/messages with the Anthropic SDK, through an OpenAI-compatible
       model: "gpt-4o-mini",
       max_tokens: 8000,
       stream: true,
-      system: [{ type: "text", text: "You are Claude Code." }, { type: "text", text: "Project notes.", cache_control: cc }],
+      system: [
+        { type: "text", text: "You are Claude Code." },
+        { type: "text", text: "Project notes.", cache_control: cc },
+      ],
       tools,
       metadata: { user_id: "user_abc_account_123_session_456" },
     };
     const headers = { "anthropic-beta": "claude-code-20250219,interleaved-thinking-2025-05-14", "anthropic-version": "2023-06-01", "x-app": "cli" };
-    const first = await gw("/v1/messages?beta=true", { method: "POST", headers, body: JSON.stringify({ ...base, messages: [{ role: "user", content: [{ type: "text", text: "list files", cache_control: cc }] }] }) });
+    const first = await gw("/v1/messages?beta=true", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ ...base, messages: [{ role: "user", content: [{ type: "text", text: "list files", cache_control: cc }] }] }),
+    });
     expect(first.status).toBe(200);
     const events = parseSse(await first.text());
     expect(events.filter((e) => e.event === "content_block_start").map((e) => e.data.content_block)).toEqual([
@@ -262,12 +283,21 @@ describe("POST /v1/messages with the Anthropic SDK, through an OpenAI-compatible
         ...base,
         messages: [
           { role: "user", content: [{ type: "text", text: "list files" }] },
-          { role: "assistant", content: [{ type: "text", text: "Listing." }, { type: "tool_use", id: "call_ls", name: "Bash", input: { command: "ls" } }] },
+          {
+            role: "assistant",
+            content: [
+              { type: "text", text: "Listing." },
+              { type: "tool_use", id: "call_ls", name: "Bash", input: { command: "ls" } },
+            ],
+          },
           { role: "user", content: [{ type: "tool_result", tool_use_id: "call_ls", content: "a.txt\nb.txt", cache_control: cc }] },
         ],
       }),
     });
-    const text = parseSse(await second.text()).filter((e) => e.data.delta?.type === "text_delta").map((e) => e.data.delta.text).join("");
+    const text = parseSse(await second.text())
+      .filter((e) => e.data.delta?.type === "text_delta")
+      .map((e) => e.data.delta.text)
+      .join("");
     expect(text).toBe("Two files.");
     expect(received[1]!.json<{ messages: unknown[] }>().messages.slice(1)).toEqual([
       { role: "user", content: "list files" },
@@ -279,15 +309,26 @@ describe("POST /v1/messages with the Anthropic SDK, through an OpenAI-compatible
   it("records the call's spend under the key, streamed and not", async () => {
     const k = await newKey();
     fakeUpstream(OPENAI, () => json(completion({ content: "ok" })));
-    const { response } = await anthropic(k.key).messages.create({ model: "gpt-4o-mini", max_tokens: 10, messages: [{ role: "user", content: "hi" }], metadata: { user_id: "u1" } }).withResponse();
+    const { response } = await anthropic(k.key)
+      .messages.create({ model: "gpt-4o-mini", max_tokens: 10, messages: [{ role: "user", content: "hi" }], metadata: { user_id: "u1" } })
+      .withResponse();
     fakeUpstream(OPENAI, () => chunked([sse([chunk({ content: "ok" }, "stop"), usageChunk(5, 1)])]));
-    await anthropic(k.key).messages.stream({ model: "gpt-4o-mini", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }).finalMessage();
+    await anthropic(k.key)
+      .messages.stream({ model: "gpt-4o-mini", max_tokens: 10, messages: [{ role: "user", content: "hi" }] })
+      .finalMessage();
     const rows = await eventually(async () => {
       const r = await (await gw(`/spend/logs?api_key=${k.token}`)).json();
       return r.length === 2 ? r : undefined;
     });
     const plain = rows.find((r: any) => r.request_id === response.headers.get("x-request-id"));
-    expect(plain).toMatchObject({ model_group: "gpt-4o-mini", deployment: "oai-mini", prompt_tokens: 21, completion_tokens: 7, status: "success", metadata: { route: "messages", stream: false, user: "u1" } });
+    expect(plain).toMatchObject({
+      model_group: "gpt-4o-mini",
+      deployment: "oai-mini",
+      prompt_tokens: 21,
+      completion_tokens: 7,
+      status: "success",
+      metadata: { route: "messages", stream: false, user: "u1" },
+    });
     expect(plain.spend).toBe(Number(response.headers.get("x-gateway-cost")));
     const streamed = rows.find((r: any) => r !== plain);
     expect(streamed).toMatchObject({ prompt_tokens: 5, completion_tokens: 1, status: "success", metadata: { route: "messages", stream: true } });
@@ -297,7 +338,9 @@ describe("POST /v1/messages with the Anthropic SDK, through an OpenAI-compatible
 
 describe("POST /v1/messages errors, in Anthropic's shape", () => {
   it("answers a bad key with 401 authentication_error (x-api-key, as Anthropic clients send it)", async () => {
-    const err = await anthropic("sk-not-a-key").messages.create({ model: "gpt-4o-mini", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }).catch((e) => e);
+    const err = await anthropic("sk-not-a-key")
+      .messages.create({ model: "gpt-4o-mini", max_tokens: 10, messages: [{ role: "user", content: "hi" }] })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.AuthenticationError);
     expect(err.status).toBe(401);
     expect(err.error).toEqual({ type: "error", error: { type: "authentication_error", message: "The API key is not valid." } });
@@ -305,7 +348,9 @@ describe("POST /v1/messages errors, in Anthropic's shape", () => {
   });
 
   it("answers an unknown model with 404 not_found_error", async () => {
-    const err = await anthropic().messages.create({ model: "no-such-model", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }).catch((e) => e);
+    const err = await anthropic()
+      .messages.create({ model: "no-such-model", max_tokens: 10, messages: [{ role: "user", content: "hi" }] })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.NotFoundError);
     expect(err.error.type).toBe("error");
     expect(err.error.error.type).toBe("not_found_error");
@@ -368,7 +413,9 @@ describe("POST /v1/messages/count_tokens", () => {
     expect(res.input_tokens).toBeGreaterThanOrEqual(200);
     expect(res.input_tokens).toBeLessThan(220);
     expect(received).toHaveLength(0);
-    const missing = await anthropic().messages.countTokens({ model: "nope", messages: [{ role: "user", content: "y" }] }).catch((e) => e);
+    const missing = await anthropic()
+      .messages.countTokens({ model: "nope", messages: [{ role: "user", content: "y" }] })
+      .catch((e) => e);
     expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
   });
 });

@@ -22,7 +22,15 @@ router_settings:
 litellm_settings:
   callbacks: [prometheus]
 `;
-const answer = () => json({ id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
+const answer = () =>
+  json({
+    id: "c",
+    object: "chat.completion",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+  });
 const call = (model: string, key?: string, extra: Record<string, unknown> = {}) =>
   withEnv({ GATEWAY_CONFIG: CONFIG }, "/v1/chat/completions", { method: "POST", key, body: JSON.stringify({ model, messages: [{ role: "user", content: "x" }], user: "end-user-7", ...extra }) });
 
@@ -132,7 +140,11 @@ describe("GET /metrics", () => {
     fakeUpstream("https://mt.test/v1", answer);
     const k = await newKey();
     const cfg = CONFIG.replace("  callbacks: [prometheus]", "  callbacks: [prometheus]\n  enable_end_user_cost_tracking_prometheus_only: true");
-    await withEnv({ GATEWAY_CONFIG: cfg }, "/v1/chat/completions", { method: "POST", key: k.key, body: JSON.stringify({ model: "metered", messages: [{ role: "user", content: "x" }], user: "end-user-8" }) });
+    await withEnv({ GATEWAY_CONFIG: cfg }, "/v1/chat/completions", {
+      method: "POST",
+      key: k.key,
+      body: JSON.stringify({ model: "metered", messages: [{ role: "user", content: "x" }], user: "end-user-8" }),
+    });
     await eventually(async () => sum(samples(await scrape()), "litellm_proxy_total_requests_metric_total", { hashed_api_key: k.token, end_user: "end-user-8" }) === 1);
   });
 

@@ -3,7 +3,14 @@ import { env, eventually, gw, newKey, openai, post, withEnv } from "../helpers/g
 import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
 
 const ok = (content: string) => () =>
-  json({ id: "x", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+  json({
+    id: "x",
+    object: "chat.completion",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  });
 
 afterEach(resetUpstreams);
 

@@ -20,7 +20,15 @@ model_list:
 litellm_settings:
   callbacks: [${callbacks}]
 `;
-const answer = () => json({ id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+const answer = () =>
+  json({
+    id: "c",
+    object: "chat.completion",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  });
 const call = (callbacks: string) =>
   withEnv({ GATEWAY_CONFIG: CONFIG(callbacks) }, "/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "traced", messages: [{ role: "user", content: "x" }] }) });
 
@@ -38,7 +46,12 @@ const event = (id: string, key: string, callbacks: string[]): SpendEvent => ({
   start_time: Date.now() - 100,
   end_time: Date.now(),
   metadata: {},
-  trace: { callbacks, operation: "chat", redacted: true, attempts: [{ deployment: "tr", model: "m-tr", model_group: "traced", provider: "openai", api_base: "tr.test", status: 200, start: Date.now() - 90, end: Date.now() - 10 }] },
+  trace: {
+    callbacks,
+    operation: "chat",
+    redacted: true,
+    attempts: [{ deployment: "tr", model: "m-tr", model_group: "traced", provider: "openai", api_base: "tr.test", status: 200, start: Date.now() - 90, end: Date.now() - 10 }],
+  },
 });
 
 async function deliverSpend(events: SpendEvent[], attempts = 1) {
@@ -121,7 +134,13 @@ describe("export delivery", () => {
     const replay = await post("/callbacks/dead_letters/replay?sink=datadog", {});
     expect(replay.status).toBe(200);
     expect((await replay.json<{ replayed: number }>()).replayed).toBeGreaterThanOrEqual(1);
-    await eventually(async () => ids.every((id) => at(SINK_URLS.datadog).slice(before).some((r) => r.body.includes(id))));
+    await eventually(async () =>
+      ids.every((id) =>
+        at(SINK_URLS.datadog)
+          .slice(before)
+          .some((r) => r.body.includes(id)),
+      ),
+    );
     expect(await parked("datadog")).toEqual([]);
   });
 
@@ -143,7 +162,9 @@ describe("export delivery", () => {
   it("a failing delivery is retried with a doubling, capped backoff", async () => {
     expect([1, 2, 3, 4, 10].map((n) => backoffSeconds(n, 5, 60))).toEqual([5, 10, 20, 40, 60]);
     fakeUpstream(SINK_URLS.generic, () => new Response("down", { status: 503 }));
-    const batch = createMessageBatch<ExportMessage>("switchyard-export", [{ id: "r", timestamp: new Date(), attempts: 1, body: { sink: "generic_api", events: [event("retry-1", "master", ["generic_api"])] } }]);
+    const batch = createMessageBatch<ExportMessage>("switchyard-export", [
+      { id: "r", timestamp: new Date(), attempts: 1, body: { sink: "generic_api", events: [event("retry-1", "master", ["generic_api"])] } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
     const result = await getQueueResult(batch, ctx);

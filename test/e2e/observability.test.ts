@@ -29,8 +29,10 @@ ${litellm}
 
 const ALL = config("  callbacks: [otel, langfuse, generic_api, s3, datadog]");
 
-const answer = (text = "the answer", usage: Record<string, unknown> = { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 }) => () =>
-  json({ id: "chatcmpl-up", object: "chat.completion", created: 1, model: "m-upstream-2025", choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }], usage });
+const answer =
+  (text = "the answer", usage: Record<string, unknown> = { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 }) =>
+  () =>
+    json({ id: "chatcmpl-up", object: "chat.completion", created: 1, model: "m-upstream-2025", choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }], usage });
 const fail = (status: number) => () => json({ error: { message: `fail ${status}`, type: "server_error" } }, status);
 
 const chat = (cfg: string, body: Record<string, unknown>, headers: Record<string, string> = {}, key?: string) =>
@@ -43,7 +45,18 @@ describe("export sinks", () => {
     fakeSinks();
     fakeUpstream("https://tr.test/v1", answer());
     const k = await newKey({ key_alias: "team-bot" });
-    const res = await chat(ALL, { model: "traced", max_tokens: 50, temperature: 0.2, user: "end-user-1", metadata: { tags: ["prod"], session_id: "sess-1", generation_name: "gen-x", trace_user_id: "u-9", trace_id: "my-free-form-trace" } }, {}, k.key);
+    const res = await chat(
+      ALL,
+      {
+        model: "traced",
+        max_tokens: 50,
+        temperature: 0.2,
+        user: "end-user-1",
+        metadata: { tags: ["prod"], session_id: "sess-1", generation_name: "gen-x", trace_user_id: "u-9", trace_id: "my-free-form-trace" },
+      },
+      {},
+      k.key,
+    );
     expect(res.status).toBe(200);
     const id = res.headers.get("x-request-id")!;
 
@@ -93,7 +106,18 @@ describe("export sinks", () => {
     const generic = await eventually(async () => at(SINK_URLS.generic)[0]);
     expect(generic.headers.authorization).toBe("Bearer generic-secret");
     expect(generic.json<unknown[]>()).toEqual([
-      expect.objectContaining({ id, status: "success", model_group: "traced", model_id: "tr", prompt_tokens: 10, completion_tokens: 4, api_base: "tr.test", end_user: "end-user-1", request_tags: ["prod"], metadata: expect.objectContaining({ user_api_key_hash: k.token, user_api_key_alias: "team-bot" }) }),
+      expect.objectContaining({
+        id,
+        status: "success",
+        model_group: "traced",
+        model_id: "tr",
+        prompt_tokens: 10,
+        completion_tokens: 4,
+        api_base: "tr.test",
+        end_user: "end-user-1",
+        request_tags: ["prod"],
+        metadata: expect.objectContaining({ user_api_key_hash: k.token, user_api_key_alias: "team-bot" }),
+      }),
     ]);
 
     const dd = await eventually(async () => at(SINK_URLS.datadog)[0]);
@@ -108,7 +132,12 @@ describe("export sinks", () => {
       return list.objects.length > 0 && list.objects;
     });
     const text = await (await (env.LOG_BUCKET as R2Bucket).get(objects[0]!.key))!.text();
-    expect(text.trim().split("\n").map((l) => JSON.parse(l).id)).toContain(id);
+    expect(
+      text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).id),
+    ).toContain(id);
 
     // Message logging is off by default: no prompt or answer text anywhere.
     for (const url of [SINK_URLS.otel, SINK_URLS.langfuse, SINK_URLS.generic, SINK_URLS.datadog]) {
@@ -178,21 +207,33 @@ describe("export sinks", () => {
     const long = "y".repeat(9000);
     const res = await chat(cfg, { model: "traced", messages: [{ role: "user", content: long }] });
     const id = res.headers.get("x-request-id")!;
-    const payload = await eventually(async () => at(SINK_URLS.generic).flatMap((r) => r.json<Array<Record<string, unknown>>>()).find((p) => p.id === id));
+    const payload = await eventually(async () =>
+      at(SINK_URLS.generic)
+        .flatMap((r) => r.json<Array<Record<string, unknown>>>())
+        .find((p) => p.id === id),
+    );
     const messages = payload.messages as Array<{ content: string }>;
     expect(messages[0]!.content).toBe(`${"y".repeat(8000)}...[truncated]`);
     expect(JSON.stringify(payload.response)).toContain("visible answer");
 
     const redacted = await chat(cfg, { model: "traced" }, { "x-litellm-enable-message-redaction": "true" });
     const rid = redacted.headers.get("x-request-id")!;
-    const quiet = await eventually(async () => at(SINK_URLS.generic).flatMap((r) => r.json<Array<Record<string, unknown>>>()).find((p) => p.id === rid));
+    const quiet = await eventually(async () =>
+      at(SINK_URLS.generic)
+        .flatMap((r) => r.json<Array<Record<string, unknown>>>())
+        .find((p) => p.id === rid),
+    );
     expect(quiet.messages).toBeNull();
     expect(JSON.stringify(quiet)).not.toContain("secret prompt text");
 
     const noLog = await newKey({ metadata: { "no-log": true } });
     const keyed = await chat(cfg, { model: "traced" }, {}, noLog.key);
     const kid = keyed.headers.get("x-request-id")!;
-    const fromKey = await eventually(async () => at(SINK_URLS.generic).flatMap((r) => r.json<Array<Record<string, unknown>>>()).find((p) => p.id === kid));
+    const fromKey = await eventually(async () =>
+      at(SINK_URLS.generic)
+        .flatMap((r) => r.json<Array<Record<string, unknown>>>())
+        .find((p) => p.id === kid),
+    );
     expect(JSON.stringify(fromKey)).not.toContain("secret prompt text");
   });
 
@@ -201,13 +242,26 @@ describe("export sinks", () => {
     fakeUpstream("https://tr.test/v1", () =>
       chunked([
         sse([{ id: "s1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { role: "assistant", content: "hi" }, finish_reason: null }] }], false),
-        sse([{ id: "s1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: {}, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4, prompt_tokens_details: { cached_tokens: 2 } } }]),
+        sse([
+          {
+            id: "s1",
+            object: "chat.completion.chunk",
+            created: 1,
+            model: "m",
+            choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
+            usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4, prompt_tokens_details: { cached_tokens: 2 } },
+          },
+        ]),
       ]),
     );
     // A stream's spend is recorded when it ends: read it before waiting on the context.
     const ctx = createExecutionContext();
     const res = await buildApp().fetch(
-      new Request(`${BASE}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" }, body: JSON.stringify({ model: "traced", stream: true, messages: [{ role: "user", content: "x" }] }) }),
+      new Request(`${BASE}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "traced", stream: true, messages: [{ role: "user", content: "x" }] }),
+      }),
       { ...env, GATEWAY_CONFIG: config("  callbacks: [otel]") } as Env,
       ctx,
     );

@@ -13,7 +13,15 @@ import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstrea
 
 afterEach(() => resetUpstreams());
 
-const completion = () => json({ id: "c1", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "from upstream" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } });
+const completion = () =>
+  json({
+    id: "c1",
+    object: "chat.completion",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content: "from upstream" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+  });
 
 /** A call context with no HTTP request around it, as a batch line runs. */
 async function context(principal: Principal, hooks?: CallHooks): Promise<{ cx: CallContext; settle: () => Promise<void> }> {
@@ -47,7 +55,10 @@ describe("callModel: the one pipeline, without an HTTP request", () => {
     const before = received.length;
     const events: SpendEvent[] = [];
     const hooks: CallHooks = {
-      lookup: async (call) => (call.route === "chat" ? { answer: { json: JSON.stringify({ id: "cached", choices: [] }), usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }, headers: { "x-cache": "HIT" } } : null),
+      lookup: async (call) =>
+        call.route === "chat"
+          ? { answer: { json: JSON.stringify({ id: "cached", choices: [] }), usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }, headers: { "x-cache": "HIT" } }
+          : null,
       finish: (_c, e) => events.push(e),
     };
     const { cx, settle } = await context({ kind: "master" }, hooks);

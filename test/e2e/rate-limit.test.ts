@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { newKey, openai, post } from "../helpers/gateway";
 import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
 
-const ok = () => json({ id: "x", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+const ok = () =>
+  json({
+    id: "x",
+    object: "chat.completion",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  });
 
 afterEach(resetUpstreams);
 
@@ -10,9 +18,7 @@ describe("rpm_limit", () => {
   it("admits exactly the limit out of 40 simultaneous calls, and refuses the rest with 429", async () => {
     fakeUpstream("https://api.openai.test/v1", ok);
     const k = await newKey({ rpm_limit: 10 });
-    const results = await Promise.all(
-      Array.from({ length: 40 }, () => post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }] }, k.key)),
-    );
+    const results = await Promise.all(Array.from({ length: 40 }, () => post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }] }, k.key)));
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(30);

@@ -19,9 +19,7 @@ afterEach(resetUpstreams);
 describe("POST /v1/responses bridged onto chat completions (a provider without a Responses API)", () => {
   it("answers text as a message output item, and the upstream got a chat request", async () => {
     fakeUpstream(GROQ, () => json(completion({ content: "Hello there" })));
-    const { data, response } = await openai()
-      .responses.create({ model: "groq-llama", instructions: "Be brief.", input: "Hi", max_output_tokens: 50, temperature: 0.5 })
-      .withResponse();
+    const { data, response } = await openai().responses.create({ model: "groq-llama", instructions: "Be brief.", input: "Hi", max_output_tokens: 50, temperature: 0.5 }).withResponse();
     expect(data).toMatchObject({
       object: "response",
       status: "completed",
@@ -103,8 +101,15 @@ describe("POST /v1/responses bridged onto chat completions (a provider without a
     const res = await post("/v1/responses", { model: "groq-llama", input: "Hi", stream: true, max_output_tokens: 1 });
     const events = parseSse(await res.text());
     expect(events.map((e) => e.event)).toEqual([
-      "response.created", "response.in_progress", "response.output_item.added", "response.content_part.added", "response.output_text.delta",
-      "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.incomplete",
+      "response.created",
+      "response.in_progress",
+      "response.output_item.added",
+      "response.content_part.added",
+      "response.output_text.delta",
+      "response.output_text.done",
+      "response.content_part.done",
+      "response.output_item.done",
+      "response.incomplete",
     ]);
     expect(events.map((e) => e.data.sequence_number)).toEqual(events.map((_, i) => i));
     expect(events.at(-1)!.data.response).toMatchObject({ status: "incomplete", incomplete_details: { reason: "max_output_tokens" }, usage: { input_tokens: 3, output_tokens: 1 } });
@@ -118,7 +123,9 @@ describe("POST /v1/responses bridged onto chat completions (a provider without a
     expect((await prev.json<any>()).error.param).toBe("previous_response_id");
     expect(received).toHaveLength(0);
     fakeUpstream(GROQ, () => json({ error: { message: "bad things", type: "invalid_request_error" } }, 400));
-    const err = await openai().responses.create({ model: "groq-llama", input: "Hi" }).catch((e) => e);
+    const err = await openai()
+      .responses.create({ model: "groq-llama", input: "Hi" })
+      .catch((e) => e);
     expect(err.status).toBe(400);
     expect(err.error).toMatchObject({ message: "bad things", type: "invalid_request_error" });
   });
@@ -137,7 +144,9 @@ describe("POST /v1/responses to an OpenAI deployment: passed through natively", 
 
   it("sends the request to {api_base}/responses and answers the upstream's body", async () => {
     fakeUpstream(OPENAI, () => json(upstreamResponse));
-    const { data, response } = await openai().responses.create({ model: "gpt-4o-mini", input: "Hi", tools: [{ type: "web_search" }], store: true }).withResponse();
+    const { data, response } = await openai()
+      .responses.create({ model: "gpt-4o-mini", input: "Hi", tools: [{ type: "web_search" }], store: true })
+      .withResponse();
     expect(data.id).toBe("resp_up1");
     expect(data.output_text).toBe("native");
     expect(Number(response.headers.get("x-gateway-cost"))).toBeGreaterThan(0);

@@ -30,8 +30,7 @@ async function callers(): Promise<Caller[]> {
 }
 
 /** What the table says: one of the caller's columns is granted (a viewer role never on a write route). */
-const allowed = (c: Caller, rule: (typeof ROUTE_RULES)[number]) =>
-  c.columns.some((col) => rule.grants[col] && !(rule.write && c.viewer && col !== "team_admin" && col !== "key"));
+const allowed = (c: Caller, rule: (typeof ROUTE_RULES)[number]) => c.columns.some((col) => rule.grants[col] && !(rule.write && c.viewer && col !== "team_admin" && col !== "key"));
 
 describe("the role table", () => {
   it("every admin route of the app has a row", () => {

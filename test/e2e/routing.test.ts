@@ -36,11 +36,23 @@ router_settings:
 
 const client = () => openaiWith({ GATEWAY_CONFIG: CONFIG });
 const ask = (model: string, extra: Record<string, unknown> = {}) =>
-  client().chat.completions.create({ model, messages: [{ role: "user", content: "x" }], ...extra } as never).withResponse();
+  client()
+    .chat.completions.create({ model, messages: [{ role: "user", content: "x" }], ...extra } as never)
+    .withResponse();
 
 const answerFrom = (host: string) => () =>
-  json({ id: host, object: "chat.completion", created: 1, model: host, choices: [{ index: 0, message: { role: "assistant", content: host }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
-const fail = (status: number, headers: Record<string, string> = {}) => () => json({ error: { message: `fail ${status}`, type: "server_error" } }, status, headers);
+  json({
+    id: host,
+    object: "chat.completion",
+    created: 1,
+    model: host,
+    choices: [{ index: 0, message: { role: "assistant", content: host }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  });
+const fail =
+  (status: number, headers: Record<string, string> = {}) =>
+  () =>
+    json({ error: { message: `fail ${status}`, type: "server_error" } }, status, headers);
 const hostsHit = () => received.map((r) => new URL(r.url).hostname.replace(".test", ""));
 
 afterEach(resetUpstreams);
@@ -141,7 +153,9 @@ describe("fallbacks", () => {
     expect(hostsHit().slice(0, 2).sort()).toEqual(["down1", "down2"]);
     expect(hostsHit().at(-1)).toBe("backup2");
     const id = response.headers.get("x-request-id");
-    const row = await eventually(async () => ((await (await gw("/spend/logs?api_key=master&page_size=1000")).json()) as Array<{ request_id: string; metadata: { attempts?: unknown[] } }>).find((r) => r.request_id === id));
+    const row = await eventually(async () =>
+      ((await (await gw("/spend/logs?api_key=master&page_size=1000")).json()) as Array<{ request_id: string; metadata: { attempts?: unknown[] } }>).find((r) => r.request_id === id),
+    );
     // num_retries 2: three attempts on primary, two on backup (its second failure cools it), one on backup2.
     expect(row.metadata.attempts).toHaveLength(6);
     expect(row.metadata.attempts![5]).toMatchObject({ deployment: "backup2", model_group: "backup2", status: 200 });
@@ -153,7 +167,10 @@ describe("fallbacks", () => {
     const err = await ask("loop-a").catch((e) => e);
     expect(err.status).toBe(503);
     expect(err.headers.get("x-gateway-fallbacks")).toBe("1");
-    const limited = await withEnv({ GATEWAY_CONFIG: `${CONFIG}\n  max_fallbacks: 1\n` }, "/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "primary", messages: [{ role: "user", content: "x" }] }) });
+    const limited = await withEnv({ GATEWAY_CONFIG: `${CONFIG}\n  max_fallbacks: 1\n` }, "/v1/chat/completions", {
+      method: "POST",
+      body: JSON.stringify({ model: "primary", messages: [{ role: "user", content: "x" }] }),
+    });
     expect(limited.headers.get("x-gateway-fallbacks")).toBe("1");
   });
 
@@ -175,7 +192,9 @@ describe("fallbacks", () => {
   it("fails over a stream before its first byte, never after", async () => {
     fakeUpstream("https://down1.test/v1", fail(503));
     fakeUpstream("https://down2.test/v1", fail(503));
-    fakeUpstream("https://backup.test/v1", () => chunked([sse([{ id: "s", object: "chat.completion.chunk", created: 1, model: "b", choices: [{ index: 0, delta: { role: "assistant", content: "streamed" }, finish_reason: "stop" }] }])]));
+    fakeUpstream("https://backup.test/v1", () =>
+      chunked([sse([{ id: "s", object: "chat.completion.chunk", created: 1, model: "b", choices: [{ index: 0, delta: { role: "assistant", content: "streamed" }, finish_reason: "stop" }] }])]),
+    );
     const stream = await client().chat.completions.create({ model: "primary", messages: [{ role: "user", content: "x" }], stream: true });
     let text = "";
     for await (const c of stream) text += c.choices[0]?.delta.content ?? "";
@@ -248,7 +267,15 @@ router_settings:
     expect(received).toHaveLength(4);
 
     // tok1 spends 12 tokens of its 10-token tpm on its first call, and is skipped afterwards.
-    const big = () => json({ id: "t", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "t" }, finish_reason: "stop" }], usage: { prompt_tokens: 6, completion_tokens: 6, total_tokens: 12 } });
+    const big = () =>
+      json({
+        id: "t",
+        object: "chat.completion",
+        created: 1,
+        model: "m",
+        choices: [{ index: 0, message: { role: "assistant", content: "t" }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 6, completion_tokens: 6, total_tokens: 12 },
+      });
     fakeUpstream("https://tok1.test/v1", big);
     fakeUpstream("https://tok2.test/v1", big);
     received.length = 0;

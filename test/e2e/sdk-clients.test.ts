@@ -9,7 +9,13 @@ import { chunked, fakeUpstream, json, received, resetUpstreams, sse } from "../h
 const workerFetch = (url: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(url as RequestInfo, init));
 
 const usage = { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 };
-const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ id: "s", object: "chat.completion.chunk", created: 1, model: "gpt-4o-mini", choices: [{ index: 0, delta, finish_reason: finish }] });
+const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+  id: "s",
+  object: "chat.completion.chunk",
+  created: 1,
+  model: "gpt-4o-mini",
+  choices: [{ index: 0, delta, finish_reason: finish }],
+});
 
 function fake(): void {
   fakeUpstream("https://api.openai.test/v1", (_req, body) =>

@@ -8,9 +8,42 @@ import { env, gw } from "../helpers/gateway";
 const at = (d: string) => Date.parse(`${d}T10:00:00Z`);
 const base = { model: "m", deployment: "d", prompt_tokens: 10, completion_tokens: 5, status: "success", metadata: {} } as const;
 const events: SpendEvent[] = [
-  { ...base, request_id: "r1", api_key: "k1", team_id: "t1", model_group: "gpt", provider: "openai", spend: 0.25, start_time: at("2026-03-01"), end_time: at("2026-03-01"), metadata: { user: "alice", tags: ["prod", "chat"] } },
-  { ...base, request_id: "r2", api_key: "k2", team_id: "t1", model_group: "gpt", provider: "openai", spend: 0.5, start_time: at("2026-03-01"), end_time: at("2026-03-01"), metadata: { user: "bob", tags: ["prod"] } },
-  { ...base, request_id: "r3", api_key: "k1", team_id: null, model_group: "claude", provider: "anthropic", spend: 1, start_time: at("2026-03-02"), end_time: at("2026-03-02"), metadata: { user: "alice" } },
+  {
+    ...base,
+    request_id: "r1",
+    api_key: "k1",
+    team_id: "t1",
+    model_group: "gpt",
+    provider: "openai",
+    spend: 0.25,
+    start_time: at("2026-03-01"),
+    end_time: at("2026-03-01"),
+    metadata: { user: "alice", tags: ["prod", "chat"] },
+  },
+  {
+    ...base,
+    request_id: "r2",
+    api_key: "k2",
+    team_id: "t1",
+    model_group: "gpt",
+    provider: "openai",
+    spend: 0.5,
+    start_time: at("2026-03-01"),
+    end_time: at("2026-03-01"),
+    metadata: { user: "bob", tags: ["prod"] },
+  },
+  {
+    ...base,
+    request_id: "r3",
+    api_key: "k1",
+    team_id: null,
+    model_group: "claude",
+    provider: "anthropic",
+    spend: 1,
+    start_time: at("2026-03-02"),
+    end_time: at("2026-03-02"),
+    metadata: { user: "alice" },
+  },
   { ...base, request_id: "r4", api_key: "k2", team_id: null, model_group: "mystery", provider: "openai", spend: null, start_time: at("2026-03-02"), end_time: at("2026-03-02") },
   { ...base, request_id: "r5", api_key: "k2", team_id: null, model_group: "gpt", provider: "openai", spend: 0, status: "failure", start_time: at("2026-03-03"), end_time: at("2026-03-03") },
   { ...base, request_id: "r6", api_key: "k1", team_id: null, model_group: "gpt", provider: "openai", spend: 9, start_time: at("2026-04-01"), end_time: at("2026-04-01") },
@@ -29,7 +62,10 @@ describe("spend reports", () => {
     expect(await report("api_key")).toEqual([expect.objectContaining({ api_key: "k1", total_spend: 1.25 }), expect.objectContaining({ api_key: "k2", total_spend: 0.5 })]);
     expect((await report("team")).find((r: { team: string | null }) => r.team === "t1")).toMatchObject({ total_spend: 0.75, requests: 2 });
     expect((await report("model")).map((r: { model: string }) => r.model)).toEqual(["claude", "gpt", "mystery"]);
-    expect(await report("provider")).toEqual([expect.objectContaining({ provider: "anthropic", total_spend: 1 }), expect.objectContaining({ provider: "openai", total_spend: 0.75, unpriced_requests: 1 })]);
+    expect(await report("provider")).toEqual([
+      expect.objectContaining({ provider: "anthropic", total_spend: 1 }),
+      expect.objectContaining({ provider: "openai", total_spend: 0.75, unpriced_requests: 1 }),
+    ]);
     expect((await report("user")).find((r: { user: string }) => r.user === "alice")).toMatchObject({ total_spend: 1.25 });
     expect((await report("tag")).find((r: { tag: string }) => r.tag === "prod")).toMatchObject({ total_spend: 0.75, requests: 2 });
     const keys = await (await gw(`/global/spend/keys?${range}`)).json();

@@ -25,7 +25,9 @@ describe("spend", () => {
   it("prices a call from the config's per-token costs, logs it, and adds it to the key's spend", async () => {
     fakeUpstream("https://api.openai.test/v1", () => json(completion({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 })));
     const k = await newKey();
-    const { response } = await openai(k.key).chat.completions.create({ model: "priced", messages: [{ role: "user", content: "hi" }], user: "alice" }).withResponse();
+    const { response } = await openai(k.key)
+      .chat.completions.create({ model: "priced", messages: [{ role: "user", content: "hi" }], user: "alice" })
+      .withResponse();
     // 1000 * 0.000001 + 500 * 0.000002
     expect(Number(response.headers.get("x-gateway-cost"))).toBeCloseTo(0.002, 12);
     const requestId = response.headers.get("x-request-id");
@@ -58,7 +60,9 @@ describe("spend", () => {
   it("prices OpenAI models from the maintained price table, and cached tokens as their own class", async () => {
     const usage = { prompt_tokens: 2000, completion_tokens: 100, total_tokens: 2100, prompt_tokens_details: { cached_tokens: 1000 } };
     fakeUpstream("https://api.openai.test/v1", () => json(completion(usage)));
-    const { response } = await openai().chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }).withResponse();
+    const { response } = await openai()
+      .chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })
+      .withResponse();
     const cost = Number(response.headers.get("x-gateway-cost"));
     // gpt-4o-mini: $0.15/M input, $0.075/M cached input, $0.60/M output.
     expect(cost).toBeCloseTo((1000 * 0.15 + 1000 * 0.075 + 100 * 0.6) / 1e6, 12);
@@ -69,7 +73,12 @@ describe("spend", () => {
     const k = await newKey();
     fakeUpstream("https://api.openai.test/v1", (_req, body) =>
       JSON.parse(body).stream
-        ? chunked([sse([{ id: "s", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: "stop" }] }, { id: "s", object: "chat.completion.chunk", created: 1, model: "m", choices: [], usage }])])
+        ? chunked([
+            sse([
+              { id: "s", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: "stop" }] },
+              { id: "s", object: "chat.completion.chunk", created: 1, model: "m", choices: [], usage },
+            ]),
+          ])
         : json(completion(usage)),
     );
     const stream = await openai(k.key).chat.completions.create({ model: "priced", messages: [{ role: "user", content: "hi" }], stream: true });
@@ -85,7 +94,9 @@ describe("spend", () => {
   it("logs a model with no known price with spend null, never a silent $0", async () => {
     fakeUpstream("https://api.openai.test/v1", () => json(completion({ prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 })));
     const k = await newKey();
-    const { response } = await openai(k.key).chat.completions.create({ model: "unpriced", messages: [{ role: "user", content: "hi" }] }).withResponse();
+    const { response } = await openai(k.key)
+      .chat.completions.create({ model: "unpriced", messages: [{ role: "user", content: "hi" }] })
+      .withResponse();
     expect(response.headers.get("x-gateway-cost")).toBeNull();
     const rows = await eventually(async () => {
       const r = await logsOf(k.token);
@@ -164,7 +175,11 @@ describe("spend", () => {
     const k = await newKey();
     await post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "secret-prompt-1" }] }, k.key);
     const cfg = (env.GATEWAY_CONFIG as string).replace("general_settings:", "general_settings:\n  store_prompts_in_spend_logs: true");
-    const res = await withEnv({ GATEWAY_CONFIG: cfg }, "/v1/chat/completions", { method: "POST", key: k.key, body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "kept-prompt-2" }] }) });
+    const res = await withEnv({ GATEWAY_CONFIG: cfg }, "/v1/chat/completions", {
+      method: "POST",
+      key: k.key,
+      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "kept-prompt-2" }] }),
+    });
     expect(res.status).toBe(200);
     const rows = await eventually(async () => {
       const r = await logsOf(k.token);

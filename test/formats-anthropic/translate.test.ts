@@ -7,8 +7,7 @@ import { GatewayError } from "../../src/http/errors";
 import type { Usage } from "../../src/providers/types";
 import { parseSse } from "../e2e/messages-helpers";
 
-const translate = (body: Record<string, unknown>, dropParams = false) =>
-  toChatRequest(parseAnthropic(messagesRequestSchema, { model: "m", max_tokens: 10, ...body }), { dropParams });
+const translate = (body: Record<string, unknown>, dropParams = false) => toChatRequest(parseAnthropic(messagesRequestSchema, { model: "m", max_tokens: 10, ...body }), { dropParams });
 
 function refusal(body: Record<string, unknown>): GatewayError {
   try {
@@ -40,15 +39,32 @@ const delta = (d: Record<string, unknown>, finish: string | null = null, extra: 
 describe("Anthropic request -> chat request", () => {
   it("puts tool results first as tool messages, their images in a user turn after, and drops thinking blocks", () => {
     const req = translate({
-      system: [{ type: "text", text: "a" }, { type: "text", text: "b" }],
+      system: [
+        { type: "text", text: "a" },
+        { type: "text", text: "b" },
+      ],
       messages: [
         { role: "user", content: "q" },
-        { role: "assistant", content: [{ type: "thinking", thinking: "hmm", signature: "sig" }, { type: "tool_use", id: "t1", name: "look", input: { x: 1 } }] },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "hmm", signature: "sig" },
+            { type: "tool_use", id: "t1", name: "look", input: { x: 1 } },
+          ],
+        },
         {
           role: "user",
           content: [
             { type: "text", text: "and?" },
-            { type: "tool_result", tool_use_id: "t1", is_error: true, content: [{ type: "text", text: "seen" }, { type: "image", source: { type: "url", url: "https://i.test/a.png" } }] },
+            {
+              type: "tool_result",
+              tool_use_id: "t1",
+              is_error: true,
+              content: [
+                { type: "text", text: "seen" },
+                { type: "image", source: { type: "url", url: "https://i.test/a.png" } },
+              ],
+            },
           ],
         },
         { role: "system", content: "late system" },
@@ -59,7 +75,13 @@ describe("Anthropic request -> chat request", () => {
       { role: "user", content: "q" },
       { role: "assistant", content: null, tool_calls: [{ id: "t1", type: "function", function: { name: "look", arguments: '{"x":1}' } }] },
       { role: "tool", tool_call_id: "t1", content: "seen" },
-      { role: "user", content: [{ type: "image_url", image_url: { url: "https://i.test/a.png" } }, { type: "text", text: "and?" }] },
+      {
+        role: "user",
+        content: [
+          { type: "image_url", image_url: { url: "https://i.test/a.png" } },
+          { type: "text", text: "and?" },
+        ],
+      },
       { role: "system", content: "late system" },
     ]);
   });
@@ -137,9 +159,17 @@ describe("chat chunk stream -> Anthropic events", () => {
     );
     expect(error).toBeUndefined();
     const starts = events.filter((e) => e.event === "content_block_start").map((e) => [e.data.index, e.data.content_block.type, e.data.content_block.id]);
-    expect(starts).toEqual([[0, "text", undefined], [1, "tool_use", "c0"], [2, "tool_use", "c1"]]);
+    expect(starts).toEqual([
+      [0, "text", undefined],
+      [1, "tool_use", "c0"],
+      [2, "tool_use", "c1"],
+    ]);
     const args = events.filter((e) => e.data.delta?.type === "input_json_delta").map((e) => [e.data.index, e.data.delta.partial_json]);
-    expect(args).toEqual([[1, "{}"], [2, '{"y"'], [2, ":2}"]]);
+    expect(args).toEqual([
+      [1, "{}"],
+      [2, '{"y"'],
+      [2, ":2}"],
+    ]);
     expect(events.filter((e) => e.event === "content_block_stop").map((e) => e.data.index)).toEqual([0, 1, 2]);
     expect(events.at(-2)!.data).toEqual({
       type: "message_delta",

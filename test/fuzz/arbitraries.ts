@@ -40,7 +40,13 @@ export function payloads(recorded: readonly Json[]): fc.Arbitrary<Json> {
 }
 
 /** The lines of a `*.chunks.txt` fixture (one JSON value a line). */
-export const lines = (...texts: string[]): Json[] => texts.flatMap((t) => t.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Json));
+export const lines = (...texts: string[]): Json[] =>
+  texts.flatMap((t) =>
+    t
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Json),
+  );
 
 const enc = new TextEncoder();
 
@@ -51,8 +57,15 @@ export function sseText(payload: fc.Arbitrary<Json>, named: boolean): fc.Arbitra
     const type = p && typeof p === "object" && typeof (p as { type?: unknown }).type === "string" ? (p as { type: string }).type : "message";
     return enc.encode(`${named ? `event: ${type}\n` : ""}data: ${data}\n\n`);
   });
-  const odd = fc.constantFrom("data: [DONE]\n\n", ": keep-alive\n\n", "data: {\n\n", "data:\n\n", "event: error\ndata: {}\n\n", "\r\n\r\n", "retry: 10\n", "data: {\"error\":{\"message\":\"boom\"}}\n\n").map((s) => enc.encode(s));
-  return fc.oneof({ weight: 8, arbitrary: event }, { weight: 2, arbitrary: odd }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((s) => enc.encode(s)) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 24 }) });
+  const odd = fc
+    .constantFrom("data: [DONE]\n\n", ": keep-alive\n\n", "data: {\n\n", "data:\n\n", "event: error\ndata: {}\n\n", "\r\n\r\n", "retry: 10\n", 'data: {"error":{"message":"boom"}}\n\n')
+    .map((s) => enc.encode(s));
+  return fc.oneof(
+    { weight: 8, arbitrary: event },
+    { weight: 2, arbitrary: odd },
+    { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((s) => enc.encode(s)) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 24 }) },
+  );
 }
 
 /** Byte pieces joined and cut again at arbitrary points (events, lines and UTF-8 characters split apart). */

@@ -37,7 +37,7 @@ describe("fuzz: the config loader answers every input with a config or an error,
   it("the same as YAML and JSON text", () => {
     fc.assert(
       fc.property(configs, fc.boolean(), (config, asJson) => {
-        const text = asJson ? JSON.stringify(config) ?? "null" : stringify(config);
+        const text = asJson ? (JSON.stringify(config) ?? "null") : stringify(config);
         expectAnswered(text);
       }),
       { numRuns: RUNS * 2 },
@@ -45,7 +45,33 @@ describe("fuzz: the config loader answers every input with a config or an error,
   });
 
   it("arbitrary text, YAML-ish fragments and non-text values", () => {
-    const fragments = fc.array(fc.constantFrom("model_list:", "  - model_name: ", "    litellm_params:", "      model: ", "openai/", "*", "os.environ/", "&a", "*a", "<<: *a", "!!binary", "[", "{", "- ", ": ", "\n", "  ", "'", '"', "#"), { maxLength: 30 }).map((p) => p.join(""));
+    const fragments = fc
+      .array(
+        fc.constantFrom(
+          "model_list:",
+          "  - model_name: ",
+          "    litellm_params:",
+          "      model: ",
+          "openai/",
+          "*",
+          "os.environ/",
+          "&a",
+          "*a",
+          "<<: *a",
+          "!!binary",
+          "[",
+          "{",
+          "- ",
+          ": ",
+          "\n",
+          "  ",
+          "'",
+          '"',
+          "#",
+        ),
+        { maxLength: 30 },
+      )
+      .map((p) => p.join(""));
     fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 200 }), fragments, smallJson, fc.constantFrom(undefined, 0, true)), expectAnswered), { numRuns: RUNS * 4 });
   });
 });

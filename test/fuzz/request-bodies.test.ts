@@ -8,9 +8,20 @@ import { gw } from "../helpers/gateway";
 import { fakeUpstream, json, resetUpstreams, sse } from "../helpers/upstream";
 import { payloads, RUNS, smallJson } from "./arbitraries";
 
-const completion = { id: "c", object: "chat.completion", created: 1, model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
+const completion = {
+  id: "c",
+  object: "chat.completion",
+  created: 1,
+  model: "gpt-4o-mini",
+  choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+};
 const response = {
-  id: "resp_1", object: "response", created_at: 1, status: "completed", model: "gpt-4o-mini",
+  id: "resp_1",
+  object: "response",
+  created_at: 1,
+  status: "completed",
+  model: "gpt-4o-mini",
   output: [{ type: "message", id: "msg_1", status: "completed", role: "assistant", content: [{ type: "output_text", text: "ok", annotations: [] }] }],
   usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 },
 };
@@ -28,7 +39,10 @@ beforeEach(() => {
     if (new URL(req.url).pathname.endsWith("/responses")) {
       // OpenAI serves the Responses API natively: the gateway passes such calls through.
       if (!stream) return json(response);
-      const events = [`event: response.created\ndata: ${JSON.stringify({ type: "response.created", response: { ...response, status: "in_progress", output: [] } })}\n\n`, `event: response.completed\ndata: ${JSON.stringify({ type: "response.completed", response })}\n\n`];
+      const events = [
+        `event: response.created\ndata: ${JSON.stringify({ type: "response.created", response: { ...response, status: "in_progress", output: [] } })}\n\n`,
+        `event: response.completed\ndata: ${JSON.stringify({ type: "response.completed", response })}\n\n`,
+      ];
       return new Response(events.join(""), { headers: { "content-type": "text/event-stream" } });
     }
     if (!stream) return json(completion);
@@ -43,7 +57,13 @@ const chat = {
   model: "gpt-4o-mini",
   messages: [
     { role: "system", content: "Be brief." },
-    { role: "user", content: [{ type: "text", text: "Hi" }, { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } }] },
+    {
+      role: "user",
+      content: [
+        { type: "text", text: "Hi" },
+        { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+      ],
+    },
     { role: "assistant", content: null, tool_calls: [{ id: "t1", type: "function", function: { name: "f", arguments: "{}" } }] },
     { role: "tool", tool_call_id: "t1", content: "42" },
   ],
@@ -73,7 +93,10 @@ const messages = {
 };
 const responses = {
   model: "gpt-4o-mini",
-  input: [{ role: "user", content: [{ type: "input_text", text: "Hi" }] }, { type: "function_call_output", call_id: "t1", output: "42" }],
+  input: [
+    { role: "user", content: [{ type: "input_text", text: "Hi" }] },
+    { type: "function_call_output", call_id: "t1", output: "42" },
+  ],
   instructions: "Be brief.",
   tools: [{ type: "function", name: "f", parameters: { type: "object", properties: {} } }],
   max_output_tokens: 16,
@@ -84,7 +107,10 @@ const responses = {
 /** A body: a valid request (streamed or not) with a node replaced, arbitrary JSON, or not JSON at all. */
 function bodies(valid: Record<string, unknown>): fc.Arbitrary<string> {
   const shaped = payloads([valid, { ...valid, stream: true }]).map((b) => JSON.stringify(b) ?? "null");
-  const text = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom("", "{", "[]", "null", '{"model":', "\u0000", '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"' + "x".repeat(50) + '"}]'));
+  const text = fc.oneof(
+    fc.string({ maxLength: 60 }),
+    fc.constantFrom("", "{", "[]", "null", '{"model":', "\u0000", '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"' + "x".repeat(50) + '"}]'),
+  );
   return fc.oneof({ weight: 6, arbitrary: shaped }, { weight: 1, arbitrary: smallJson.map((v) => JSON.stringify(v) ?? "null") }, { weight: 1, arbitrary: text });
 }
 
@@ -97,7 +123,11 @@ async function expectNo5xx(path: string, body: string): Promise<void> {
 
 describe("fuzz: request bodies through the worker never give a 5xx or a non-JSON error", () => {
   it("the bodies the fuzzing starts from are answered (streamed and not), so the cases reach the whole call path", async () => {
-    for (const [path, body] of [["/v1/chat/completions", chat], ["/v1/messages", messages], ["/v1/responses", responses]] as const) {
+    for (const [path, body] of [
+      ["/v1/chat/completions", chat],
+      ["/v1/messages", messages],
+      ["/v1/responses", responses],
+    ] as const) {
       for (const stream of [false, true]) {
         const res = await gw(path, { method: "POST", body: JSON.stringify({ ...body, stream }) });
         expect(res.status, `${path} stream=${stream}: ${await res.clone().text()}`).toBe(200);
@@ -107,12 +137,21 @@ describe("fuzz: request bodies through the worker never give a 5xx or a non-JSON
   });
 
   it("/v1/chat/completions", async () => {
-    await fc.assert(fc.asyncProperty(bodies(chat), (b) => expectNo5xx("/v1/chat/completions", b)), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(bodies(chat), (b) => expectNo5xx("/v1/chat/completions", b)),
+      { numRuns: RUNS },
+    );
   });
   it("/v1/messages", async () => {
-    await fc.assert(fc.asyncProperty(bodies(messages), (b) => expectNo5xx("/v1/messages", b)), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(bodies(messages), (b) => expectNo5xx("/v1/messages", b)),
+      { numRuns: RUNS },
+    );
   });
   it("/v1/responses", async () => {
-    await fc.assert(fc.asyncProperty(bodies(responses), (b) => expectNo5xx("/v1/responses", b)), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(bodies(responses), (b) => expectNo5xx("/v1/responses", b)),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -99,7 +99,10 @@ describe("fuzz: provider stream translators end, whatever the upstream sends", (
     const typed = recorded.map((r) => Object.entries(r)[0]!);
     const frame = fc.oneof(
       { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...typed.map(([t]) => t)), payloads(typed.map(([, v]) => v))).map(([t, v]) => eventFrame(t, v)) },
-      { weight: 1, arbitrary: fc.tuple(fc.constantFrom("throttlingException", "validationException", "modelStreamErrorException"), payloads([{ message: "boom" }])).map(([t, v]) => exceptionFrame(t, v)) },
+      {
+        weight: 1,
+        arbitrary: fc.tuple(fc.constantFrom("throttlingException", "validationException", "modelStreamErrorException"), payloads([{ message: "boom" }])).map(([t, v]) => exceptionFrame(t, v)),
+      },
       { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }) },
     );
     await fc.assert(

@@ -31,11 +31,17 @@ describe("D1 unreachable: a clear 503, never a 500 and never an open door", () =
     await unavailable(await withEnv({ DB: down() }, "/key/generate", { method: "POST", body: "{}" }));
     await unavailable(await withEnv({ DB: down() }, "/team/list"));
     await unavailable(await withEnv({ DB: down() }, "/spend/logs"));
-    await unavailable(await withEnv({ DB: down() }, "/model/new", { method: "POST", body: JSON.stringify({ model_name: "x", litellm_params: { model: "openai/x", api_key: "os.environ/OPENAI_API_KEY" } }) }));
+    await unavailable(
+      await withEnv({ DB: down() }, "/model/new", { method: "POST", body: JSON.stringify({ model_name: "x", litellm_params: { model: "openai/x", api_key: "os.environ/OPENAI_API_KEY" } }) }),
+    );
   });
 
   it("/v1/messages answers in Anthropic's shape", async () => {
-    const res = await withEnv({ DB: down() }, "/v1/messages", { method: "POST", body: JSON.stringify({ model: "gpt-4o-mini", max_tokens: 5, messages: [{ role: "user", content: "x" }] }), key: "sk-another-unseen-key-0123456789abcdef" });
+    const res = await withEnv({ DB: down() }, "/v1/messages", {
+      method: "POST",
+      body: JSON.stringify({ model: "gpt-4o-mini", max_tokens: 5, messages: [{ role: "user", content: "x" }] }),
+      key: "sk-another-unseen-key-0123456789abcdef",
+    });
     expect(res.status).toBe(503);
     const body = await res.json<{ type: string; error: { type: string } }>();
     expect(body.type).toBe("error");

@@ -7,9 +7,7 @@ import { refusal, user } from "../providers/gemini-helpers";
 function doubling(levels: number): Record<string, unknown> {
   const defs: Record<string, unknown> = {};
   for (let i = 0; i < levels; i++) {
-    defs[`d${i}`] = i === levels - 1
-      ? { type: "string" }
-      : { type: "object", properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } } };
+    defs[`d${i}`] = i === levels - 1 ? { type: "string" } : { type: "object", properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } } };
   }
   return { type: "object", properties: { root: { $ref: "#/$defs/d0" } }, $defs: defs };
 }
@@ -40,10 +38,7 @@ describe("gemini tool schemas: $ref expansion is bounded", () => {
   });
 
   it("a response_format schema over the bound is a 400 naming it (models that take Gemini's Schema object)", async () => {
-    const err = await refusal(
-      { messages: [user("Hi")], response_format: { type: "json_schema", json_schema: { name: "x", schema: doubling(22) } } },
-      "gemini-2.0-flash",
-    );
+    const err = await refusal({ messages: [user("Hi")], response_format: { type: "json_schema", json_schema: { name: "x", schema: doubling(22) } } }, "gemini-2.0-flash");
     expect(err).toBeInstanceOf(GatewayError);
     expect(err.status).toBe(400);
     expect(err.param).toBe("response_format.json_schema.schema");
@@ -67,7 +62,7 @@ describe("gemini tool schemas: $ref expansion is bounded", () => {
     });
     const node = (tree.properties as Record<string, Record<string, unknown>>).node!;
     expect((node.properties as Record<string, unknown>).value).toEqual({ type: "string" });
-    expect(((node.properties as Record<string, Record<string, unknown>>).children!.items)).toEqual({ type: "object" });
+    expect((node.properties as Record<string, Record<string, unknown>>).children!.items).toEqual({ type: "object" });
   });
 });
 
@@ -75,9 +70,7 @@ describe("gemini tool schemas: allOf and single-branch anyOf chains are bounded 
   function allOfDoubling(levels: number): Record<string, unknown> {
     const defs: Record<string, unknown> = {};
     for (let i = 0; i < levels; i++) {
-      defs[`d${i}`] = i === levels - 1
-        ? { type: "object", properties: { x: { type: "string" } } }
-        : { allOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
+      defs[`d${i}`] = i === levels - 1 ? { type: "object", properties: { x: { type: "string" } } } : { allOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
     }
     return { $ref: "#/$defs/d0", $defs: defs };
   }

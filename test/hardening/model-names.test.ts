@@ -35,8 +35,7 @@ model_list:
     model_info: {id: catch-all}
 `;
 
-const chat = (model: string) =>
-  withEnv({ GATEWAY_CONFIG: CONFIG }, "/v1/chat/completions", { method: "POST", body: JSON.stringify({ model, messages: [{ role: "user", content: "x" }] }) });
+const chat = (model: string) => withEnv({ GATEWAY_CONFIG: CONFIG }, "/v1/chat/completions", { method: "POST", body: JSON.stringify({ model, messages: [{ role: "user", content: "x" }] }) });
 
 const geminiAnswer = { candidates: [{ content: { role: "model", parts: [{ text: "ok" }] }, finishReason: "STOP" }], usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 } };
 
@@ -95,8 +94,7 @@ describe("every provider URL builder encodes the model name as path segments", (
     expect((await refused(() => vertexChat.request(req, { ...geminiDep("."), provider: "vertex_ai" }, adapterCtx()))).status).toBe(400);
   });
 
-  const dep = (provider: string, model: string, extra: Partial<Deployment> = {}): Deployment =>
-    ({ id: "d", modelName: "m", provider, model, params: {}, costs: {}, ...extra }) as Deployment;
+  const dep = (provider: string, model: string, extra: Partial<Deployment> = {}): Deployment => ({ id: "d", modelName: "m", provider, model, params: {}, costs: {}, ...extra }) as Deployment;
 
   it("azure: a deployment name of '..' is refused; others are encoded", async () => {
     const base = { apiBase: "https://res.openai.azure.com", apiKey: "k", apiVersion: "2024-10-21" };

@@ -45,7 +45,11 @@ describe("models added through the API read only allow-listed secrets", () => {
   });
 
   it("a value read from a binding is never shown: /model/info shows the reference", async () => {
-    const res = await post("/model/new", { model_name: "shown", litellm_params: { model: "openai/x", api_key: "os.environ/OPENAI_API_KEY", note: "os.environ/OPENAI_API_KEY" }, model_info: { id: "shown" } });
+    const res = await post("/model/new", {
+      model_name: "shown",
+      litellm_params: { model: "openai/x", api_key: "os.environ/OPENAI_API_KEY", note: "os.environ/OPENAI_API_KEY" },
+      model_info: { id: "shown" },
+    });
     expect(res.status).toBe(200);
     expect(JSON.stringify(await res.clone().json())).not.toContain(OPENAI_VALUE);
     const info = await (await gw("/model/info?litellm_model_id=shown")).json();
@@ -62,7 +66,10 @@ describe("models added through the API read only allow-listed secrets", () => {
       .bind("old-row", "old-row-model", JSON.stringify({ model: "openai/o", api_base: "https://evil.test/v1", api_key: "os.environ/SWITCHYARD_SALT_KEY" }), Date.now(), Date.now())
       .run();
     // A fresh config source makes this isolate read the stored models again.
-    const res = await withEnv({ GATEWAY_CONFIG: "model_list: []\n" }, "/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "old-row-model", messages: [{ role: "user", content: "x" }] }) });
+    const res = await withEnv({ GATEWAY_CONFIG: "model_list: []\n" }, "/v1/chat/completions", {
+      method: "POST",
+      body: JSON.stringify({ model: "old-row-model", messages: [{ role: "user", content: "x" }] }),
+    });
     const text = await res.text();
     expect(res.status).toBe(503);
     expect(text).not.toContain(SALT_VALUE);

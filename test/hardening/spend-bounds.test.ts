@@ -10,11 +10,21 @@ const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length
 
 function event(id: string, metadata: Record<string, unknown> = {}): SpendEvent {
   return {
-    request_id: id, api_key: "master", model: "m", model_group: "g", provider: "openai", deployment: "d",
-    prompt_tokens: 1, completion_tokens: 1, spend: 0.000001, status: "success", start_time: Date.now(), end_time: Date.now(), metadata,
+    request_id: id,
+    api_key: "master",
+    model: "m",
+    model_group: "g",
+    provider: "openai",
+    deployment: "d",
+    prompt_tokens: 1,
+    completion_tokens: 1,
+    spend: 0.000001,
+    status: "success",
+    start_time: Date.now(),
+    end_time: Date.now(),
+    metadata,
   };
 }
-
 
 describe("boundSpendEvent", () => {
   it("leaves a small event as it is", () => {
@@ -97,7 +107,12 @@ describe("spend sender: batches by bytes, and never stops", () => {
     const q = fakeQueue(1);
     await record(q.queue, [event("retry-1")]);
     expect(q.calls()).toBe(2);
-    expect(q.sends.flat().flatMap((m) => m.events).map((e) => e.request_id)).toEqual(["retry-1"]);
+    expect(
+      q.sends
+        .flat()
+        .flatMap((m) => m.events)
+        .map((e) => e.request_id),
+    ).toEqual(["retry-1"]);
   });
 
   it("a send that fails twice is written straight to D1: nothing is lost", async () => {

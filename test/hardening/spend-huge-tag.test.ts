@@ -8,7 +8,14 @@ afterEach(resetUpstreams);
 const MAX_USER_CHARS = 300;
 const MAX_TAG_CHARS = 300;
 
-const completion = { id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
+const completion = {
+  id: "c",
+  object: "chat.completion",
+  created: 1,
+  model: "m",
+  choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+};
 
 async function rowsOf(token: string): Promise<any[]> {
   return (await gw(`/spend/logs?api_key=${token}`)).json();
@@ -34,4 +41,3 @@ describe("spend: one request cannot stop spend logging", () => {
     expect(rows.filter((r) => r.metadata.tags?.[0] === "later")).toHaveLength(3);
   });
 });
-

@@ -29,7 +29,9 @@ function install(): void {
     if (req.signal?.aborted) throw req.signal.reason ?? new DOMException("aborted", "AbortError");
     const body = req.body ? await req.text() : "";
     const headers: Record<string, string> = {};
-    req.headers.forEach((v, k) => (headers[k] = v));
+    req.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
     received.push({ url: req.url, method: req.method, headers, body, json: () => JSON.parse(body) });
     const answer = fake.handler(req, body);
     if (!req.signal) return answer;
@@ -37,7 +39,9 @@ function install(): void {
     return await new Promise<Response>((resolve, reject) => {
       const onAbort = () => reject(req.signal.reason ?? new DOMException("aborted", "AbortError"));
       req.signal.addEventListener("abort", onAbort, { once: true });
-      Promise.resolve(answer).then(resolve, reject).finally(() => req.signal.removeEventListener("abort", onAbort));
+      Promise.resolve(answer)
+        .then(resolve, reject)
+        .finally(() => req.signal.removeEventListener("abort", onAbort));
     });
   };
 }

@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AuthKeyRow } from "../../src/db/keys";
 import { applyAliases } from "../../src/identity/aliases";
 
-const key = (aliases: Record<string, string> | null, teamModelAliases: Record<string, string> | null = null) =>
-  ({ kind: "key", key: { aliases, teamModelAliases } as AuthKeyRow }) as const;
+const key = (aliases: Record<string, string> | null, teamModelAliases: Record<string, string> | null = null) => ({ kind: "key", key: { aliases, teamModelAliases } as AuthKeyRow }) as const;
 
 describe("applyAliases", () => {
   it("the key's aliases win over its team's; an unknown model is unchanged; no chaining", () => {

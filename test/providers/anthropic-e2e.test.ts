@@ -13,8 +13,7 @@ const weatherTool = {
 };
 
 /** An Anthropic answer as its raw JSON text, served as the upstream. */
-const answer = (text: string, status = 200, headers: Record<string, string> = {}) =>
-  new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
+const answer = (text: string, status = 200, headers: Record<string, string> = {}) => new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
 
 /** A recorded stream, served in odd-sized pieces. */
 const streamed = (chunks: string, size = 37) => chunked(splitBytes(anthropicSse(chunks), size));
@@ -212,7 +211,12 @@ describe("anthropic through the worker with the official openai client", () => {
 
   it("answers json_schema with JSON content on a model without structured outputs (forced tool)", async () => {
     fakeUpstream("https://legacy.anthropic.test", () =>
-      json({ model: "claude-3-5-sonnet-20241022", content: [{ type: "tool_use", id: "toolu_j", name: "json_tool_call", input: { name: "Ada", age: 36 } }], stop_reason: "tool_use", usage: { input_tokens: 40, output_tokens: 12 } }),
+      json({
+        model: "claude-3-5-sonnet-20241022",
+        content: [{ type: "tool_use", id: "toolu_j", name: "json_tool_call", input: { name: "Ada", age: 36 } }],
+        stop_reason: "tool_use",
+        usage: { input_tokens: 40, output_tokens: 12 },
+      }),
     );
     const data = await openai().chat.completions.create({
       model: "anthropic-legacy",

@@ -18,7 +18,16 @@ describe("anthropic request: parameters", () => {
   });
 
   it("refuses what Anthropic cannot honour unless drop_params", () => {
-    for (const [param, value] of [["n", 2], ["logprobs", true], ["top_logprobs", 2], ["seed", 1], ["presence_penalty", 0.5], ["frequency_penalty", 0.5], ["logit_bias", { "1": 1 }], ["modalities", ["text", "audio"]]] as const) {
+    for (const [param, value] of [
+      ["n", 2],
+      ["logprobs", true],
+      ["top_logprobs", 2],
+      ["seed", 1],
+      ["presence_penalty", 0.5],
+      ["frequency_penalty", 0.5],
+      ["logit_bias", { "1": 1 }],
+      ["modalities", ["text", "audio"]],
+    ] as const) {
       const e = refusal({ messages: [user("q")], [param]: value });
       expect(e.status, param).toBe(400);
       expect(e.param).toBe(param);
@@ -64,7 +73,11 @@ describe("anthropic request: parameters", () => {
 });
 
 describe("anthropic request: response_format", () => {
-  const schema = { type: "object", properties: { name: { type: "string", maxLength: 20 }, tags: { type: "array", items: { type: "object", properties: { t: { type: "string" } } } } }, required: ["name"] };
+  const schema = {
+    type: "object",
+    properties: { name: { type: "string", maxLength: 20 }, tags: { type: "array", items: { type: "object", properties: { t: { type: "string" } } } } },
+    required: ["name"],
+  };
 
   it("uses structured outputs (output_config.format) on Claude 4.5 and newer, with the schema made fit", () => {
     const b = body({ messages: [user("q")], response_format: { type: "json_schema", json_schema: { name: "person", schema, strict: true } } });

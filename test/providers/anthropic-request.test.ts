@@ -33,15 +33,30 @@ describe("anthropic request: messages", () => {
         user("Encore"),
       ],
     });
-    expect(b.system).toEqual([{ type: "text", text: "Be brief." }, { type: "text", text: "Answer in French." }]);
+    expect(b.system).toEqual([
+      { type: "text", text: "Be brief." },
+      { type: "text", text: "Answer in French." },
+    ]);
     expect(b.messages.map((m: any) => m.role)).toEqual(["user", "assistant", "user"]);
   });
 
   it("merges consecutive messages of one role", () => {
     const b = body({ messages: [user("a"), user([{ type: "text", text: "b" }]), { role: "assistant", content: "c" }, { role: "assistant", content: "d" }, user("e")] });
     expect(b.messages).toEqual([
-      { role: "user", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] },
-      { role: "assistant", content: [{ type: "text", text: "c" }, { type: "text", text: "d" }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "a" },
+          { type: "text", text: "b" },
+        ],
+      },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "c" },
+          { type: "text", text: "d" },
+        ],
+      },
       { role: "user", content: [{ type: "text", text: "e" }] },
     ]);
   });
@@ -132,7 +147,14 @@ describe("anthropic request: messages", () => {
   });
 
   it("sends a PDF file part as a document block", () => {
-    const b = body({ messages: [user([{ type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } }, { type: "text", text: "Summarise" }])] });
+    const b = body({
+      messages: [
+        user([
+          { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } },
+          { type: "text", text: "Summarise" },
+        ]),
+      ],
+    });
     expect(b.messages[0].content[0]).toEqual({ type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0=" }, title: "a.pdf" });
     expect(refusal({ messages: [user([{ type: "file", file: { file_id: "file-1" } }])] }).status).toBe(400);
   });
@@ -152,14 +174,12 @@ describe("anthropic request: messages", () => {
 
   it("sends thinking_blocks of earlier assistant turns back first, and trims a final assistant prefill", () => {
     const b = body({
-      messages: [
-        user("q"),
-        { role: "assistant", content: "a", thinking_blocks: [{ type: "thinking", thinking: "hmm", signature: "sig" }] },
-        user("q2"),
-        { role: "assistant", content: "Sure:  \n" },
-      ],
+      messages: [user("q"), { role: "assistant", content: "a", thinking_blocks: [{ type: "thinking", thinking: "hmm", signature: "sig" }] }, user("q2"), { role: "assistant", content: "Sure:  \n" }],
     });
-    expect(b.messages[1].content).toEqual([{ type: "thinking", thinking: "hmm", signature: "sig" }, { type: "text", text: "a" }]);
+    expect(b.messages[1].content).toEqual([
+      { type: "thinking", thinking: "hmm", signature: "sig" },
+      { type: "text", text: "a" },
+    ]);
     expect(b.messages[3].content).toEqual([{ type: "text", text: "Sure:" }]);
   });
 });

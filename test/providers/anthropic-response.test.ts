@@ -17,7 +17,14 @@ describe("anthropic response translation", () => {
       object: "chat.completion",
       created: 1700000000,
       model: "claude-sonnet-4-5-20250929",
-      choices: [{ index: 0, message: { role: "assistant", content: "Hello! I'm doing well, thanks for asking. How are you doing today? Is there anything I can help you with?" }, logprobs: null, finish_reason: "stop" }],
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: "Hello! I'm doing well, thanks for asking. How are you doing today? Is there anything I can help you with?" },
+          logprobs: null,
+          finish_reason: "stop",
+        },
+      ],
       usage: { prompt_tokens: 12, completion_tokens: 29, total_tokens: 41, prompt_tokens_details: { cached_tokens: 0 } },
     });
     expect(usage).toEqual({ prompt_tokens: 12, completion_tokens: 29, total_tokens: 41, cached_tokens: 0, cache_creation_tokens: 0 });
@@ -52,7 +59,12 @@ describe("anthropic response translation", () => {
   });
 
   it("the forced JSON tool comes back as content with finish_reason stop", () => {
-    const answer = { model: "claude-3-5-sonnet-20241022", content: [{ type: "tool_use", id: "toolu_1", name: "json_tool_call", input: { name: "Ada" } }], stop_reason: "tool_use", usage: { input_tokens: 5, output_tokens: 3 } };
+    const answer = {
+      model: "claude-3-5-sonnet-20241022",
+      content: [{ type: "tool_use", id: "toolu_1", name: "json_tool_call", input: { name: "Ada" } }],
+      stop_reason: "tool_use",
+      usage: { input_tokens: 5, output_tokens: 3 },
+    };
     const { body } = translate(JSON.stringify(answer), "claude-3-5-sonnet-20241022");
     expect(body.choices[0]).toMatchObject({ message: { role: "assistant", content: '{"name":"Ada"}' }, finish_reason: "stop" });
     expect(body.choices[0].message.tool_calls).toBeUndefined();

@@ -121,7 +121,11 @@ describe("anthropic stream translation (fixtures from the API reference)", () =>
   });
 
   it("accepts CRLF line endings and events without an `event:` line", async () => {
-    const sse = fixtures.recordedTextStream.split("\n").filter(Boolean).map((l) => `data: ${l}\r\n\r\n`).join("");
+    const sse = fixtures.recordedTextStream
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => `data: ${l}\r\n\r\n`)
+      .join("");
     const run = await runStream(splitBytes(sse, 5));
     expect(accumulate(run).content).toContain("Is there anything I can help you with?");
     expect(run.events.at(-1)).toBe("[DONE]");

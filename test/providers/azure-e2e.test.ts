@@ -15,7 +15,12 @@ const jsonBody = (text: string, status = 200, headers: Record<string, string> = 
 
 /** A `*.chunks.txt` fixture as Azure streams it: one `data:` line per chunk, `[DONE]`, cut every 37 bytes. */
 function azureStream(lines: string): Response {
-  const text = lines.trim().split("\n").map((l) => `data: ${l}\n\n`).join("") + "data: [DONE]\n\n";
+  const text =
+    lines
+      .trim()
+      .split("\n")
+      .map((l) => `data: ${l}\n\n`)
+      .join("") + "data: [DONE]\n\n";
   const bytes = new TextEncoder().encode(text);
   const parts: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += 37) parts.push(bytes.subarray(i, i + 37));
@@ -140,7 +145,9 @@ describe("azure through the worker, with the official openai client", () => {
 
   it("maps a content-filter refusal to content_policy_violation, and a 429 with its retry hints", async () => {
     fakeUpstream(DEPLOYMENT, () => jsonBody(errorContentFilter, 400));
-    const refused = await openai().chat.completions.create({ model: "azure-gpt", messages: [{ role: "user", content: "bad" }] }).catch((e) => e);
+    const refused = await openai()
+      .chat.completions.create({ model: "azure-gpt", messages: [{ role: "user", content: "bad" }] })
+      .catch((e) => e);
     expect(refused.status).toBe(400);
     expect(refused.error).toMatchObject({ code: "content_policy_violation", param: "prompt" });
     fakeUpstream(DEPLOYMENT, () => jsonBody(error429, 429, { "retry-after": "6", "retry-after-ms": "5200" }));

@@ -30,7 +30,12 @@ const ctxOf = (extra: Partial<AdapterContext> = {}): AdapterContext => ({ reques
 
 /** A `*.chunks.txt` fixture as Azure sends it: one `data:` line per chunk, then `[DONE]`, cut every `size` bytes. */
 function azureSse(lines: string, size: number, done = true): Uint8Array[] {
-  const text = lines.trim().split("\n").map((l) => `data: ${l}\n\n`).join("") + (done ? "data: [DONE]\n\n" : "");
+  const text =
+    lines
+      .trim()
+      .split("\n")
+      .map((l) => `data: ${l}\n\n`)
+      .join("") + (done ? "data: [DONE]\n\n" : "");
   const bytes = new TextEncoder().encode(text);
   const out: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += size) out.push(bytes.slice(i, i + size));
@@ -43,7 +48,10 @@ async function run(parts: Uint8Array[], ctx = ctxOf()) {
   let usage: Usage | null = null;
   let outcome: StreamOutcome | null = null;
   const text = await new Response(azureProvider.chat.stream(body, dep(), ctx, { usage: (u) => (usage = u), end: (o) => (outcome = o) })).text();
-  const events = text.split(/\n\n/).filter(Boolean).map((e) => e.replace(/^data: /, ""));
+  const events = text
+    .split(/\n\n/)
+    .filter(Boolean)
+    .map((e) => e.replace(/^data: /, ""));
   const chunks = events.filter((e) => e !== "[DONE]").map((e) => JSON.parse(e) as Record<string, any>);
   return { events, chunks, usage: usage as Usage | null, outcome };
 }
@@ -52,7 +60,9 @@ const contentOf = (chunks: Record<string, any>[]) => chunks.map((c) => c.choices
 
 describe("azure URLs and credentials", () => {
   it("deployment URLs with the api-version, the dated GA default when none is set", () => {
-    expect(azureUrl(dep({ apiVersion: "2025-01-01-preview" }), "chat/completions")).toBe("https://myres.openai.azure.test/openai/deployments/my-gpt-deployment/chat/completions?api-version=2025-01-01-preview");
+    expect(azureUrl(dep({ apiVersion: "2025-01-01-preview" }), "chat/completions")).toBe(
+      "https://myres.openai.azure.test/openai/deployments/my-gpt-deployment/chat/completions?api-version=2025-01-01-preview",
+    );
     expect(azureUrl(dep(), "embeddings")).toBe("https://myres.openai.azure.test/openai/deployments/my-gpt-deployment/embeddings?api-version=2024-10-21");
     // api_base as the resource root, with or without /openai, a trailing slash, or /openai/v1.
     for (const apiBase of ["https://myres.openai.azure.test/", "https://myres.openai.azure.test/openai", "https://myres.openai.azure.test/openai/"]) {

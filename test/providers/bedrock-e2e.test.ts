@@ -16,8 +16,7 @@ const weatherTool = {
 const PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
 /** A Converse answer as its raw JSON text. */
-const answer = (text: string, status = 200, headers: Record<string, string> = {}) =>
-  new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
+const answer = (text: string, status = 200, headers: Record<string, string> = {}) => new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
 
 /** A recorded stream as real eventstream frames, in odd-sized pieces. */
 const eventstream = (parts: Uint8Array[]) => chunked(parts, "application/vnd.amazon.eventstream");
@@ -27,7 +26,17 @@ async function expectSigned(i: number, secret: string, region: string) {
   const up = received[i]!;
   const auth = parseAuthorization(up.headers.authorization!);
   expect(auth).toMatchObject({ accessKeyId: ACCESS_KEY, region, service: "bedrock" });
-  const mine = await sigv4({ method: up.method, url: up.url, headers: up.headers, body: up.body, secretAccessKey: secret, region, service: "bedrock", signedHeaders: auth!.signedHeaders, amzDate: up.headers["x-amz-date"]! });
+  const mine = await sigv4({
+    method: up.method,
+    url: up.url,
+    headers: up.headers,
+    body: up.body,
+    secretAccessKey: secret,
+    region,
+    service: "bedrock",
+    signedHeaders: auth!.signedHeaders,
+    amzDate: up.headers["x-amz-date"]!,
+  });
   expect(auth!.signature).toBe(mine.signature);
 }
 
@@ -168,16 +177,25 @@ describe("bedrock through the worker with the official openai client", () => {
     fakeUpstream(US_WEST, () => answer(fixtures.recordedText));
     await openai().chat.completions.create({
       model: "bedrock-claude",
-      messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG_B64}` } }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: `data:image/png;base64,${PNG_B64}` } },
+          ],
+        },
+      ],
     });
-    expect(received[0]!.json<{ messages: Array<{ content: unknown }> }>().messages[0]!.content).toEqual([
-      { text: "What is this?" },
-      { image: { format: "png", source: { bytes: PNG_B64 } } },
-    ]);
+    expect(received[0]!.json<{ messages: Array<{ content: unknown }> }>().messages[0]!.content).toEqual([{ text: "What is this?" }, { image: { format: "png", source: { bytes: PNG_B64 } } }]);
   });
 
   it("json_schema on a model with structured outputs goes as outputConfig.textFormat", async () => {
-    fakeUpstream(EU_CENTRAL, () => answer(JSON.stringify({ output: { message: { role: "assistant", content: [{ text: '{"city":"Paris"}' }] } }, stopReason: "end_turn", usage: { inputTokens: 5, outputTokens: 5, totalTokens: 10 } })));
+    fakeUpstream(EU_CENTRAL, () =>
+      answer(
+        JSON.stringify({ output: { message: { role: "assistant", content: [{ text: '{"city":"Paris"}' }] } }, stopReason: "end_turn", usage: { inputTokens: 5, outputTokens: 5, totalTokens: 10 } }),
+      ),
+    );
     const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false };
     const data = await openai().chat.completions.create({
       model: "bedrock-sonnet-45",
@@ -222,7 +240,10 @@ describe("bedrock embeddings through the worker", () => {
       return json({ embedding: inputText === "first" ? [1, 0] : [0, 1], inputTextTokenCount: inputText.length });
     });
     const data = await openai().embeddings.create({ model: "bedrock-titan", input: ["first", "second one"], dimensions: 256, encoding_format: "float" });
-    expect(data.data.map((d) => [d.index, d.embedding])).toEqual([[0, [1, 0]], [1, [0, 1]]]);
+    expect(data.data.map((d) => [d.index, d.embedding])).toEqual([
+      [0, [1, 0]],
+      [1, [0, 1]],
+    ]);
     expect(data.usage).toEqual({ prompt_tokens: 15, total_tokens: 15 });
     expect(data.model).toBe("amazon.titan-embed-text-v2:0");
     expect(received).toHaveLength(2);
@@ -248,7 +269,10 @@ describe("bedrock embeddings through the worker", () => {
   it("Cohere embed: {texts, input_type} in one call", async () => {
     fakeUpstream(US_WEST, () => answer(fixtures.cohereEmbedding));
     const data = await openai().embeddings.create({ model: "bedrock-cohere-embed", input: ["hello world", "goodbye"], encoding_format: "float" });
-    expect(data.data.map((d) => d.embedding)).toEqual([[0.5, 0.25], [-0.125, 1.0]]);
+    expect(data.data.map((d) => d.embedding)).toEqual([
+      [0.5, 0.25],
+      [-0.125, 1.0],
+    ]);
     expect(received[0]!.url).toBe(`${US_WEST}/model/cohere.embed-english-v3/invoke`);
     expect(received[0]!.json()).toEqual({ texts: ["hello world", "goodbye"], input_type: "search_document" });
   });

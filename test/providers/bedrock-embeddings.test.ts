@@ -56,7 +56,12 @@ describe("bedrock embeddings requests", () => {
   });
 
   it("Cohere embed v4: float embedding_types and output_dimension", async () => {
-    expect((await sent(req({ input: ["a"], dimensions: 1024 }), "us.cohere.embed-v4:0")).body).toEqual({ texts: ["a"], input_type: "search_document", embedding_types: ["float"], output_dimension: 1024 });
+    expect((await sent(req({ input: ["a"], dimensions: 1024 }), "us.cohere.embed-v4:0")).body).toEqual({
+      texts: ["a"],
+      input_type: "search_document",
+      embedding_types: ["float"],
+      output_dimension: 1024,
+    });
   });
 
   it("refuses token-id input and models that are not embeddings models, naming the field", async () => {
@@ -81,7 +86,10 @@ describe("bedrock embeddings answers", () => {
 
   it("Cohere: the vectors (v3 list or v4 {float}), tokens estimated", () => {
     const v3 = JSON.parse(bedrockEmbeddings.response(fixtures.cohereEmbedding, req({ input: ["hello world", "goodbye"] }), bedrockDep(COHERE), adapterCtx()).json);
-    expect(v3.data.map((d: { embedding: number[] }) => d.embedding)).toEqual([[0.5, 0.25], [-0.125, 1.0]]);
+    expect(v3.data.map((d: { embedding: number[] }) => d.embedding)).toEqual([
+      [0.5, 0.25],
+      [-0.125, 1.0],
+    ]);
     expect(v3.usage.prompt_tokens).toBeGreaterThan(0);
     const v4 = JSON.parse(bedrockEmbeddings.response(JSON.stringify({ embeddings: { float: [[1, 2]] } }), req({ input: ["x"] }), bedrockDep("cohere.embed-v4:0"), adapterCtx()).json);
     expect(v4.data[0].embedding).toEqual([1, 2]);
@@ -93,7 +101,8 @@ describe("bedrock embeddings answers", () => {
   });
 
   it("joinEmbeddingLists re-indexes the parts in order and sums their usage", () => {
-    const part = (v: number[], tokens: number) => bedrockEmbeddings.response(JSON.stringify({ embedding: v, inputTextTokenCount: tokens }), req({ encoding_format: "float" }), bedrockDep(TITAN), adapterCtx());
+    const part = (v: number[], tokens: number) =>
+      bedrockEmbeddings.response(JSON.stringify({ embedding: v, inputTextTokenCount: tokens }), req({ encoding_format: "float" }), bedrockDep(TITAN), adapterCtx());
     const joined = joinEmbeddingLists([part([1], 2), part([2], 3), part([3], 4)]);
     expect(JSON.parse(joined.json)).toEqual({
       object: "list",

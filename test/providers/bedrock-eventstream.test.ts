@@ -46,11 +46,9 @@ describe("bedrock eventstream framing", () => {
       const bytes = streamBytes(fixtures.recordedTextStream);
       const { frames, pending } = decodeAll(cut(bytes));
       expect(pending).toBe(0);
-      expect(frames.map((f) => f.eventType)).toEqual([
-        "messageStart", ...Array(12).fill("contentBlockDelta"), "contentBlockStop", "messageStop", "metadata",
-      ]);
+      expect(frames.map((f) => f.eventType)).toEqual(["messageStart", ...Array(12).fill("contentBlockDelta"), "contentBlockStop", "messageStop", "metadata"]);
       expect(frames.every((f) => f.messageType === "event")).toBe(true);
-      expect(JSON.parse(frames[4]!.payload)).toMatchObject({ contentBlockIndex: 0, delta: { text: "strawberry\":\n\ns-t-" } });
+      expect(JSON.parse(frames[4]!.payload)).toMatchObject({ contentBlockIndex: 0, delta: { text: 'strawberry":\n\ns-t-' } });
     });
   }
 

@@ -122,13 +122,24 @@ export function encodeFrame(headers: Array<[string, string]>, payload: Uint8Arra
 /** An `event` frame as ConverseStream sends it (Bedrock pads payloads with a `p` field: kept, to show it is ignored). */
 export const eventFrame = (type: string, payload: unknown, pad = true): Uint8Array =>
   encodeFrame(
-    [[":event-type", type], [":content-type", "application/json"], [":message-type", "event"]],
+    [
+      [":event-type", type],
+      [":content-type", "application/json"],
+      [":message-type", "event"],
+    ],
     JSON.stringify(pad && payload && typeof payload === "object" ? { ...payload, p: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ" } : payload),
   );
 
 /** An `exception` frame (`:exception-type`, JSON payload), in the recorded frame's header order. */
 export const exceptionFrame = (type: string, payload: unknown): Uint8Array =>
-  encodeFrame([[":message-type", "exception"], [":exception-type", type], [":content-type", "application/json"]], JSON.stringify(payload));
+  encodeFrame(
+    [
+      [":message-type", "exception"],
+      [":exception-type", type],
+      [":content-type", "application/json"],
+    ],
+    JSON.stringify(payload),
+  );
 
 /** A `*.chunks.txt` fixture (one `{eventType: payload}` line per event) as eventstream frames. */
 export function framesOf(chunks: string): Uint8Array[] {
@@ -164,7 +175,10 @@ export function splitEvery(bytes: Uint8Array, size: number): Uint8Array[] {
 /** Bytes cut at pseudo-random offsets (1..max bytes), reproducibly from `seed`. */
 export function splitRandom(bytes: Uint8Array, seed: number, max = 40): Uint8Array[] {
   let s = seed >>> 0 || 1;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s);
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s;
+  };
   const out: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; ) {
     const n = 1 + (next() % max);

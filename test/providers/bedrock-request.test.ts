@@ -3,7 +3,10 @@ import { fakeUpstream, resetUpstreams } from "../helpers/upstream";
 import { adapterCtx, body, refusal, user } from "./bedrock-helpers";
 
 const PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
-const weather = { type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } };
+const weather = {
+  type: "function",
+  function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+};
 const SONNET_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const SONNET_37 = "anthropic.claude-3-7-sonnet-20250219-v1:0";
 const OPUS_46 = "global.anthropic.claude-opus-4-6-v1";
@@ -64,7 +67,14 @@ describe("bedrock Converse body", () => {
   });
 
   it("a PDF file part as a document block with a name Converse accepts", async () => {
-    const b = await body({ messages: [user([{ type: "file", file: { filename: "Q3 report (final).pdf", file_data: "data:application/pdf;base64,JVBERi0=" } }, { type: "text", text: "Summarise" }])] });
+    const b = await body({
+      messages: [
+        user([
+          { type: "file", file: { filename: "Q3 report (final).pdf", file_data: "data:application/pdf;base64,JVBERi0=" } },
+          { type: "text", text: "Summarise" },
+        ]),
+      ],
+    });
     expect(b.messages[0].content[0]).toEqual({ document: { format: "pdf", name: "Q3 report (final)", source: { bytes: "JVBERi0=" } } });
   });
 
@@ -90,19 +100,11 @@ describe("bedrock Converse body", () => {
       { role: "user", content: [{ text: "Weather in Paris and Tokyo?" }] },
       {
         role: "assistant",
-        content: [
-          { text: "Checking." },
-          { toolUse: { toolUseId: "call_1", name: "get_weather", input: { city: "Paris" } } },
-          { toolUse: { toolUseId: "call_2", name: "get_weather", input: {} } },
-        ],
+        content: [{ text: "Checking." }, { toolUse: { toolUseId: "call_1", name: "get_weather", input: { city: "Paris" } } }, { toolUse: { toolUseId: "call_2", name: "get_weather", input: {} } }],
       },
       {
         role: "user",
-        content: [
-          { toolResult: { toolUseId: "call_1", content: [{ text: "18C" }] } },
-          { toolResult: { toolUseId: "call_2", content: [{ text: "25C" }] } },
-          { text: "Thanks" },
-        ],
+        content: [{ toolResult: { toolUseId: "call_1", content: [{ text: "18C" }] } }, { toolResult: { toolUseId: "call_2", content: [{ text: "25C" }] } }, { text: "Thanks" }],
       },
     ]);
     expect(b.toolConfig).toEqual({ tools: [{ toolSpec: { name: "get_weather", description: "Weather for a city", inputSchema: { json: weather.function.parameters } } }] });
@@ -139,7 +141,10 @@ describe("bedrock Converse body", () => {
     const b = await body({
       messages: [
         { role: "system", content: [{ type: "text", text: "Long instructions", cache_control: { type: "ephemeral" } }] },
-        user([{ type: "text", text: "Long document", cache_control: { type: "ephemeral" } }, { type: "text", text: "Question" }]),
+        user([
+          { type: "text", text: "Long document", cache_control: { type: "ephemeral" } },
+          { type: "text", text: "Question" },
+        ]),
       ],
     });
     expect(b.system).toEqual([{ text: "Long instructions" }, { cachePoint: { type: "default" } }]);
@@ -150,15 +155,18 @@ describe("bedrock Converse body", () => {
     const b = await body({
       messages: [
         user("Q"),
-        { role: "assistant", content: "A", thinking_blocks: [{ type: "thinking", thinking: "hmm", signature: "sig" }, { type: "redacted_thinking", data: "cmVk" }] },
+        {
+          role: "assistant",
+          content: "A",
+          thinking_blocks: [
+            { type: "thinking", thinking: "hmm", signature: "sig" },
+            { type: "redacted_thinking", data: "cmVk" },
+          ],
+        },
         user("Q2"),
       ],
     });
-    expect(b.messages[1].content).toEqual([
-      { reasoningContent: { reasoningText: { text: "hmm", signature: "sig" } } },
-      { reasoningContent: { redactedContent: "cmVk" } },
-      { text: "A" },
-    ]);
+    expect(b.messages[1].content).toEqual([{ reasoningContent: { reasoningText: { text: "hmm", signature: "sig" } } }, { reasoningContent: { redactedContent: "cmVk" } }, { text: "A" }]);
   });
 
   it("refuses what it cannot convert, naming the field", async () => {
@@ -173,7 +181,15 @@ describe("bedrock Converse body", () => {
 });
 
 describe("bedrock unsupported parameters", () => {
-  for (const [param, value] of [["n", 2], ["logprobs", true], ["seed", 7], ["presence_penalty", 0.5], ["frequency_penalty", 0.5], ["logit_bias", { "1": 2 }], ["top_logprobs", 2]] as const) {
+  for (const [param, value] of [
+    ["n", 2],
+    ["logprobs", true],
+    ["seed", 7],
+    ["presence_penalty", 0.5],
+    ["frequency_penalty", 0.5],
+    ["logit_bias", { "1": 2 }],
+    ["top_logprobs", 2],
+  ] as const) {
     it(`refuses ${param} with a 400 naming it, unless drop_params`, async () => {
       const err = await refusal({ messages: [user("x")], [param]: value });
       expect(err.status).toBe(400);
@@ -239,7 +255,9 @@ describe("bedrock reasoning_effort", () => {
   });
 
   it("Nova 2 and OpenAI's models take their own fields; others refuse it unless drop_params; 'none' is nothing", async () => {
-    expect((await body({ messages: [user("x")], reasoning_effort: "minimal" }, "us.amazon.nova-2-lite-v1:0")).additionalModelRequestFields).toEqual({ reasoningConfig: { type: "enabled", maxReasoningEffort: "low" } });
+    expect((await body({ messages: [user("x")], reasoning_effort: "minimal" }, "us.amazon.nova-2-lite-v1:0")).additionalModelRequestFields).toEqual({
+      reasoningConfig: { type: "enabled", maxReasoningEffort: "low" },
+    });
     expect((await body({ messages: [user("x")], reasoning_effort: "high" }, "openai.gpt-oss-120b-1:0")).additionalModelRequestFields).toEqual({ reasoning_effort: "high" });
     expect((await refusal({ messages: [user("x")], reasoning_effort: "low" }, "meta.llama3-1-70b-instruct-v1:0")).param).toBe("reasoning_effort");
     expect((await refusal({ messages: [user("x")], reasoning_effort: "low" }, "anthropic.claude-3-5-sonnet-20240620-v1:0")).param).toBe("reasoning_effort");

@@ -120,12 +120,21 @@ describe("bedrock errors", () => {
   });
 
   it("a content-filter refusal is content_policy_violation", () => {
-    const err = bedrockChat.error(400, JSON.stringify({ message: "Output blocked by content filtering policy" }), new Headers({ "x-amzn-errortype": "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/" }), bedrockDep());
+    const err = bedrockChat.error(
+      400,
+      JSON.stringify({ message: "Output blocked by content filtering policy" }),
+      new Headers({ "x-amzn-errortype": "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/" }),
+      bedrockDep(),
+    );
     expect(err.code).toBe("content_policy_violation");
   });
 
   it("other context-length wordings", () => {
-    for (const message of ["prompt is too long: 210000 tokens > 200000 maximum", "The model returned the following errors: input length and `max_tokens` exceed context limit", "Too many input tokens."]) {
+    for (const message of [
+      "prompt is too long: 210000 tokens > 200000 maximum",
+      "The model returned the following errors: input length and `max_tokens` exceed context limit",
+      "Too many input tokens.",
+    ]) {
       expect(bedrockChat.error(400, JSON.stringify({ message }), new Headers(), bedrockDep()).code).toBe("context_length_exceeded");
     }
   });

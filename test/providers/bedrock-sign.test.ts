@@ -86,7 +86,17 @@ describe("bedrock request signing", () => {
     expect(auth!.signedHeaders).toEqual(["host", "x-amz-date"]);
 
     // Recomputed from AWS's steps (independent of aws4fetch), path double-encoded as non-S3 services require.
-    const mine = await sigv4({ method: "POST", url: req.url, headers, body, secretAccessKey: SECRET_KEY, region: "us-west-2", service: "bedrock", signedHeaders: auth!.signedHeaders, amzDate: headers["x-amz-date"]! });
+    const mine = await sigv4({
+      method: "POST",
+      url: req.url,
+      headers,
+      body,
+      secretAccessKey: SECRET_KEY,
+      region: "us-west-2",
+      service: "bedrock",
+      signedHeaders: auth!.signedHeaders,
+      amzDate: headers["x-amz-date"]!,
+    });
     expect(mine.canonicalRequest.split("\n")[1]).toBe("/model/anthropic.claude-3-5-sonnet-20240620-v1%253A0/converse");
     expect(auth!.signature).toBe(mine.signature);
 
@@ -123,7 +133,17 @@ describe("bedrock request signing", () => {
     const auth = parseAuthorization(headers.authorization!)!;
     expect(auth.signedHeaders).toEqual(["host", "x-amz-date", "x-amz-security-token"]);
     expect(auth.region).toBe("eu-central-1");
-    const mine = await sigv4({ method: "POST", url: req.url, headers, body: await req.text(), secretAccessKey: SECRET_KEY, region: "eu-central-1", service: "bedrock", signedHeaders: auth.signedHeaders, amzDate: headers["x-amz-date"]! });
+    const mine = await sigv4({
+      method: "POST",
+      url: req.url,
+      headers,
+      body: await req.text(),
+      secretAccessKey: SECRET_KEY,
+      region: "eu-central-1",
+      service: "bedrock",
+      signedHeaders: auth.signedHeaders,
+      amzDate: headers["x-amz-date"]!,
+    });
     expect(auth.signature).toBe(mine.signature);
   });
 
@@ -132,7 +152,17 @@ describe("bedrock request signing", () => {
     const req = await bedrockChat.request(chat(), bedrockDep(arn), adapterCtx());
     const headers = headersOf(req);
     const auth = parseAuthorization(headers.authorization!)!;
-    const mine = await sigv4({ method: "POST", url: req.url, headers, body: await req.text(), secretAccessKey: SECRET_KEY, region: "us-west-2", service: "bedrock", signedHeaders: auth.signedHeaders, amzDate: headers["x-amz-date"]! });
+    const mine = await sigv4({
+      method: "POST",
+      url: req.url,
+      headers,
+      body: await req.text(),
+      secretAccessKey: SECRET_KEY,
+      region: "us-west-2",
+      service: "bedrock",
+      signedHeaders: auth.signedHeaders,
+      amzDate: headers["x-amz-date"]!,
+    });
     expect(mine.canonicalRequest.split("\n")[1]).toBe("/model/arn%253Aaws%253Abedrock%253Aus-west-2%253A123456789012%253Aapplication-inference-profile%252Fabc123/converse");
     expect(auth.signature).toBe(mine.signature);
   });

@@ -30,7 +30,11 @@ export interface SignatureInput {
 export async function sigv4(input: SignatureInput): Promise<{ canonicalRequest: string; signature: string }> {
   const url = new URL(input.url);
   // Non-S3 services: each path segment is URI-encoded twice; the URL's path is already encoded once.
-  const canonicalUri = url.pathname.split("/").map((seg) => uriEncode(seg)).join("/") || "/";
+  const canonicalUri =
+    url.pathname
+      .split("/")
+      .map((seg) => uriEncode(seg))
+      .join("/") || "/";
   const canonicalQuery = [...url.searchParams]
     .map(([k, v]) => [uriEncode(k), uriEncode(v)] as const)
     .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))

@@ -118,7 +118,13 @@ describe("bedrock stream translation (fixtures from the API reference)", () => {
   });
 
   it("maps guardrail_intervened to content_filter", async () => {
-    const run = await runStream([concat([eventFrame("messageStart", { role: "assistant" }), eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Sorry." } }), eventFrame("messageStop", { stopReason: "guardrail_intervened" })])]);
+    const run = await runStream([
+      concat([
+        eventFrame("messageStart", { role: "assistant" }),
+        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Sorry." } }),
+        eventFrame("messageStop", { stopReason: "guardrail_intervened" }),
+      ]),
+    ]);
     expect(accumulate(run).finish).toBe("content_filter");
   });
 
@@ -168,7 +174,14 @@ describe("bedrock stream failures end in one error event and no [DONE]", () => {
   });
 
   it("a protocol error frame (:message-type error)", async () => {
-    const frame = encodeFrame([[":message-type", "error"], [":error-code", "InternalFailure"], [":error-message", "The stream broke."]], "");
+    const frame = encodeFrame(
+      [
+        [":message-type", "error"],
+        [":error-code", "InternalFailure"],
+        [":error-message", "The stream broke."],
+      ],
+      "",
+    );
     const run = await runStream([eventFrame("messageStart", { role: "assistant" }), frame]);
     expect(errorOf(run).message).toContain("The stream broke.");
   });

@@ -15,7 +15,10 @@ const URL = "https://api.cohere.test/v2/chat";
 const jsonBody = (text: string) => new Response(text, { headers: { "content-type": "application/json" } });
 const sseBody = (lines: string, step: number) => chunked(splitBytes(cohereSse(lines), step));
 
-const weather = { type: "function" as const, function: { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] } } };
+const weather = {
+  type: "function" as const,
+  function: { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] } },
+};
 
 afterEach(resetUpstreams);
 
@@ -23,7 +26,17 @@ describe("cohere through the worker, with the official openai client", () => {
   it("answers text with the billed usage and its price, and sends the v2 body to /v2/chat with the key", async () => {
     fakeUpstream(URL, () => jsonBody(textJson));
     const { data: res, response } = await openai()
-      .chat.completions.create({ model: "cohere-chat", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "What is an LLM?" }], max_tokens: 50, top_p: 0.9, stop: ["END"], temperature: 0.2 })
+      .chat.completions.create({
+        model: "cohere-chat",
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "What is an LLM?" },
+        ],
+        max_tokens: 50,
+        top_p: 0.9,
+        stop: ["END"],
+        temperature: 0.2,
+      })
       .withResponse();
     expect(res.choices[0]!.message.content).toBe("LLMs are language models trained on large text corpora.");
     expect(res.choices[0]!.finish_reason).toBe("stop");
@@ -36,7 +49,10 @@ describe("cohere through the worker, with the official openai client", () => {
     expect(received[0]!.headers["content-type"]).toBe("application/json");
     expect(received[0]!.json()).toEqual({
       model: "command-a-03-2025",
-      messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "What is an LLM?" }],
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "What is an LLM?" },
+      ],
       stream: false,
       max_tokens: 50,
       temperature: 0.2,
@@ -64,7 +80,7 @@ describe("cohere through the worker, with the official openai client", () => {
       tools: [weather],
       tool_choice: "required",
     });
-    const msg = res.choices[0]!.message as typeof res.choices[0]["message"] & { reasoning_content?: string };
+    const msg = res.choices[0]!.message as (typeof res.choices)[0]["message"] & { reasoning_content?: string };
     expect(res.choices[0]!.finish_reason).toBe("tool_calls");
     expect(msg.content).toBeNull();
     expect(msg.tool_calls![0]).toMatchObject({ id: "get_weather_1byjy32y4hvq", type: "function", function: { name: "get_weather", arguments: '{"location":"Toronto"}' } });
@@ -172,7 +188,9 @@ describe("cohere through the worker, with the official openai client", () => {
 
   it("maps Cohere errors: 429 with retry-after, 498 as 401; refuses what it cannot send with a 400 naming the field", async () => {
     fakeUpstream(URL, () => json(JSON.parse(error429), 429, { "retry-after": "3" }));
-    const limited = await openai().chat.completions.create({ model: "cohere-chat", messages: [{ role: "user", content: "x" }] }).catch((e) => e);
+    const limited = await openai()
+      .chat.completions.create({ model: "cohere-chat", messages: [{ role: "user", content: "x" }] })
+      .catch((e) => e);
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("3");
     expect(limited.error).toMatchObject({ type: "rate_limit_exceeded", message: "You are using a Trial key, which is limited to 10 API calls / minute." });
@@ -190,7 +208,24 @@ describe("cohere through the worker, with the official openai client", () => {
 
   it("passes images on as image_url parts", async () => {
     fakeUpstream(URL, () => jsonBody(textJson));
-    await openai().chat.completions.create({ model: "cohere-chat", messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "https://img.test/cat.png" } }] }] });
-    expect(received[0]!.json<{ messages: unknown[] }>().messages[0]).toEqual({ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "https://img.test/cat.png" } }] });
+    await openai().chat.completions.create({
+      model: "cohere-chat",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: "https://img.test/cat.png" } },
+          ],
+        },
+      ],
+    });
+    expect(received[0]!.json<{ messages: unknown[] }>().messages[0]).toEqual({
+      role: "user",
+      content: [
+        { type: "text", text: "What is this?" },
+        { type: "image_url", image_url: { url: "https://img.test/cat.png" } },
+      ],
+    });
   });
 });

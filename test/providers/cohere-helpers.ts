@@ -94,8 +94,7 @@ export function accumulate(run: StreamRun) {
 }
 
 /** The v2 body the adapter builds for an OpenAI request. */
-export const body = (req: Record<string, unknown>, ctx = ctxOf()) =>
-  cohereBody(parseChatRequest({ model: "cohere-chat", ...req }), cohereDep(), ctx) as Record<string, any>;
+export const body = (req: Record<string, unknown>, ctx = ctxOf()) => cohereBody(parseChatRequest({ model: "cohere-chat", ...req }), cohereDep(), ctx) as Record<string, any>;
 
 /** The GatewayError a request is refused with. */
 export function refusal(req: Record<string, unknown>, ctx = ctxOf()): GatewayError {

@@ -7,7 +7,18 @@ const time = { type: "function", function: { name: "current_time", parameters: {
 describe("cohere v2 chat body", () => {
   it("maps the sampling params to Cohere's names, holding top_p within Cohere's range", () => {
     const b = body({ messages: [user("hi")], max_completion_tokens: 100, max_tokens: 5, temperature: 0.4, top_p: 1, stop: "END", seed: 7, frequency_penalty: 0.5, presence_penalty: 0, user: "u-1" });
-    expect(b).toEqual({ model: "command-a-03-2025", messages: [{ role: "user", content: "hi" }], stream: false, max_tokens: 100, temperature: 0.4, p: 0.99, stop_sequences: ["END"], seed: 7, frequency_penalty: 0.5, presence_penalty: 0 });
+    expect(b).toEqual({
+      model: "command-a-03-2025",
+      messages: [{ role: "user", content: "hi" }],
+      stream: false,
+      max_tokens: 100,
+      temperature: 0.4,
+      p: 0.99,
+      stop_sequences: ["END"],
+      seed: 7,
+      frequency_penalty: 0.5,
+      presence_penalty: 0,
+    });
     expect(body({ messages: [user("hi")], top_p: 0 }).p).toBe(0.01);
     expect(body({ messages: [user("hi")], stream: true }).stream).toBe(true);
   });
@@ -17,8 +28,18 @@ describe("cohere v2 chat body", () => {
       messages: [
         { role: "developer", content: "Be brief." },
         { role: "system", content: [{ type: "text", text: "Use metric units." }] },
-        user([{ type: "text", text: "What is in this picture, and the weather?" }, { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=", detail: "low" } }]),
-        { role: "assistant", content: "Let me check.", tool_calls: [{ id: "c1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }, { id: "c2", type: "function", function: { name: "current_time", arguments: "" } }] },
+        user([
+          { type: "text", text: "What is in this picture, and the weather?" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=", detail: "low" } },
+        ]),
+        {
+          role: "assistant",
+          content: "Let me check.",
+          tool_calls: [
+            { id: "c1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+            { id: "c2", type: "function", function: { name: "current_time", arguments: "" } },
+          ],
+        },
         { role: "tool", tool_call_id: "c1", content: "18C" },
         { role: "tool", tool_call_id: "c2", content: [{ type: "text", text: "12:00" }] },
         { role: "assistant", content: "It is 18C at noon." },
@@ -27,7 +48,13 @@ describe("cohere v2 chat body", () => {
     expect(b.messages).toEqual([
       { role: "system", content: "Be brief." },
       { role: "system", content: [{ type: "text", text: "Use metric units." }] },
-      { role: "user", content: [{ type: "text", text: "What is in this picture, and the weather?" }, { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=", detail: "low" } }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "What is in this picture, and the weather?" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=", detail: "low" } },
+        ],
+      },
       {
         role: "assistant",
         tool_plan: "Let me check.",
@@ -92,7 +119,10 @@ describe("cohere v2 chat body", () => {
   it("maps response_format and reasoning_effort", () => {
     expect(body({ messages: [user("x")], response_format: { type: "json_object" } }).response_format).toEqual({ type: "json_object" });
     const schema = { type: "object", properties: { a: { type: "string" } }, required: ["a"] };
-    expect(body({ messages: [user("x")], response_format: { type: "json_schema", json_schema: { name: "A", schema, strict: true } } }).response_format).toEqual({ type: "json_object", json_schema: schema });
+    expect(body({ messages: [user("x")], response_format: { type: "json_schema", json_schema: { name: "A", schema, strict: true } } }).response_format).toEqual({
+      type: "json_object",
+      json_schema: schema,
+    });
     expect(body({ messages: [user("x")], response_format: { type: "text" } }).response_format).toBeUndefined();
     expect(body({ messages: [user("x")], reasoning_effort: "none" }).thinking).toEqual({ type: "disabled" });
     expect(body({ messages: [user("x")], reasoning_effort: "high" }).thinking).toEqual({ type: "enabled", token_budget: 4096 });

@@ -72,7 +72,11 @@ describe("cohere v2 answers", () => {
   });
 
   it("cached tokens are reported only when they fit within the billed prompt", () => {
-    const within = { finish_reason: "COMPLETE", message: { content: [{ type: "text", text: "ok" }] }, usage: { billed_units: { input_tokens: 900, output_tokens: 2 }, tokens: { input_tokens: 1100, output_tokens: 2 }, cached_tokens: 512 } };
+    const within = {
+      finish_reason: "COMPLETE",
+      message: { content: [{ type: "text", text: "ok" }] },
+      usage: { billed_units: { input_tokens: 900, output_tokens: 2 }, tokens: { input_tokens: 1100, output_tokens: 2 }, cached_tokens: 512 },
+    };
     expect(answer(JSON.stringify(within)).completion.usage).toEqual({ prompt_tokens: 900, completion_tokens: 2, total_tokens: 902, prompt_tokens_details: { cached_tokens: 512 } });
     const beyond = { ...within, usage: { ...within.usage, billed_units: { input_tokens: 12, output_tokens: 2 } } };
     expect(answer(JSON.stringify(beyond)).usage).toEqual({ prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 });
@@ -94,7 +98,12 @@ describe("cohere errors", () => {
   const err = (status: number, body: string, headers: Record<string, string> = {}) => cohereError(status, body, new Headers(headers), dep);
 
   it("maps statuses and keeps Cohere's message", () => {
-    expect(err(429, error429, { "retry-after": "3" })).toMatchObject({ status: 429, type: "rate_limit_exceeded", message: "You are using a Trial key, which is limited to 10 API calls / minute.", headers: { "retry-after": "3" } });
+    expect(err(429, error429, { "retry-after": "3" })).toMatchObject({
+      status: 429,
+      type: "rate_limit_exceeded",
+      message: "You are using a Trial key, which is limited to 10 API calls / minute.",
+      headers: { "retry-after": "3" },
+    });
     expect(err(498, error498)).toMatchObject({ status: 401, type: "authentication_error", message: "invalid api token" });
     expect(err(401, error498)).toMatchObject({ status: 401 });
     expect(err(499, error499)).toMatchObject({ status: 502, message: "Cohere cancelled the request: request cancelled" });

@@ -16,8 +16,7 @@ const weatherTool = {
 };
 
 /** A Gemini answer as its raw JSON text, served as the upstream. */
-const answer = (text: string, status = 200, headers: Record<string, string> = {}) =>
-  new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
+const answer = (text: string, status = 200, headers: Record<string, string> = {}) => new Response(text, { status, headers: { "content-type": "application/json", ...headers } });
 
 /** A recorded stream, served as Gemini's SSE in odd-sized pieces. */
 const streamed = (chunks: string, size = 37) => chunked(splitBytes(geminiSse(chunks), size));
@@ -120,7 +119,9 @@ describe("gemini through the worker with the official openai client", () => {
     expect(call.function.name).toBe("weather");
     expect(JSON.parse(call.function.arguments)).toEqual({ location: "San Francisco" });
     expect(received[0]!.json()).toMatchObject({
-      tools: [{ functionDeclarations: [{ name: "weather", description: "Weather for a place", parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] } }] }],
+      tools: [
+        { functionDeclarations: [{ name: "weather", description: "Weather for a place", parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] } }] },
+      ],
       toolConfig: { functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["weather"] } },
     });
     expect(JSON.stringify(received[0]!.json())).not.toContain("additionalProperties");
@@ -162,7 +163,10 @@ describe("gemini through the worker with the official openai client", () => {
     });
     expect(received[1]!.json().contents).toEqual([
       { role: "user", parts: [{ text: "Weather?" }] },
-      { role: "model", parts: [{ functionCall: { name: "weather", args: { location: "San Francisco" } }, thoughtSignature: JSON.parse(fixtures.recordedTool).candidates[0].content.parts[0].thoughtSignature }] },
+      {
+        role: "model",
+        parts: [{ functionCall: { name: "weather", args: { location: "San Francisco" } }, thoughtSignature: JSON.parse(fixtures.recordedTool).candidates[0].content.parts[0].thoughtSignature }],
+      },
       { role: "user", parts: [{ functionResponse: { name: "weather", response: { temperature: 18, sky: "fog" } } }] },
     ]);
   });
@@ -225,7 +229,10 @@ describe("gemini through the worker with the official openai client", () => {
   it("embeds through batchEmbedContents (the client's default base64 included), with estimated usage", async () => {
     fakeUpstream(UPSTREAM, () => answer(fixtures.embeddings));
     const res = await openai().embeddings.create({ model: "gemini-embedding", input: ["hello world", "second text here"], dimensions: 4 });
-    expect(res.data.map((d) => d.embedding.map((x) => Math.round(x * 1e4) / 1e4))).toEqual([[0.0123, -0.0456, 0.0789, 0.5], [-0.25, 0.125, 0.0625, -0.5]]);
+    expect(res.data.map((d) => d.embedding.map((x) => Math.round(x * 1e4) / 1e4))).toEqual([
+      [0.0123, -0.0456, 0.0789, 0.5],
+      [-0.25, 0.125, 0.0625, -0.5],
+    ]);
     expect(res.usage).toMatchObject({ prompt_tokens: 7, total_tokens: 7 });
     const up = received[0]!;
     expect(up.url).toBe("https://gemini.test/v1beta/models/gemini-embedding-001:batchEmbedContents");

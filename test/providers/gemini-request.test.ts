@@ -84,17 +84,11 @@ describe("gemini request: URL, headers, messages", () => {
       { role: "user", parts: [{ text: "Weather in Paris and Tokyo?" }] },
       {
         role: "model",
-        parts: [
-          { functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "c2lnLUE=" },
-          { functionCall: { name: "get_weather", args: { city: "Tokyo" } } },
-        ],
+        parts: [{ functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "c2lnLUE=" }, { functionCall: { name: "get_weather", args: { city: "Tokyo" } } }],
       },
       {
         role: "user",
-        parts: [
-          { functionResponse: { name: "get_weather", response: { temp: 21 } } },
-          { functionResponse: { name: "get_weather", response: { content: "rainy, 14C" } } },
-        ],
+        parts: [{ functionResponse: { name: "get_weather", response: { temp: 21 } } }, { functionResponse: { name: "get_weather", response: { content: "rainy, 14C" } } }],
       },
     ]);
   });
@@ -102,7 +96,14 @@ describe("gemini request: URL, headers, messages", () => {
   it("marks a Gemini 3 function call that lost its signature with Google's skip placeholder (only the first of a turn); 2.5 gets none", async () => {
     const messages = [
       user("q"),
-      { role: "assistant", content: null, tool_calls: [{ id: "x1", type: "function", function: { name: "get_weather", arguments: "{}" } }, { id: "x2", type: "function", function: { name: "get_weather", arguments: "{}" } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          { id: "x1", type: "function", function: { name: "get_weather", arguments: "{}" } },
+          { id: "x2", type: "function", function: { name: "get_weather", arguments: "{}" } },
+        ],
+      },
       { role: "tool", tool_call_id: "x1", content: "a" },
       { role: "tool", tool_call_id: "x2", content: "b" },
     ];
@@ -129,16 +130,24 @@ describe("gemini request: URL, headers, messages", () => {
 describe("gemini request: images and files", () => {
   it("sends data: URLs as inlineData, gs:// as fileData, and fetches https images into inlineData", async () => {
     fakeUpstream("https://images.test/", () => new Response(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), { headers: { "content-type": "image/png" } }));
-    const b = (await geminiBody(parseChatRequest({ model: "gemini", messages: [
-        user([
-          { type: "text", text: "Compare" },
-          { type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/4AAQ" } },
-          { type: "image_url", image_url: { url: "gs://bucket/cat.webp" } },
-          { type: "image_url", image_url: { url: "https://images.test/cat.png", detail: "high" } },
-          { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } },
-          { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
-        ]),
-      ] }), "gemini-2.5-flash", adapterCtx(), { gcsBuckets: new Set(["bucket"]) })) as unknown as Record<string, any>;
+    const b = (await geminiBody(
+      parseChatRequest({
+        model: "gemini",
+        messages: [
+          user([
+            { type: "text", text: "Compare" },
+            { type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/4AAQ" } },
+            { type: "image_url", image_url: { url: "gs://bucket/cat.webp" } },
+            { type: "image_url", image_url: { url: "https://images.test/cat.png", detail: "high" } },
+            { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } },
+            { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
+          ]),
+        ],
+      }),
+      "gemini-2.5-flash",
+      adapterCtx(),
+      { gcsBuckets: new Set(["bucket"]) },
+    )) as unknown as Record<string, any>;
     expect(b.contents[0].parts).toEqual([
       { text: "Compare" },
       { inlineData: { mimeType: "image/jpeg", data: "/9j/4AAQ" } },
@@ -192,7 +201,10 @@ describe("gemini request: tools, tool_choice and schemas", () => {
     const out = geminiSchema({
       $schema: "https://json-schema.org/draft/2020-12/schema",
       type: "object",
-      $defs: { Tag: { type: "object", additionalProperties: false, properties: { name: { type: "string", minLength: 1 } }, required: ["name"] }, Node: { type: "object", properties: { child: { $ref: "#/$defs/Node" } } } },
+      $defs: {
+        Tag: { type: "object", additionalProperties: false, properties: { name: { type: "string", minLength: 1 } }, required: ["name"] },
+        Node: { type: "object", properties: { child: { $ref: "#/$defs/Node" } } },
+      },
       properties: {
         tags: { type: "array", items: { $ref: "#/$defs/Tag" }, maxItems: 5 },
         note: { type: ["string", "null"], format: "email", description: "optional" },
@@ -202,7 +214,12 @@ describe("gemini request: tools, tool_choice and schemas", () => {
         either: { anyOf: [{ type: "string" }, { type: "null" }] },
         multi: { oneOf: [{ type: "string" }, { type: "number" }] },
         tree: { $ref: "#/$defs/Node" },
-        both: { allOf: [{ type: "object", properties: { a: { type: "string" } } }, { properties: { b: { type: "number" } }, required: ["b"] }] },
+        both: {
+          allOf: [
+            { type: "object", properties: { a: { type: "string" } } },
+            { properties: { b: { type: "number" } }, required: ["b"] },
+          ],
+        },
       },
       required: ["tags", "missing"],
       additionalProperties: false,
@@ -236,8 +253,31 @@ describe("gemini request: tools, tool_choice and schemas", () => {
 
 describe("gemini request: generationConfig", () => {
   it("maps temperature, top_p, max tokens, stop, n, seed, penalties and top_k", async () => {
-    const b = await body({ messages: [user("q")], temperature: 1.5, top_p: 0.9, max_completion_tokens: 300, max_tokens: 99, stop: "END", n: 3, seed: 7, presence_penalty: 0.5, frequency_penalty: -0.5, top_k: 40, user: "u-1" });
-    expect(b.generationConfig).toEqual({ temperature: 1.5, topP: 0.9, topK: 40, maxOutputTokens: 300, stopSequences: ["END"], candidateCount: 3, seed: 7, presencePenalty: 0.5, frequencyPenalty: -0.5 });
+    const b = await body({
+      messages: [user("q")],
+      temperature: 1.5,
+      top_p: 0.9,
+      max_completion_tokens: 300,
+      max_tokens: 99,
+      stop: "END",
+      n: 3,
+      seed: 7,
+      presence_penalty: 0.5,
+      frequency_penalty: -0.5,
+      top_k: 40,
+      user: "u-1",
+    });
+    expect(b.generationConfig).toEqual({
+      temperature: 1.5,
+      topP: 0.9,
+      topK: 40,
+      maxOutputTokens: 300,
+      stopSequences: ["END"],
+      candidateCount: 3,
+      seed: 7,
+      presencePenalty: 0.5,
+      frequencyPenalty: -0.5,
+    });
     expect(b).not.toHaveProperty("user");
   });
 

@@ -124,13 +124,19 @@ describe("gemini and vertex embeddings translation", () => {
       ],
     });
     await expect(Promise.resolve().then(() => geminiEmbeddings.request(req({ input_type: "nonsense" }), embedDep, adapterCtx()))).rejects.toMatchObject({ status: 400, param: "input_type" });
-    await expect(Promise.resolve().then(() => geminiEmbeddings.request(parseEmbeddingsRequest({ model: "e", input: [1, 2, 3] }), embedDep, adapterCtx()))).rejects.toMatchObject({ status: 400, param: "input" });
+    await expect(Promise.resolve().then(() => geminiEmbeddings.request(parseEmbeddingsRequest({ model: "e", input: [1, 2, 3] }), embedDep, adapterCtx()))).rejects.toMatchObject({
+      status: 400,
+      param: "input",
+    });
   });
 
   it("gemini: vectors as floats or base64, usage estimated (Gemini reports none) and marked so", () => {
     const out = geminiEmbeddings.response(fixtures.embeddings, req(), embedDep, adapterCtx());
     const body = JSON.parse(out.json);
-    expect(body.data.map((d: any) => d.embedding)).toEqual([[0.0123, -0.0456, 0.0789, 0.5], [-0.25, 0.125, 0.0625, -0.5]]);
+    expect(body.data.map((d: any) => d.embedding)).toEqual([
+      [0.0123, -0.0456, 0.0789, 0.5],
+      [-0.25, 0.125, 0.0625, -0.5],
+    ]);
     expect(body.usage).toEqual({ prompt_tokens: 7, total_tokens: 7, estimated: true });
     expect(out.usage).toEqual({ prompt_tokens: 7, completion_tokens: 0, total_tokens: 7 });
     const b64 = JSON.parse(geminiEmbeddings.response(fixtures.embeddings, req({ encoding_format: "base64" }), embedDep, adapterCtx()).json);

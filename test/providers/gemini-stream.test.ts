@@ -95,8 +95,15 @@ describe("gemini stream translation (fixtures from the API reference)", () => {
 
   it("a SAFETY finish mid-answer is finish_reason content_filter; a MAX_TOKENS finish is length", async () => {
     const chunk = (text: string, finishReason?: string) =>
-      JSON.stringify({ candidates: [{ content: { parts: [{ text }], role: "model" }, ...(finishReason ? { finishReason } : {}), index: 0 }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2 } });
-    for (const [reason, expected] of [["SAFETY", "content_filter"], ["MAX_TOKENS", "length"], ["RECITATION", "content_filter"]] as const) {
+      JSON.stringify({
+        candidates: [{ content: { parts: [{ text }], role: "model" }, ...(finishReason ? { finishReason } : {}), index: 0 }],
+        usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2 },
+      });
+    for (const [reason, expected] of [
+      ["SAFETY", "content_filter"],
+      ["MAX_TOKENS", "length"],
+      ["RECITATION", "content_filter"],
+    ] as const) {
       const run = await runStream(splitBytes(geminiSse(`${chunk("Some")}\n${chunk(" text", reason)}`), 17));
       expect(accumulate(run)).toMatchObject({ content: "Some text", finish: expected });
       expect(run.events.at(-1)).toBe("[DONE]");

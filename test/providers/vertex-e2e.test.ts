@@ -52,7 +52,14 @@ describe("vertex_ai through the worker with the official openai client", () => {
     fakes();
     fakeUpstream(REGIONAL, () => answer(fixtures.recordedText));
     const { data, response } = await client()
-      .chat.completions.create({ model: "vertex-flash", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "How many r's?" }], max_tokens: 50 })
+      .chat.completions.create({
+        model: "vertex-flash",
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "How many r's?" },
+        ],
+        max_tokens: 50,
+      })
       .withResponse();
     expect(data.choices[0]!.message.content).toContain("strawberry");
     expect(data.usage).toMatchObject({ prompt_tokens: 9, completion_tokens: 272 });

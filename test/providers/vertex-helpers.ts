@@ -15,11 +15,10 @@ const fromB64url = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").repl
 
 /** A fresh service account: a new 2048-bit RSA key (PKCS#8 PEM), for `tokenUri`. */
 export async function testServiceAccount(tokenUri: string, name = "gateway", extra: Record<string, unknown> = {}): Promise<TestServiceAccount> {
-  const pair = (await crypto.subtle.generateKey(
-    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
-    true,
-    ["sign", "verify"],
-  )) as CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
   const der = b64((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
   const privateKeyPem = `-----BEGIN PRIVATE KEY-----\n${der.match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
   const email = `${name}@demo-project.iam.gserviceaccount.com`;

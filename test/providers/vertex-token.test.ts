@@ -101,7 +101,9 @@ describe("vertex credentials and URLs", () => {
     expect((await bad(JSON.stringify({ type: "service_account", private_key: "-----BEGIN PRIVATE KEY-----x" }))).message).toContain("client_email");
     expect((await bad(JSON.stringify({ type: "authorized_user", client_email: "a", private_key: "PRIVATE KEY" }))).message).toContain("service_account");
     expect((await bad(JSON.stringify({ client_email: "a@b", private_key: "-----BEGIN PRIVATE KEY-----", token_uri: "http://plain.test/token" }))).message).toContain("https");
-    const garbledKey = serviceAccount(vertexDep({ vertex_credentials: { client_email: "g@x", private_key: "-----BEGIN PRIVATE KEY-----\nnot-a-key\n-----END PRIVATE KEY-----", token_uri: "https://oauth2.unit.test/g" } }))!;
+    const garbledKey = serviceAccount(
+      vertexDep({ vertex_credentials: { client_email: "g@x", private_key: "-----BEGIN PRIVATE KEY-----\nnot-a-key\n-----END PRIVATE KEY-----", token_uri: "https://oauth2.unit.test/g" } }),
+    )!;
     expect(await gatewayError(accessToken(garbledKey))).toMatchObject({ status: 503, type: "config_error", message: expect.stringContaining("PKCS#8") });
   });
 
@@ -112,11 +114,19 @@ describe("vertex credentials and URLs", () => {
     const regional = await vertexChat.request(req, vertexDep({ vertex_credentials: sa.text, vertex_location: "europe-west4" }), adapterCtx());
     expect(regional.url).toBe("https://europe-west4-aiplatform.googleapis.com/v1/projects/demo-project/locations/europe-west4/publishers/google/models/gemini-2.5-flash:generateContent");
     expect(regional.headers.get("authorization")).toBe("Bearer ya29.urls");
-    const global = await vertexChat.request(parseChatRequest({ model: "v", messages: [{ role: "user", content: "q" }], stream: true }), vertexDep({ vertex_credentials: sa.text, vertex_project: "other-proj", vertex_location: "global" }), adapterCtx());
+    const global = await vertexChat.request(
+      parseChatRequest({ model: "v", messages: [{ role: "user", content: "q" }], stream: true }),
+      vertexDep({ vertex_credentials: sa.text, vertex_project: "other-proj", vertex_location: "global" }),
+      adapterCtx(),
+    );
     expect(global.url).toBe("https://aiplatform.googleapis.com/v1/projects/other-proj/locations/global/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
     const based = await vertexChat.request(req, vertexDep({ vertex_credentials: sa.text }, { apiBase: "https://vertex-proxy.test/" }), adapterCtx());
     expect(based.url).toBe("https://vertex-proxy.test/v1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent");
-    const embed = await vertexEmbeddings.request(parseEmbeddingsRequest({ model: "e", input: "hi", dimensions: 256 }), vertexDep({ vertex_credentials: sa.text }, { model: "text-embedding-005" }), adapterCtx());
+    const embed = await vertexEmbeddings.request(
+      parseEmbeddingsRequest({ model: "e", input: "hi", dimensions: 256 }),
+      vertexDep({ vertex_credentials: sa.text }, { model: "text-embedding-005" }),
+      adapterCtx(),
+    );
     expect(embed.url).toBe("https://us-central1-aiplatform.googleapis.com/v1/projects/demo-project/locations/us-central1/publishers/google/models/text-embedding-005:predict");
     expect(await embed.json()).toEqual({ instances: [{ content: "hi" }], parameters: { outputDimensionality: 256 } });
     expect(await gatewayError(Promise.resolve(vertexChat.request(req, vertexDep({}), adapterCtx())))).toMatchObject({ status: 503, message: expect.stringContaining("vertex_credentials") });

@@ -13,7 +13,12 @@ const jsonBody = (text: string, status = 200) => new Response(text, { status, he
 
 /** A `*.chunks.txt` fixture as an SSE stream, cut every 23 bytes. */
 function stream(lines: string, done = true): Response {
-  const text = lines.trim().split("\n").map((l) => `data: ${l}\n\n`).join("") + (done ? "data: [DONE]\n\n" : "");
+  const text =
+    lines
+      .trim()
+      .split("\n")
+      .map((l) => `data: ${l}\n\n`)
+      .join("") + (done ? "data: [DONE]\n\n" : "");
   const bytes = new TextEncoder().encode(text);
   const parts: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += 23) parts.push(bytes.subarray(i, i + 23));
@@ -27,7 +32,9 @@ afterEach(resetUpstreams);
 describe("workers ai through the worker, with the official openai client", () => {
   it("calls the account's OpenAI-compatible endpoint with the API token and the @cf model name, priced as Cloudflare prices it", async () => {
     fakeUpstream(`${BASE}/chat/completions`, () => jsonBody(completion));
-    const { data: res, response } = await openai().chat.completions.create({ model: "cf-llama", messages: [{ role: "user", content: "hello" }], max_tokens: 64 }).withResponse();
+    const { data: res, response } = await openai()
+      .chat.completions.create({ model: "cf-llama", messages: [{ role: "user", content: "hello" }], max_tokens: 64 })
+      .withResponse();
     expect(res.choices[0]!.message.content).toBe("Hello! How can I help you today?");
     expect(res.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 10 });
     expect(Number(response.headers.get("x-gateway-cost"))).toBeGreaterThan(0);
@@ -107,7 +114,9 @@ describe("workers ai through the worker, with the official openai client", () =>
 
   it("passes Workers AI's errors on with their status, and refuses a streamed JSON mode before calling", async () => {
     fakeUpstream(`${BASE}/chat/completions`, () => jsonBody(error3036, 429));
-    const limited = await openai().chat.completions.create({ model: "cf-llama", messages: [{ role: "user", content: "x" }] }).catch((e) => e);
+    const limited = await openai()
+      .chat.completions.create({ model: "cf-llama", messages: [{ role: "user", content: "x" }] })
+      .catch((e) => e);
     expect(limited.status).toBe(429);
     expect(limited.error.message).toContain("daily free allocation");
     resetUpstreams();

@@ -26,7 +26,12 @@ const dep = (extra: Partial<Deployment> = {}): Deployment => ({
 const ctxOf = (extra: Partial<AdapterContext> = {}): AdapterContext => ({ requestId: "req-1", created: 1700000000, includeUsage: false, dropParams: false, ...extra });
 
 function sse(lines: string, size: number, done: boolean): Uint8Array[] {
-  const text = lines.trim().split("\n").map((l) => `data: ${l}\n\n`).join("") + (done ? "data: [DONE]\n\n" : "");
+  const text =
+    lines
+      .trim()
+      .split("\n")
+      .map((l) => `data: ${l}\n\n`)
+      .join("") + (done ? "data: [DONE]\n\n" : "");
   const bytes = new TextEncoder().encode(text);
   const out: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += size) out.push(bytes.slice(i, i + size));
@@ -39,7 +44,10 @@ async function run(parts: Uint8Array[], ctx = ctxOf()) {
   let usage: Usage | null = null;
   let outcome: StreamOutcome | null = null;
   const text = await new Response(workersAiProvider.chat.stream(body, dep(), ctx, { usage: (u) => (usage = u), end: (o) => (outcome = o) })).text();
-  const events = text.split("\n\n").filter(Boolean).map((e) => e.replace(/^data: /, ""));
+  const events = text
+    .split("\n\n")
+    .filter(Boolean)
+    .map((e) => e.replace(/^data: /, ""));
   const chunks = events.filter((e) => e !== "[DONE]").map((e) => JSON.parse(e) as Record<string, any>);
   return { events, chunks, usage: usage as Usage | null, outcome };
 }
@@ -74,7 +82,8 @@ describe("workers ai base URL", () => {
 });
 
 describe("workers ai requests", () => {
-  const request = (body: Record<string, unknown>, ctx = ctxOf()) => workersAiProvider.chat.request(parseChatRequest({ model: "cf-llama", messages: [{ role: "user", content: "hi" }], ...body }), dep(), ctx) as Request;
+  const request = (body: Record<string, unknown>, ctx = ctxOf()) =>
+    workersAiProvider.chat.request(parseChatRequest({ model: "cf-llama", messages: [{ role: "user", content: "hi" }], ...body }), dep(), ctx) as Request;
 
   it("refuses JSON mode on a stream (Workers AI's JSON mode does not stream), drops it with drop_params", async () => {
     const schema = { type: "json_schema", json_schema: { name: "A", schema: { type: "object" } } };

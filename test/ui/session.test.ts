@@ -19,8 +19,7 @@ async function signIn(): Promise<{ cookie: string; csrf: string }> {
   return { cookie: `${pick(SESSION_COOKIE)}; ${pick(CSRF_COOKIE)}`, csrf: body.csrf_token };
 }
 
-const withCookie = (path: string, cookie: string, init: RequestInit = {}) =>
-  gw(path, { ...init, key: null, headers: { ...json, cookie, ...(init.headers as Record<string, string> | undefined) } });
+const withCookie = (path: string, cookie: string, init: RequestInit = {}) => gw(path, { ...init, key: null, headers: { ...json, cookie, ...(init.headers as Record<string, string> | undefined) } });
 
 async function expectError(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);
@@ -152,8 +151,7 @@ describe("the UI session on admin routes", () => {
 
   it("refuses a state-changing call without the CSRF token, with a wrong one, or from another site", async () => {
     const { cookie, csrf } = await signIn();
-    const generate = (headers: Record<string, string>) =>
-      withCookie("/key/generate", cookie, { method: "POST", headers, body: JSON.stringify({ key_alias: "from-ui" }) });
+    const generate = (headers: Record<string, string>) => withCookie("/key/generate", cookie, { method: "POST", headers, body: JSON.stringify({ key_alias: "from-ui" }) });
     await expectError(await generate({}), 403, "csrf_failed");
     await expectError(await generate({ [CSRF_HEADER]: csrf.slice(0, -1) + (csrf.endsWith("A") ? "B" : "A") }), 403, "csrf_failed");
     const other = await signIn();

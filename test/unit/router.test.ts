@@ -33,10 +33,15 @@ const upstream400 = () => new GatewayError(400, "bad", "invalid_request_error", 
 function clock() {
   let now = T0;
   const slept: number[] = [];
-  return { now: () => now, sleep: async (ms: number) => {
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
       slept.push(ms);
       now += ms;
-    }, slept, advance: (ms: number) => (now += ms) };
+    },
+    slept,
+    advance: (ms: number) => (now += ms),
+  };
 }
 
 describe("router (injected time)", () => {

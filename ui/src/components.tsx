@@ -7,8 +7,7 @@ export function utcDay(daysAgo = 0): string {
   return new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 }
 
-export const money = (v: number | null | undefined) =>
-  v === null || v === undefined ? "unpriced" : `$${v < 0.01 && v > 0 ? v.toPrecision(2) : v.toFixed(2)}`;
+export const money = (v: number | null | undefined) => (v === null || v === undefined ? "unpriced" : `$${v < 0.01 && v > 0 ? v.toPrecision(2) : v.toFixed(2)}`);
 
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "never");
 
@@ -62,6 +61,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
 /** A labelled form control. */
 export function Field(props: { label: string; hint?: string; children: ComponentChildren }) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the children this label wraps
     <label class="field">
       <span class="label">{props.label}</span>
       {props.children}

@@ -1,4 +1,4 @@
-import { GatewayError } from "../../http/errors";
+import type { GatewayError } from "../../http/errors";
 
 /**
  * Errors in Anthropic's shape, `{"type":"error","error":{"type","message"}}`, for the routes

@@ -75,8 +75,7 @@ export function nativeStreamTranslator(hooks: NativeStreamHooks): StreamTranslat
       else if (e.event === "error") {
         failed = true;
         hooks.failed();
-      }
-      else if (e.event === "message_start" || e.event === "message_delta") {
+      } else if (e.event === "message_start" || e.event === "message_delta") {
         try {
           const data = JSON.parse(e.data) as { message?: { usage?: unknown }; usage?: unknown };
           merge(e.event === "message_start" ? data.message?.usage : data.usage);

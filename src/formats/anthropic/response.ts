@@ -83,7 +83,7 @@ export function toAnthropicMessage(openaiJson: string, usage: Usage | null, ctx:
     throw upstreamUnreadable("The upstream answer is not JSON.");
   }
   const choice = parsed?.choices?.[0];
-  if (!choice || !choice.message) throw upstreamUnreadable("The upstream answer has no message.");
+  if (!choice?.message) throw upstreamUnreadable("The upstream answer has no message.");
   const msg = choice.message;
   const content: Json[] = [];
 

@@ -39,10 +39,12 @@ export const messagesRequestSchema = z.looseObject({
   tools: z.optional(z.array(tool)),
   tool_choice: z.optional(toolChoice),
   thinking: z.optional(z.looseObject({ type: z.string(), budget_tokens: z.optional(int) })),
-  output_config: z.optional(z.looseObject({
-    effort: z.optional(z.nullable(z.string())),
-    format: z.optional(z.nullable(z.looseObject({ type: z.string(), schema: z.optional(z.record(z.string(), z.unknown())) }))),
-  })),
+  output_config: z.optional(
+    z.looseObject({
+      effort: z.optional(z.nullable(z.string())),
+      format: z.optional(z.nullable(z.looseObject({ type: z.string(), schema: z.optional(z.record(z.string(), z.unknown())) }))),
+    }),
+  ),
   metadata: z.optional(z.looseObject({ user_id: z.optional(z.nullable(z.string())) })),
 });
 

@@ -37,8 +37,7 @@ export function nativeResponse(text: string): TranslatedResponse {
 const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed"]);
 
 /** The error event that ends a Responses stream the gateway had to cut short. */
-export const responsesErrorEvent = (err: GatewayError): string =>
-  `event: error\ndata: ${JSON.stringify({ type: "error", code: err.code ?? err.type, message: err.message, param: err.param })}\n\n`;
+export const responsesErrorEvent = (err: GatewayError): string => `event: error\ndata: ${JSON.stringify({ type: "error", code: err.code ?? err.type, message: err.message, param: err.param })}\n\n`;
 
 /**
  * Passes the upstream's Responses SSE through unchanged, reading the usage from its terminal

@@ -1,6 +1,5 @@
 import * as z from "zod/mini";
 import { parseBody } from "../../api/parse";
-import { invalidRequest } from "../../http/errors";
 
 /** An input item or content part: the fields each type needs are read (and checked) by the translation. */
 const item = z.looseObject({ type: z.optional(z.string()) });
@@ -28,9 +27,22 @@ export const responsesRequestSchema = z.looseObject({
   tool_choice: z.optional(z.nullable(toolChoice)),
   parallel_tool_calls: z.optional(z.nullable(z.boolean())),
   reasoning: z.optional(z.nullable(z.looseObject({ effort: z.optional(z.nullable(z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]))) }))),
-  text: z.optional(z.nullable(z.looseObject({
-    format: z.optional(z.nullable(z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]), name: z.optional(z.string()), schema: z.optional(z.record(z.string(), z.unknown())), strict: z.optional(z.nullable(z.boolean())) }))),
-  }))),
+  text: z.optional(
+    z.nullable(
+      z.looseObject({
+        format: z.optional(
+          z.nullable(
+            z.looseObject({
+              type: z.enum(["text", "json_object", "json_schema"]),
+              name: z.optional(z.string()),
+              schema: z.optional(z.record(z.string(), z.unknown())),
+              strict: z.optional(z.nullable(z.boolean())),
+            }),
+          ),
+        ),
+      }),
+    ),
+  ),
   user: z.optional(z.nullable(z.string())),
   metadata: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
   previous_response_id: z.optional(z.nullable(z.string())),

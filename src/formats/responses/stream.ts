@@ -44,9 +44,11 @@ export function responsesStream(ctx: ResponseContext, usageOf: () => Usage | nul
 
   const event = (type: string, data: Json = {}) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`;
   const snapshot = (it: Item): Json =>
-    it.kind === "message" ? messageItem(it.id, it.text, it.done ? "completed" : "in_progress")
-    : it.kind === "reasoning" ? reasoningItem(it.id, it.text)
-    : functionCallItem(it.id, it.callId ?? "", it.name ?? "", it.text, it.done ? "completed" : "in_progress");
+    it.kind === "message"
+      ? messageItem(it.id, it.text, it.done ? "completed" : "in_progress")
+      : it.kind === "reasoning"
+        ? reasoningItem(it.id, it.text)
+        : functionCallItem(it.id, it.callId ?? "", it.name ?? "", it.text, it.done ? "completed" : "in_progress");
   const start = () => {
     if (started) return "";
     started = true;

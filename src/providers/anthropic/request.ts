@@ -14,8 +14,23 @@ export const ANTHROPIC_VERSION = "2023-06-01";
 
 /** OpenAI parameters the Messages API has no equivalent for: a 400 naming them unless drop_params. */
 const UNSUPPORTED = [
-  "n", "logprobs", "top_logprobs", "logit_bias", "presence_penalty", "frequency_penalty", "seed", "audio", "prediction",
-  "web_search_options", "functions", "function_call", "service_tier", "store", "verbosity", "prompt_cache_key", "safety_identifier",
+  "n",
+  "logprobs",
+  "top_logprobs",
+  "logit_bias",
+  "presence_penalty",
+  "frequency_penalty",
+  "seed",
+  "audio",
+  "prediction",
+  "web_search_options",
+  "functions",
+  "function_call",
+  "service_tier",
+  "store",
+  "verbosity",
+  "prompt_cache_key",
+  "safety_identifier",
 ] as const;
 
 type Json = Record<string, unknown>;
@@ -54,7 +69,10 @@ function applyThinking(body: AnthropicBody, req: ChatRequest, ctx: AdapterContex
     const mode = thinkingMode(body.model);
     if (mode === "none") {
       if (!ctx.dropParams) {
-        throw invalidRequest(`The parameter 'reasoning_effort' is not supported by anthropic model '${body.model}' (no extended thinking). Remove it, or set drop_params: true to drop it.`, "reasoning_effort");
+        throw invalidRequest(
+          `The parameter 'reasoning_effort' is not supported by anthropic model '${body.model}' (no extended thinking). Remove it, or set drop_params: true to drop it.`,
+          "reasoning_effort",
+        );
       }
     } else if (mode === "adaptive") {
       body.thinking = { type: "adaptive" };
@@ -95,11 +113,13 @@ function applyResponseFormat(body: AnthropicBody, req: ChatRequest): void {
   const why = rf.type === "json_object" ? "json_object is emulated with a forced tool on anthropic" : `model '${body.model}' has no structured outputs, so json_schema is emulated with a forced tool`;
   if (body.tools?.length) throw invalidRequest(`'response_format' ${rf.type} cannot be combined with 'tools' here: ${why}.`, "response_format");
   if (body.thinking) throw invalidRequest(`'response_format' ${rf.type} cannot be combined with thinking here: ${why}, and Anthropic does not force tools while thinking.`, "response_format");
-  body.tools = [{
-    name: JSON_TOOL_NAME,
-    description: "Respond with a JSON object that matches this input schema.",
-    input_schema: schema ?? { type: "object", additionalProperties: true },
-  }];
+  body.tools = [
+    {
+      name: JSON_TOOL_NAME,
+      description: "Respond with a JSON object that matches this input schema.",
+      input_schema: schema ?? { type: "object", additionalProperties: true },
+    },
+  ];
   body.tool_choice = { type: "tool", name: JSON_TOOL_NAME };
 }
 

@@ -5,7 +5,6 @@ import type { AdapterContext, TranslatedResponse, Usage } from "../types";
 import { toOpenAIUsage, usageWithCache } from "../usage";
 import { JSON_TOOL_NAME, type AnthropicResponse, type AnthropicUsage } from "./types";
 
-
 /**
  * Anthropic's usage in OpenAI's terms: Anthropic counts cache reads and writes apart from
  * `input_tokens`, so prompt_tokens is their sum; cached_tokens are the reads and

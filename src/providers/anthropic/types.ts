@@ -8,9 +8,7 @@ export interface TextBlock {
   cache_control?: CacheControl;
 }
 
-export type MediaSource =
-  | { type: "base64"; media_type: string; data: string }
-  | { type: "url"; url: string };
+export type MediaSource = { type: "base64"; media_type: string; data: string } | { type: "url"; url: string };
 
 export interface ImageBlock {
   type: "image";
@@ -41,9 +39,7 @@ export interface ToolResultBlock {
 }
 
 /** A thinking block handed back to Anthropic (LiteLLM's `thinking_blocks` on assistant messages). */
-export type ThinkingBlock =
-  | { type: "thinking"; thinking: string; signature: string }
-  | { type: "redacted_thinking"; data: string };
+export type ThinkingBlock = { type: "thinking"; thinking: string; signature: string } | { type: "redacted_thinking"; data: string };
 
 export type Block = TextBlock | ImageBlock | DocumentBlock | ToolUseBlock | ToolResultBlock | ThinkingBlock;
 
@@ -60,10 +56,7 @@ export interface AnthropicTool {
   cache_control?: CacheControl;
 }
 
-export type AnthropicToolChoice =
-  | { type: "auto" | "any"; disable_parallel_tool_use?: boolean }
-  | { type: "tool"; name: string; disable_parallel_tool_use?: boolean }
-  | { type: "none" };
+export type AnthropicToolChoice = { type: "auto" | "any"; disable_parallel_tool_use?: boolean } | { type: "tool"; name: string; disable_parallel_tool_use?: boolean } | { type: "none" };
 
 export type AnthropicThinking = { type: "enabled"; budget_tokens: number } | { type: "adaptive" };
 

@@ -34,8 +34,7 @@ export const wantsCache = (o: unknown): boolean => {
 };
 
 /** The blocks with a cache point after them when `o` asks for caching. */
-export const withCachePoint = <T>(blocks: T[], o: unknown): Array<T | CachePoint> =>
-  wantsCache(o) && blocks.length ? [...blocks, CACHE_POINT] : blocks;
+export const withCachePoint = <T>(blocks: T[], o: unknown): Array<T | CachePoint> => (wantsCache(o) && blocks.length ? [...blocks, CACHE_POINT] : blocks);
 
 /** An OpenAI image URL as a Converse image block: the bytes (a data: URL decoded, an https URL fetched by the gateway). */
 export async function imageBlock(url: string, param: string, budget: ImageBudget): Promise<ContentBlock> {
@@ -48,7 +47,11 @@ export async function imageBlock(url: string, param: string, budget: ImageBudget
 /** A document name Converse accepts: letters, digits, single spaces, hyphens, parentheses and brackets. */
 function documentName(filename: unknown, fallback: string): string {
   const base = typeof filename === "string" ? filename.replace(/\.[^.]*$/, "") : "";
-  const clean = base.replace(/[^a-zA-Z0-9\s\-()[\]]/g, "-").replace(/\s+/g, " ").trim().slice(0, 200);
+  const clean = base
+    .replace(/[^a-zA-Z0-9\s\-()[\]]/g, "-")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 200);
   return clean || fallback;
 }
 

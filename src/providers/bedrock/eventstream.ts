@@ -31,7 +31,10 @@ export class FrameError extends Error {}
 
 const textDecoder = new TextDecoder();
 const textEncoder = new TextEncoder();
-const codec = new EventStreamCodec((bytes) => textDecoder.decode(bytes), (text) => textEncoder.encode(text));
+const codec = new EventStreamCodec(
+  (bytes) => textDecoder.decode(bytes),
+  (text) => textEncoder.encode(text),
+);
 
 type Decoded = ReturnType<EventStreamCodec["decode"]>;
 type MessageHeaders = Decoded["headers"];

@@ -42,9 +42,7 @@ function assistantBlocks(m: ChatMessage, i: number, keepTools: boolean): Content
     const param = `messages[${i}].tool_calls[${j}].function.arguments`;
     const input = toolInput(call.function.arguments, param);
     blocks.push(
-      keepTools
-        ? { toolUse: { toolUseId: toolUseId(call.id), name: call.function.name, input } }
-        : { text: `[called tool ${call.function.name} (id ${call.id}) with ${JSON.stringify(input)}]` },
+      keepTools ? { toolUse: { toolUseId: toolUseId(call.id), name: call.function.name, input } } : { text: `[called tool ${call.function.name} (id ${call.id}) with ${JSON.stringify(input)}]` },
     );
   });
   return withCachePoint(blocks, m);

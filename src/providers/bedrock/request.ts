@@ -13,8 +13,23 @@ import { JSON_TOOL_NAME, type ConverseBody } from "./types";
 
 /** OpenAI parameters Converse has no equivalent for: a 400 naming them unless drop_params. */
 const UNSUPPORTED = [
-  "n", "logprobs", "top_logprobs", "logit_bias", "presence_penalty", "frequency_penalty", "seed", "audio", "prediction",
-  "web_search_options", "functions", "function_call", "service_tier", "store", "verbosity", "prompt_cache_key", "safety_identifier",
+  "n",
+  "logprobs",
+  "top_logprobs",
+  "logit_bias",
+  "presence_penalty",
+  "frequency_penalty",
+  "seed",
+  "audio",
+  "prediction",
+  "web_search_options",
+  "functions",
+  "function_call",
+  "service_tier",
+  "store",
+  "verbosity",
+  "prompt_cache_key",
+  "safety_identifier",
 ] as const;
 
 type Json = Record<string, unknown>;
@@ -50,8 +65,7 @@ function refuseParams(req: ChatRequest, ctx: AdapterContext): void {
   }
 }
 
-const effortOf = (req: ChatRequest): Effort | undefined =>
-  req.reasoning_effort && req.reasoning_effort !== "none" ? (req.reasoning_effort as Effort) : undefined;
+const effortOf = (req: ChatRequest): Effort | undefined => (req.reasoning_effort && req.reasoning_effort !== "none" ? (req.reasoning_effort as Effort) : undefined);
 
 /**
  * reasoning_effort (or Anthropic's own `thinking` object) as additionalModelRequestFields: a
@@ -77,7 +91,10 @@ function applyReasoning(body: ConverseBody, req: ChatRequest, ctx: AdapterContex
       let budget = THINKING_BUDGET[effort];
       if (clientMax !== undefined) {
         if (clientMax <= MIN_THINKING_BUDGET) {
-          throw invalidRequest(`'${maxParam}' must be above ${MIN_THINKING_BUDGET} to use 'reasoning_effort' with this bedrock model (thinking needs at least ${MIN_THINKING_BUDGET} tokens of it).`, maxParam);
+          throw invalidRequest(
+            `'${maxParam}' must be above ${MIN_THINKING_BUDGET} to use 'reasoning_effort' with this bedrock model (thinking needs at least ${MIN_THINKING_BUDGET} tokens of it).`,
+            maxParam,
+          );
         }
         budget = Math.min(budget, clientMax - 1);
       } else body.inferenceConfig = { ...body.inferenceConfig, maxTokens: budget + ANSWER_TOKENS };

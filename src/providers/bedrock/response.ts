@@ -6,7 +6,6 @@ import { toOpenAIUsage, usageWithCache } from "../usage";
 import { modelName } from "./models";
 import { JSON_TOOL_NAME, type ConverseResponse, type ConverseUsage } from "./types";
 
-
 /**
  * Converse usage in OpenAI's terms: `inputTokens` excludes the prompt tokens read from or written
  * to the cache, so prompt_tokens is their sum; cached_tokens are the reads, cache_creation_tokens

@@ -9,9 +9,7 @@ export const DEFAULT_REGION = "us-east-1";
 /** Derived signing keys, per secret/day/region/service (aws4fetch's cache; it never leaves the isolate). */
 const keyCache = new Map<string, ArrayBuffer>();
 
-type Credentials =
-  | { kind: "bearer"; token: string }
-  | { kind: "sigv4"; accessKeyId: string; secretAccessKey: string; sessionToken?: string; region: string };
+type Credentials = { kind: "bearer"; token: string } | { kind: "sigv4"; accessKeyId: string; secretAccessKey: string; sessionToken?: string; region: string };
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
 

@@ -35,7 +35,10 @@ export function cohereResponse(text: string, dep: Deployment, ctx: AdapterContex
   if (failed) throw failed;
 
   const items = Array.isArray(r.message.content) ? r.message.content : [];
-  const content = items.filter((p) => p.type === "text").map((p) => p.text ?? "").join("");
+  const content = items
+    .filter((p) => p.type === "text")
+    .map((p) => p.text ?? "")
+    .join("");
   const reasoning = [...items.filter((p) => p.type === "thinking").map((p) => p.thinking ?? ""), r.message.tool_plan ?? ""].filter(Boolean).join("\n\n");
   const calls = (r.message.tool_calls ?? []).filter((t): t is CohereToolCall & { function: { name: string } } => typeof t?.function?.name === "string");
 

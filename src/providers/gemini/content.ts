@@ -28,8 +28,20 @@ function gcsUri(uri: string, param: string, policy: MediaPolicy): string {
 
 /** MIME types guessed from a `gs://` object's extension (Gemini wants one with `fileData`). */
 const EXTENSION_TYPES: Record<string, string> = {
-  jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", webp: "image/webp", gif: "image/gif", heic: "image/heic", heif: "image/heif",
-  pdf: "application/pdf", txt: "text/plain", mp3: "audio/mp3", wav: "audio/wav", flac: "audio/flac", mp4: "video/mp4", mov: "video/mov",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  webp: "image/webp",
+  gif: "image/gif",
+  heic: "image/heic",
+  heif: "image/heif",
+  pdf: "application/pdf",
+  txt: "text/plain",
+  mp3: "audio/mp3",
+  wav: "audio/wav",
+  flac: "audio/flac",
+  mp4: "video/mp4",
+  mov: "video/mov",
 };
 
 function fileUriPart(uri: string, mimeType?: string): Part {

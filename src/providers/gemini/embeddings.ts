@@ -5,9 +5,7 @@ import { embeddingsList, estimateTokens } from "../shared/embeddings";
 import type { TranslatedResponse, Usage } from "../types";
 import type { Json } from "./types";
 
-const TASK_TYPES = new Set([
-  "RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT", "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING", "FACT_VERIFICATION", "CODE_RETRIEVAL_QUERY",
-]);
+const TASK_TYPES = new Set(["RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT", "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING", "FACT_VERIFICATION", "CODE_RETRIEVAL_QUERY"]);
 
 /** Cohere's input_type names (LiteLLM passes them on) for Google's task types. */
 const ALIASES: Record<string, string> = {

@@ -10,8 +10,19 @@ import type { FunctionDeclaration, GenerateContentRequest, GenerationConfig, Jso
 
 /** OpenAI parameters generateContent has no equivalent for: a 400 naming them unless drop_params. */
 const UNSUPPORTED = [
-  "logprobs", "top_logprobs", "logit_bias", "audio", "prediction", "web_search_options", "functions", "function_call",
-  "service_tier", "store", "verbosity", "prompt_cache_key", "safety_identifier",
+  "logprobs",
+  "top_logprobs",
+  "logit_bias",
+  "audio",
+  "prediction",
+  "web_search_options",
+  "functions",
+  "function_call",
+  "service_tier",
+  "store",
+  "verbosity",
+  "prompt_cache_key",
+  "safety_identifier",
 ] as const;
 
 /** Models before 2.5 take only the OpenAPI-subset `responseSchema`; later ones JSON Schema itself (`responseJsonSchema`). */
@@ -23,7 +34,10 @@ function refuseParams(req: ChatRequest, ctx: AdapterContext): void {
   refuseUnsupported(req, ctx, "gemini", textOnly ? UNSUPPORTED : [...UNSUPPORTED, "modalities"]);
   if (ctx.dropParams) return;
   if (req.parallel_tool_calls === false && req.tools?.length) {
-    throw invalidRequest("The parameter 'parallel_tool_calls: false' is not supported by gemini (it cannot be told to call one function at a time). Remove it, or set drop_params: true to drop it.", "parallel_tool_calls");
+    throw invalidRequest(
+      "The parameter 'parallel_tool_calls: false' is not supported by gemini (it cannot be told to call one function at a time). Remove it, or set drop_params: true to drop it.",
+      "parallel_tool_calls",
+    );
   }
   if (req.stream && req.n != null && req.n > 1) {
     throw invalidRequest("'n' above 1 is not supported with 'stream' for gemini. Ask without streaming, or set drop_params: true to get one choice.", "n");

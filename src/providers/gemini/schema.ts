@@ -7,8 +7,28 @@ import type { GeminiSchema, Json } from "./types";
  * "Unknown name ... Cannot find field" 400 from the API, so it is translated or left out.
  */
 const KEEP = new Set([
-  "type", "format", "title", "description", "nullable", "enum", "items", "properties", "required", "anyOf", "propertyOrdering",
-  "minItems", "maxItems", "minProperties", "maxProperties", "minLength", "maxLength", "pattern", "minimum", "maximum", "default", "example",
+  "type",
+  "format",
+  "title",
+  "description",
+  "nullable",
+  "enum",
+  "items",
+  "properties",
+  "required",
+  "anyOf",
+  "propertyOrdering",
+  "minItems",
+  "maxItems",
+  "minProperties",
+  "maxProperties",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minimum",
+  "maximum",
+  "default",
+  "example",
 ]);
 
 /** `format` values Gemini accepts, by type (the Developer API takes only these for strings). */

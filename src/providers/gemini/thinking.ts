@@ -54,10 +54,7 @@ export function thinkingConfig(req: ChatRequest, model: string, ctx: AdapterCont
   if (f.kind === "level") {
     if (effort === "none") return f.flash ? { thinkingLevel: "minimal" } : cannotDisable(model, ctx);
     const medium = f.flash || f.minor >= 1;
-    const level = effort === "minimal" ? (f.flash ? "minimal" : "low")
-      : effort === "low" ? "low"
-      : effort === "medium" ? (medium ? "medium" : "high")
-      : "high";
+    const level = effort === "minimal" ? (f.flash ? "minimal" : "low") : effort === "low" ? "low" : effort === "medium" ? (medium ? "medium" : "high") : "high";
     return { thinkingLevel: level, includeThoughts: true };
   }
   if (effort === "none") return f.flash ? { thinkingBudget: 0 } : cannotDisable(model, ctx);

@@ -99,7 +99,10 @@ function v6Forbidden(g: number[]): boolean {
 
 /** The host as the fetcher compares it: no brackets, lower case, no trailing dots. */
 export function normaliseHost(host: string): string {
-  return host.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.+$/, "");
+  return host
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.+$/, "");
 }
 
 export function isForbiddenHost(host: string): boolean {

@@ -13,10 +13,7 @@ export function refuseUnsupported(req: ChatRequest, ctx: AdapterContext, provide
     const v = r[name];
     if (v === undefined || v === null || v === false) continue;
     if (name === "n" && v === 1) continue;
-    throw invalidRequest(
-      `The parameter '${name}' is not supported by ${provider}. Remove it, or set drop_params: true (in the request or in litellm_settings) to drop it.`,
-      name,
-    );
+    throw invalidRequest(`The parameter '${name}' is not supported by ${provider}. Remove it, or set drop_params: true (in the request or in litellm_settings) to drop it.`, name);
   }
 }
 
@@ -24,8 +21,7 @@ export function refuseUnsupported(req: ChatRequest, ctx: AdapterContext, provide
 export const maxTokensOf = (req: ChatRequest): number | undefined => req.max_completion_tokens ?? req.max_tokens ?? undefined;
 
 /** `stop` as a list. */
-export const stopList = (req: ChatRequest): string[] | undefined =>
-  req.stop == null ? undefined : Array.isArray(req.stop) ? req.stop : [req.stop];
+export const stopList = (req: ChatRequest): string[] | undefined => (req.stop == null ? undefined : Array.isArray(req.stop) ? req.stop : [req.stop]);
 
 /** A message's text content (string content, or its text parts joined). */
 export function textOf(content: unknown): string {

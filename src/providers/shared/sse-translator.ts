@@ -6,7 +6,7 @@ import type { StreamTranslator } from "../../http/sse";
  * events however the chunks fall; `onEvent` returns the OpenAI SSE text for each, `onEnd` the
  * closing text (it throws IncompleteStream when the provider stopped short).
  */
-export function sseTranslator(onEvent: (event: EventSourceMessage) => string | void, onEnd: () => string): StreamTranslator {
+export function sseTranslator(onEvent: (event: EventSourceMessage) => string | undefined, onEnd: () => string): StreamTranslator {
   const decoder = new TextDecoder();
   let out = "";
   const parser = createParser({

@@ -37,7 +37,8 @@ export const vertexTarget: GeminiTarget = async (dep, method) => {
   const location = param(dep, "vertex_location") ?? DEFAULT_LOCATION;
   if (!NAME.test(location)) throw configError(`The vertex_location of deployment '${dep.id}' is not a location name.`);
   if (!sa) {
-    if (!dep.apiKey) throw configError(`Deployment '${dep.id}' of '${dep.modelName}' needs vertex_credentials (a service-account key's JSON, e.g. os.environ/VERTEX_CREDENTIALS) or an api_key (express mode).`);
+    if (!dep.apiKey)
+      throw configError(`Deployment '${dep.id}' of '${dep.modelName}' needs vertex_credentials (a service-account key's JSON, e.g. os.environ/VERTEX_CREDENTIALS) or an api_key (express mode).`);
     const headers = new Headers({ "x-goog-api-key": dep.apiKey });
     return { url: `${apiRoot(dep, "global")}/publishers/google/models/${modelSegment(modelPath(dep))}:${method}`, headers };
   }

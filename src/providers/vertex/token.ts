@@ -33,7 +33,10 @@ const encodeJson = (v: unknown) => base64url(new TextEncoder().encode(JSON.strin
 function signingKey(sa: ServiceAccount): Promise<CryptoKey> {
   let key = keys.get(sa.private_key);
   if (!key) {
-    const body = sa.private_key.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\\n/g, "").replace(/\s+/g, "");
+    const body = sa.private_key
+      .replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "")
+      .replace(/\\n/g, "")
+      .replace(/\s+/g, "");
     key = (async () => {
       try {
         const der = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
@@ -66,7 +69,11 @@ function oauthReason(text: string): string {
   try {
     const o = JSON.parse(text) as { error?: unknown; error_description?: unknown };
     const parts = [o.error, o.error_description].filter((p): p is string => typeof p === "string" && !!p);
-    if (parts.length) return parts.join(": ").replace(/[A-Za-z0-9_-]{40,}(?:\.[A-Za-z0-9_-]+)*/g, "[redacted]").slice(0, 200);
+    if (parts.length)
+      return parts
+        .join(": ")
+        .replace(/[A-Za-z0-9_-]{40,}(?:\.[A-Za-z0-9_-]+)*/g, "[redacted]")
+        .slice(0, 200);
   } catch {
     /* not JSON: say nothing of it */
   }
@@ -88,7 +95,12 @@ async function exchange(sa: ServiceAccount): Promise<{ token: string; expiresIn:
   }
   const text = await res.text().catch(() => "");
   if (res.status === 400 || res.status === 401 || res.status === 403) {
-    throw new GatewayError(401, `Vertex AI: the token endpoint refused service account '${sa.client_email}' (${oauthReason(text)}). Check vertex_credentials.`, "authentication_error", "upstream_auth_error");
+    throw new GatewayError(
+      401,
+      `Vertex AI: the token endpoint refused service account '${sa.client_email}' (${oauthReason(text)}). Check vertex_credentials.`,
+      "authentication_error",
+      "upstream_auth_error",
+    );
   }
   if (!res.ok) throw unavailable(`Vertex AI: the token endpoint of service account '${sa.client_email}' answered HTTP ${res.status}.`);
   let body: { access_token?: unknown; expires_in?: unknown };

@@ -24,9 +24,7 @@ export function workersAiError(status: number, text: string, headers: Headers, d
   }
   const errors = Array.isArray(envelope?.errors) ? envelope.errors : [];
   if (!errors.length) return compatError(status, text, headers, dep);
-  const message = errors
-    .map((e) => `${typeof e.message === "string" ? e.message : "error"}${e.code != null ? ` (Workers AI error ${String(e.code)})` : ""}`)
-    .join("; ");
+  const message = errors.map((e) => `${typeof e.message === "string" ? e.message : "error"}${e.code != null ? ` (Workers AI error ${String(e.code)})` : ""}`).join("; ");
   const code = status === 400 && /context (?:window|length)|too many tokens/i.test(message) ? "context_length_exceeded" : undefined;
   return upstreamError(status, message, dep, headers, { code });
 }

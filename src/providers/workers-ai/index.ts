@@ -18,10 +18,7 @@ function refuseStreamedJson(req: ChatRequest, body: Record<string, unknown>, ctx
     delete body.response_format;
     return;
   }
-  throw invalidRequest(
-    "Workers AI's JSON mode does not stream: send 'response_format' with stream: false, or set drop_params: true to drop it from streamed calls.",
-    "response_format",
-  );
+  throw invalidRequest("Workers AI's JSON mode does not stream: send 'response_format' with stream: false, or set drop_params: true to drop it from streamed calls.", "response_format");
 }
 
 /**

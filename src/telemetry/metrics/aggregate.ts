@@ -65,7 +65,13 @@ export function metricIncrements(events: SpendEvent[]): { add: MetricIncrements;
     const route = typeof meta.route === "string" ? (ROUTES[meta.route] ?? `/${meta.route}`) : "";
     const model = { ...caller, model: e.model, requested_model: e.model_group, model_id: e.deployment };
     b.add(rid, "litellm_proxy_total_requests_metric", { ...caller, requested_model: e.model_group, status_code: status, route, model_id: e.deployment }, 1);
-    if (failed) b.add(rid, "litellm_proxy_failed_requests_metric", { ...caller, requested_model: e.model_group, exception_status: status, exception_class: t.error?.type ?? e.status, route, model_id: e.deployment }, 1);
+    if (failed)
+      b.add(
+        rid,
+        "litellm_proxy_failed_requests_metric",
+        { ...caller, requested_model: e.model_group, exception_status: status, exception_class: t.error?.type ?? e.status, route, model_id: e.deployment },
+        1,
+      );
     if (e.spend) b.add(rid, "litellm_spend_metric", model, e.spend);
     b.add(rid, "litellm_input_tokens_metric", model, e.prompt_tokens);
     b.add(rid, "litellm_output_tokens_metric", model, e.completion_tokens);
@@ -77,7 +83,12 @@ export function metricIncrements(events: SpendEvent[]): { add: MetricIncrements;
     if (t.ttft_ms !== undefined) b.observe(rid, "litellm_llm_api_time_to_first_token_metric", model, t.ttft_ms / 1000);
     if (first && last) {
       // The gateway's own time before the first upstream call (auth, admission, routing, translation).
-      b.observe(rid, "litellm_overhead_latency_metric", { ...key, model_group: e.model_group, api_provider: last.provider, api_base: last.api_base, litellm_model_name: last.model, model_id: last.deployment }, (first.start - e.start_time) / 1000);
+      b.observe(
+        rid,
+        "litellm_overhead_latency_metric",
+        { ...key, model_group: e.model_group, api_provider: last.provider, api_base: last.api_base, litellm_model_name: last.model, model_id: last.deployment },
+        (first.start - e.start_time) / 1000,
+      );
     }
     for (const a of t.attempts) {
       const dep = { requested_model: a.model_group, litellm_model_name: a.model, model_id: a.deployment, api_base: a.api_base, api_provider: a.provider, ...key };
@@ -86,7 +97,8 @@ export function metricIncrements(events: SpendEvent[]): { add: MetricIncrements;
       if (ok) b.add(rid, "litellm_deployment_success_responses", dep, 1);
       else b.add(rid, "litellm_deployment_failure_responses", { ...dep, exception_status: String(a.status || ""), exception_class: a.error ?? "" }, 1);
       const prev = lastState.get(a.deployment);
-      if (!prev || prev.end <= a.end) lastState.set(a.deployment, { rid, end: a.end, labels: { litellm_model_name: a.model, model_id: a.deployment, api_base: a.api_base, api_provider: a.provider }, value: ok ? 0 : 1 });
+      if (!prev || prev.end <= a.end)
+        lastState.set(a.deployment, { rid, end: a.end, labels: { litellm_model_name: a.model, model_id: a.deployment, api_base: a.api_base, api_provider: a.provider }, value: ok ? 0 : 1 });
     }
   }
   for (const s of lastState.values()) states.out.e.push([s.rid, states.series("litellm_deployment_state", s.labels), "", s.value]);
@@ -107,14 +119,18 @@ export function metricStatements(db: D1Database, events: SpendEvent[]): D1Prepar
   const out: D1PreparedStatement[] = [];
   if (add.e.length) {
     out.push(
-      db.prepare(`INSERT INTO metric_values (name, labels, le, value) SELECT s.value ->> 0, s.value ->> 1, e.value ->> 2, SUM(e.value ->> 3) ${FROM_NEW_ROWS}
-        ON CONFLICT (name, labels, le) DO UPDATE SET value = value + excluded.value`).bind(JSON.stringify(add)),
+      db
+        .prepare(`INSERT INTO metric_values (name, labels, le, value) SELECT s.value ->> 0, s.value ->> 1, e.value ->> 2, SUM(e.value ->> 3) ${FROM_NEW_ROWS}
+        ON CONFLICT (name, labels, le) DO UPDATE SET value = value + excluded.value`)
+        .bind(JSON.stringify(add)),
     );
   }
   if (states.e.length) {
     out.push(
-      db.prepare(`INSERT INTO metric_values (name, labels, le, value) SELECT s.value ->> 0, s.value ->> 1, e.value ->> 2, MAX(e.value ->> 3) ${FROM_NEW_ROWS}
-        ON CONFLICT (name, labels, le) DO UPDATE SET value = excluded.value`).bind(JSON.stringify(states)),
+      db
+        .prepare(`INSERT INTO metric_values (name, labels, le, value) SELECT s.value ->> 0, s.value ->> 1, e.value ->> 2, MAX(e.value ->> 3) ${FROM_NEW_ROWS}
+        ON CONFLICT (name, labels, le) DO UPDATE SET value = excluded.value`)
+        .bind(JSON.stringify(states)),
     );
   }
   return out;

@@ -19,7 +19,11 @@ const DEPLOYMENT = ["litellm_model_name", "model_id", "api_base", "api_provider"
 
 export const METRICS = {
   litellm_proxy_total_requests_metric: { kind: "counter", help: "Total number of requests made to the proxy server", labels: [...CALLER, "requested_model", "status_code", "route", "model_id"] },
-  litellm_proxy_failed_requests_metric: { kind: "counter", help: "Total number of failed responses from proxy - the client did not get a success response from litellm proxy", labels: [...CALLER, "requested_model", "exception_status", "exception_class", "route", "model_id"] },
+  litellm_proxy_failed_requests_metric: {
+    kind: "counter",
+    help: "Total number of failed responses from proxy - the client did not get a success response from litellm proxy",
+    labels: [...CALLER, "requested_model", "exception_status", "exception_class", "route", "model_id"],
+  },
   litellm_spend_metric: { kind: "counter", help: "Total spend on LLM requests", labels: [...CALLER, "model", "model_id"] },
   litellm_input_tokens_metric: { kind: "counter", help: "Total number of input tokens from LLM requests", labels: [...CALLER, "model", "requested_model", "model_id"] },
   litellm_output_tokens_metric: { kind: "counter", help: "Total number of output tokens from LLM requests", labels: [...CALLER, "model", "requested_model", "model_id"] },
@@ -27,10 +31,26 @@ export const METRICS = {
   litellm_request_total_latency_metric: { kind: "histogram", help: "Total latency (seconds) for a request to LiteLLM", labels: [...CALLER, "requested_model", "model", "model_id"] },
   litellm_llm_api_latency_metric: { kind: "histogram", help: "Total latency (seconds) for a models LLM API call", labels: [...CALLER, "model", "requested_model", "model_id"] },
   litellm_llm_api_time_to_first_token_metric: { kind: "histogram", help: "Time to first token for a models LLM API call", labels: [...CALLER, "model", "requested_model", "model_id"] },
-  litellm_overhead_latency_metric: { kind: "histogram", help: "Latency overhead (seconds) added by LiteLLM processing", labels: ["model_group", "api_provider", "api_base", "litellm_model_name", "hashed_api_key", "api_key_alias", "model_id"] },
-  litellm_deployment_total_requests: { kind: "counter", help: "LLM Deployment Analytics - Total number of LLM API calls via litellm - success + failure", labels: ["requested_model", ...DEPLOYMENT, ...KEY] },
-  litellm_deployment_success_responses: { kind: "counter", help: "LLM Deployment Analytics - Total number of successful LLM API calls via litellm", labels: ["requested_model", ...DEPLOYMENT, ...KEY] },
-  litellm_deployment_failure_responses: { kind: "counter", help: "LLM Deployment Analytics - Total number of failed LLM API calls for a specific LLM deploymeny. exception_status is the status of the exception from the llm api", labels: ["requested_model", ...DEPLOYMENT, "exception_status", "exception_class", ...KEY] },
+  litellm_overhead_latency_metric: {
+    kind: "histogram",
+    help: "Latency overhead (seconds) added by LiteLLM processing",
+    labels: ["model_group", "api_provider", "api_base", "litellm_model_name", "hashed_api_key", "api_key_alias", "model_id"],
+  },
+  litellm_deployment_total_requests: {
+    kind: "counter",
+    help: "LLM Deployment Analytics - Total number of LLM API calls via litellm - success + failure",
+    labels: ["requested_model", ...DEPLOYMENT, ...KEY],
+  },
+  litellm_deployment_success_responses: {
+    kind: "counter",
+    help: "LLM Deployment Analytics - Total number of successful LLM API calls via litellm",
+    labels: ["requested_model", ...DEPLOYMENT, ...KEY],
+  },
+  litellm_deployment_failure_responses: {
+    kind: "counter",
+    help: "LLM Deployment Analytics - Total number of failed LLM API calls for a specific LLM deploymeny. exception_status is the status of the exception from the llm api",
+    labels: ["requested_model", ...DEPLOYMENT, "exception_status", "exception_class", ...KEY],
+  },
   litellm_deployment_state: { kind: "gauge", help: "LLM Deployment Analytics - The state of the deployment: 0 = healthy, 1 = partial outage, 2 = complete outage", labels: DEPLOYMENT },
   litellm_remaining_api_key_budget_metric: { kind: "gauge", help: "Remaining budget for api key", labels: ["hashed_api_key", "api_key_alias"] },
   litellm_remaining_team_budget_metric: { kind: "gauge", help: "Remaining budget for team", labels: ["team", "team_alias"] },

@@ -3,13 +3,13 @@ import { LATENCY_BUCKETS, METRICS, type MetricName } from "./definitions";
 /** At most this many stored rows are read per scrape (a backstop; label values are bounded by design). */
 const MAX_ROWS = 200_000;
 
-const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+const escapeLabel = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 /** Floats as Python's Prometheus client writes them (1.0, 0.005), so `le` labels match LiteLLM's. */
 const pyFloat = (n: number) => (Number.isInteger(n) ? `${n}.0` : String(n));
 
 function labelText(labels: Record<string, string>, extra?: [string, string]): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`);
-  if (extra) parts.push(`${extra[0]}="${escape(extra[1])}"`);
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+  if (extra) parts.push(`${extra[0]}="${escapeLabel(extra[1])}"`);
   return parts.length ? `{${parts.join(",")}}` : "";
 }
 
@@ -25,7 +25,9 @@ export async function renderMetrics(db: D1Database): Promise<string> {
   const [{ results: rows }, { results: keys }, { results: teams }] = await Promise.all([
     db.prepare("SELECT name, labels, le, value FROM metric_values ORDER BY name, labels LIMIT ?").bind(MAX_ROWS).all<Row>(),
     db.prepare("SELECT token, key_alias, max_budget, spend FROM keys WHERE max_budget IS NOT NULL LIMIT 10000").all<{ token: string; key_alias: string | null; max_budget: number; spend: number }>(),
-    db.prepare("SELECT team_id, team_alias, max_budget, spend FROM teams WHERE max_budget IS NOT NULL LIMIT 10000").all<{ team_id: string; team_alias: string | null; max_budget: number; spend: number }>(),
+    db
+      .prepare("SELECT team_id, team_alias, max_budget, spend FROM teams WHERE max_budget IS NOT NULL LIMIT 10000")
+      .all<{ team_id: string; team_alias: string | null; max_budget: number; spend: number }>(),
   ]);
   const byName = new Map<string, Row[]>();
   for (const r of rows) {

@@ -40,7 +40,11 @@ function CreateKey({ onCreated }: { onCreated: (raw: string) => void }) {
             if (f.duration) body.duration = f.duration;
             if (f.budgetDuration) body.budget_duration = f.budgetDuration;
             if (f.team) body.team_id = f.team;
-            for (const [k, v] of [["max_budget", f.budget], ["rpm_limit", f.rpm], ["tpm_limit", f.tpm]] as const) {
+            for (const [k, v] of [
+              ["max_budget", f.budget],
+              ["rpm_limit", f.rpm],
+              ["tpm_limit", f.tpm],
+            ] as const) {
               const n = num(v);
               if (Number.isNaN(n)) throw new Error(`'${k}' must be a number.`);
               if (n !== undefined) body[k] = n;
@@ -132,13 +136,7 @@ function KeyRow({ k, onChanged, onRaw }: { k: KeyObject; onChanged: () => void; 
         >
           Regenerate
         </button>
-        <button
-          type="button"
-          class="danger"
-          disabled={busy}
-          aria-label={`Delete ${name}`}
-          onClick={() => confirm(`Delete ${name}? This cannot be undone.`) && act("/key/delete", { keys: [k.token] })}
-        >
+        <button type="button" class="danger" disabled={busy} aria-label={`Delete ${name}`} onClick={() => confirm(`Delete ${name}? This cannot be undone.`) && act("/key/delete", { keys: [k.token] })}>
           Delete
         </button>
         <ErrorText error={error} />
@@ -154,9 +152,7 @@ export function Keys() {
   const [raw, setRaw] = useState<string | null>(null);
   const { data, error, loading, reload } = useLoad(() => api<KeyList>(`/key/list${qs({ page, size: SIZE, return_full_object: true })}`), [page]);
   const term = search.trim().toLowerCase();
-  const keys = (data?.keys ?? []).filter(
-    (k) => !term || [k.key_alias, k.key_name, k.team_id, k.token].some((v) => v?.toLowerCase().includes(term)),
-  );
+  const keys = (data?.keys ?? []).filter((k) => !term || [k.key_alias, k.key_name, k.team_id, k.token].some((v) => v?.toLowerCase().includes(term)));
   return (
     <>
       <h1>Keys</h1>
@@ -167,6 +163,7 @@ export function Keys() {
           reload();
         }}
       />
+      {/* biome-ignore lint/a11y/useSemanticElements: a search landmark on a form, which <search> would only wrap */}
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search this page">
           <input type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />

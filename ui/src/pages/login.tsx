@@ -25,14 +25,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
           <input name="username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
         </Field>
         <Field label="Master key or password">
-          <input
-            name="password"
-            type="password"
-            required
-            autocomplete="current-password"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
+          <input name="password" type="password" required autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </Field>
         <button type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}

@@ -49,10 +49,7 @@ export function Logs() {
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<SpendRow | null>(null);
   const { data, error, loading } = useLoad(
-    () =>
-      api<SpendRow[]>(
-        `/spend/logs${qs({ api_key: filters.key.trim(), model: filters.model.trim(), start_date: filters.from, end_date: filters.to, page, page_size: SIZE })}`,
-      ),
+    () => api<SpendRow[]>(`/spend/logs${qs({ api_key: filters.key.trim(), model: filters.model.trim(), start_date: filters.from, end_date: filters.to, page, page_size: SIZE })}`),
     [filters, page],
   );
   const set = (k: keyof typeof draft) => (e: { currentTarget: HTMLInputElement }) => setDraft({ ...draft, [k]: e.currentTarget.value });

@@ -22,7 +22,10 @@ function AddModel({ onAdded }: { onAdded: () => void }) {
             const params: Record<string, unknown> = { model: f.model.trim() };
             if (f.apiBase.trim()) params.api_base = f.apiBase.trim();
             if (f.apiKey) params.api_key = f.apiKey;
-            for (const [k, v] of [["input_cost_per_token", f.input], ["output_cost_per_token", f.output]] as const) {
+            for (const [k, v] of [
+              ["input_cost_per_token", f.input],
+              ["output_cost_per_token", f.output],
+            ] as const) {
               const n = num(v);
               if (Number.isNaN(n)) throw new Error(`'${k}' must be a number.`);
               if (n !== undefined) params[k] = n;

@@ -17,11 +17,7 @@ export function Overview() {
   const [to, setTo] = useState(utcDay(0));
   const range = { start_date: from, end_date: to };
   const { data, error, loading } = useLoad(
-    () =>
-      Promise.all([
-        api<ReportRow[]>(`/global/spend/report${qs({ ...range, group_by: "day" })}`),
-        api<ReportRow[]>(`/global/spend/report${qs({ ...range, group_by: "model" })}`),
-      ]),
+    () => Promise.all([api<ReportRow[]>(`/global/spend/report${qs({ ...range, group_by: "day" })}`), api<ReportRow[]>(`/global/spend/report${qs({ ...range, group_by: "model" })}`)]),
     [from, to],
   );
   const [byDay, byModel] = data ?? [[], []];

@@ -29,8 +29,7 @@ export function Settings() {
     <>
       <h1>Settings</h1>
       <p>
-        What <code>/health/readiness</code> says about this gateway. The configuration is changed in <code>config.yaml</code> (or the{" "}
-        <code>GATEWAY_CONFIG</code> binding) and through the Models page.
+        What <code>/health/readiness</code> says about this gateway. The configuration is changed in <code>config.yaml</code> (or the <code>GATEWAY_CONFIG</code> binding) and through the Models page.
       </p>
       <button type="button" class="secondary" onClick={reload}>
         Check again
