@@ -1,7 +1,7 @@
 import type { CacheSettings } from "../config/cache-settings";
 import type { ResolvedConfig } from "../config/resolve";
 import type { Env } from "../env";
-import type { CallHooks, CallInfo } from "../gateway/types";
+import type { CallHooks, CallInfo } from "../hooks/types";
 import type { Principal } from "../http/auth";
 import type { TranslatedResponse } from "../providers/types";
 import { resolveGroup } from "../router/groups";

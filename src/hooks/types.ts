@@ -1,0 +1,37 @@
+import type { Principal } from "../http/auth";
+import type { TranslatedResponse } from "../providers/types";
+import type { AttemptRecord } from "../router/execute";
+import type { SpendEvent } from "../spend/event";
+
+// The plug-in points of the call path, below the gateway so that what plugs in (cache/,
+// telemetry/) never imports gateway/: callModel calls them, httpCallContext picks them.
+
+/** What the plug-ins of the call path see of a call. */
+export interface CallInfo {
+  route: string;
+  model: string;
+  stream: boolean;
+  requestId: string;
+  principal: Principal;
+  /** The client's request as parsed by its surface. */
+  body: unknown;
+}
+
+/**
+ * Named points where later features plug into every model call without reshaping it:
+ * caching (`lookup` before routing, `store` after a complete answer) and telemetry (`attempt`
+ * after each upstream try, `finish` with the call's final record).
+ */
+export interface CallHooks {
+  /**
+   * An answer to give instead of calling upstream (a cache hit); null, or a null answer, to route
+   * the call. The headers are set on the response either way (e.g. `x-cache: MISS`).
+   */
+  lookup?(call: CallInfo): Promise<{ answer: TranslatedResponse | null; headers?: Record<string, string> } | null>;
+  /** A complete non-streamed answer, after it was priced. */
+  store?(call: CallInfo, answer: TranslatedResponse): void;
+  /** One upstream attempt has ended (success or failure). */
+  attempt?(call: CallInfo, record: AttemptRecord): void;
+  /** The call is over: its spend event (also sent when spend logs are off). */
+  finish?(call: CallInfo, event: SpendEvent): void;
+}
