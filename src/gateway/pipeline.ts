@@ -1,11 +1,13 @@
 import type { Deployment } from "../config/deployment";
 import { GatewayError, modelNotFound } from "../http/errors";
 import { costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
+import { reloadKey } from "../http/auth";
 import { admit } from "../limits/admission";
+import { StaleKey } from "../limits/guard-client";
 import { providerFor } from "../providers/registry";
 import type { TranslatedResponse } from "../providers/types";
-import { type AttemptRecord, execute, RouteFailure } from "../router/execute";
-import { resolveGroup } from "../router/groups";
+import { type AttemptRecord, execute, reachableFallbacks, RouteFailure } from "../router/execute";
+import { canonicalModel, resolveGroup } from "../router/groups";
 import { isolateHealth } from "../router/health";
 import { chooseByUsage, settleUsage } from "../router/usage";
 import { applyAliases } from "../identity/aliases";
@@ -23,15 +25,28 @@ import type { Attempt, CallContext, CallInfo, ModelCall, Outcome } from "./types
  * -> the surface's attempt (adapter request, fetch, answer or stream) -> respond,
  * and, exactly once whatever happens, finish: settle the guards and record the spend event.
  */
-export async function callModel(cx: CallContext, spec: ModelCall): Promise<Response> {
+export async function callModel(cx: CallContext, spec: ModelCall, reloaded = false): Promise<Response> {
   const start = Date.now();
   const { config, principal, env } = cx;
   // A key's (or its team's) model aliases name the group actually called: every guard sees that one.
   const model = applyAliases(principal, spec.request.model);
   const request = model === spec.request.model ? spec.request : { ...spec.request, model };
   if (!resolveGroup(config, model)) throw modelNotFound(model);
-  const reserve = reservation(config, principal, model, spec.estimate, request.user);
-  const admitted = await admit(env, config, principal, { id: cx.requestId, model, reserve, user: request.user }, cx.waitUntil);
+  // A model_group_alias is admitted and limited as the group it names (a model list may name either).
+  const group = canonicalModel(config, model);
+  const alias = group === model ? undefined : model;
+  const fallbacks = reachableFallbacks(config, model, request.fallbacks);
+  const reserve = reservation(config, principal, group, spec, request.user, fallbacks);
+  let admitted: Awaited<ReturnType<typeof admit>>;
+  try {
+    admitted = await admit(env, config, principal, { id: cx.requestId, model: group, alias, reserve, user: request.user }, cx.waitUntil);
+  } catch (e) {
+    // Another isolate changed the key (its team, user, models) after this one cached it: read it again, once.
+    if (!(e instanceof StaleKey) || reloaded || principal.kind !== "key") throw e;
+    return callModel({ ...cx, principal: await reloadKey(env, principal.key.token) }, spec, true);
+  }
+  /** The group the call ends in (a fallback's, once one answers): its per-model counts and budget are charged. */
+  let chargedGroup = group;
   const hooks = cx.hooks;
   const info: CallInfo = { route: spec.route, model, stream: spec.stream, requestId: cx.requestId, principal, body: spec.body };
   const headers = new Headers(admitted.headers);
@@ -45,7 +60,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     if (finished) return;
     finished = true;
     // A cache hit counts as a request, not as tokens (nothing was generated for it).
-    const settled = admitted.settle(cost ?? 0, extra.cache_hit ? 0 : (usage?.total_tokens ?? 0));
+    const settled = admitted.settle(cost ?? 0, extra.cache_hit ? 0 : (usage?.total_tokens ?? 0), chargedGroup);
     if (settled) cx.waitUntil(settled);
     if (dep && usage && config.router.strategy === "usage-based-routing") {
       const counted = settleUsage(env, dep, usage.total_tokens);
@@ -114,12 +129,18 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
         health: isolateHealth,
         choose: config.router.strategy === "usage-based-routing" ? (candidates) => chooseByUsage(env, candidates) : undefined,
         signal: cx.signal,
+        // Each fallback group passes the same guards as the requested one (model lists, per-model limits, budgets).
+        enter: (name) => {
+          const target = canonicalModel(config, name);
+          return admitted.extend(target, target === name ? undefined : name);
+        },
         onAttempt: hooks?.attempt ? (r) => hooks.attempt!(info, r) : undefined,
       },
       run,
     );
     dep = routed.dep;
     attempts = routed.attempts;
+    chargedGroup = canonicalModel(config, routed.requested);
     gatewayHeaders(headers, routed.dep, routed.attempts.length, routed.fallbacks);
     const a = current!;
     const outcome = routed.value;
