@@ -119,7 +119,13 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
   try {
     const hit = hooks?.lookup ? await hooks.lookup(info) : null;
     if (hit) for (const [k, v] of Object.entries(hit.headers ?? {})) headers.set(k, v);
-    if (hit?.answer) return respond(cx, headers, hit.answer, 0, finish, { cache_hit: true });
+    if (hit?.answer) {
+      const extra = { cache_hit: true, ...hit.extra };
+      if (!hit.stream) return respond(cx, headers, hit.answer, 0, finish, extra);
+      costHeaders(headers, 0, principal.kind === "key" ? principal.key.spend : undefined);
+      finish("success", hit.answer.usage, 0, extra);
+      return sseResponse(hit.stream, headers);
+    }
     const routed = await execute(
       {
         config,
@@ -149,7 +155,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
       const answer = outcome.answer;
       const cost = answer.cost !== undefined ? answer.cost : answer.usage ? priceCall(a.dep, answer.usage) : null;
       const response = respond(cx, headers, answer, cost, finish, { response: answer.json });
-      hooks?.store?.(info, answer);
+      hooks?.store?.(info, answer, cost);
       return response;
     }
     if (outcome.kind === "bytes") {
@@ -159,9 +165,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     }
     const spend = streamSpend(cx.waitUntil, a.dep, () => spec.estimate().promptTokens, finish);
     const body = outcome.render(outcome.upstream.body!, spend);
-    headers.set("content-type", "text/event-stream; charset=utf-8");
-    headers.set("cache-control", "no-cache");
-    return new Response(body, { status: 200, headers });
+    return sseResponse(hooks?.storeStream ? hooks.storeStream(info, body) : body, headers);
   } catch (e) {
     if (!(e instanceof RouteFailure)) {
       // Whatever failed after admission, the guards get their reservation and lease back.
@@ -180,6 +184,12 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     const err = e.error;
     throw new GatewayError(err.status, err.message, err.type, err.code, err.param, { ...merged, ...err.headers });
   }
+}
+
+function sseResponse(body: ReadableStream<Uint8Array>, headers: Headers): Response {
+  headers.set("content-type", "text/event-stream; charset=utf-8");
+  headers.set("cache-control", "no-cache");
+  return new Response(body, { status: 200, headers });
 }
 
 /** A complete answer: cost headers, the spend event, the body. */
