@@ -1,11 +1,10 @@
 import type { CacheSettings } from "../config/cache-settings";
 import type { ResolvedConfig } from "../config/resolve";
 import type { Env } from "../env";
-import type { CallHooks, CallInfo } from "../hooks/types";
+import type { CallHooks, CallInfo, StreamEnd } from "../hooks/types";
 import type { Principal } from "../http/auth";
 import type { TranslatedResponse, Usage } from "../providers/types";
 import { openaiUsage } from "../providers/usage";
-import type { SpendEvent } from "../spend/event";
 import { resolveGroup } from "../router/groups";
 import { cacheControls } from "./controls";
 import type { CacheEntry, CacheStore } from "./entry";
@@ -53,11 +52,6 @@ const STREAMED: Record<string, { assemble(chunks: Iterable<Uint8Array>): string 
   chat: { assemble: assembleChat, replay: (json, body) => replayChat(json, includeUsage(body)) },
 };
 
-/** What a streamed call cost and used, from its spend event. */
-interface Spent {
-  cost: number | null;
-  usage: Usage | null;
-}
 
 /** The largest streamed answer the cache keeps a copy of (bigger ones are not stored). */
 const MAX_STREAM_BYTES = 4 * 1024 * 1024;
@@ -78,8 +72,6 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
   if (!settings) return undefined;
   const rt = runtime(config, env, settings);
   let pending: { key: string; ttlSec: number } | undefined;
-  /** What the call cost (its spend event), for an entry stored from a stream. */
-  let costOf: ((spent: Spent | undefined) => void) | undefined;
   return {
     async lookup(call: CallInfo) {
       const vkey = call.principal.kind === "key" ? call.principal.key : undefined;
@@ -119,7 +111,7 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
       if (!p || call.stream) return;
       waitUntil(rt.store.put(p.key, entryOf(answer.json, answer.usage, answer.contentType, cost, p.ttlSec)).catch(() => {}));
     },
-    storeStream(call: CallInfo, body: ReadableStream<Uint8Array>) {
+    storeStream(call: CallInfo, body: ReadableStream<Uint8Array>, ended: Promise<StreamEnd>) {
       const p = pending;
       pending = undefined;
       const streamed = STREAMED[call.route];
@@ -129,11 +121,10 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
       // response path. A client that leaves cancels the upstream as always: nothing is stored.
       const chunks: Uint8Array[] = [];
       let size = 0;
-      const ended = new Promise<Spent | undefined>((resolve) => (costOf = resolve));
       const store = async () => {
         let json = streamed.assemble(chunks);
         const spent = await ended;
-        if (json === null || spent === undefined) return;
+        if (json === null || !spent.ok) return;
         // The client may not have asked for usage on its stream; the call's own usage completes the answer.
         const answer = JSON.parse(json) as { usage?: unknown };
         let usage = openaiUsage(answer.usage);
@@ -157,13 +148,6 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
           },
         }),
       );
-    },
-    finish(_call: CallInfo, event: SpendEvent) {
-      // undefined: the call failed (its stream is never stored).
-      if (!costOf) return;
-      const measured = event.metadata.usage !== "estimated";
-      const usage = { prompt_tokens: event.prompt_tokens, completion_tokens: event.completion_tokens, total_tokens: event.prompt_tokens + event.completion_tokens };
-      costOf(event.status === "success" ? { cost: event.spend, usage: measured ? usage : null } : undefined);
     },
   };
 }

@@ -17,6 +17,7 @@ import { buildTrace } from "../telemetry/call-trace";
 import { spendEvent } from "./record";
 import { reservation } from "./reservation";
 import { type Finish, streamSpend } from "./stream-spend";
+import type { StreamEnd } from "../hooks/types";
 import type { Attempt, CallContext, CallInfo, ModelCall, Outcome } from "./types";
 
 /**
@@ -56,9 +57,12 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
   /** When each attempt ran, for its span. */
   const timings: Array<{ start: number; end: number }> = [];
 
+  /** Told how a streamed call ended (the cache stores a stream only when it succeeded). */
+  let onStreamEnd: ((end: StreamEnd) => void) | undefined;
   const finish: Finish = (status, usage, cost, extra = {}) => {
     if (finished) return;
     finished = true;
+    onStreamEnd?.({ ok: status === "success", usage: extra.usage === "estimated" ? null : usage, cost });
     // A cache hit counts as a request, not as tokens (nothing was generated for it).
     const settled = admitted.settle(cost ?? 0, extra.cache_hit ? 0 : (usage?.total_tokens ?? 0), chargedGroup);
     if (settled) cx.waitUntil(settled);
@@ -165,7 +169,9 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     }
     const spend = streamSpend(cx.waitUntil, a.dep, () => spec.estimate().promptTokens, finish);
     const body = outcome.render(outcome.upstream.body!, spend);
-    return sseResponse(hooks?.storeStream ? hooks.storeStream(info, body) : body, headers);
+    if (!hooks?.storeStream) return sseResponse(body, headers);
+    const ended = new Promise<StreamEnd>((resolve) => (onStreamEnd = resolve));
+    return sseResponse(hooks.storeStream(info, body, ended), headers);
   } catch (e) {
     if (!(e instanceof RouteFailure)) {
       // Whatever failed after admission, the guards get their reservation and lease back.

@@ -1,5 +1,5 @@
 import type { Principal } from "../http/auth";
-import type { TranslatedResponse } from "../providers/types";
+import type { TranslatedResponse, Usage } from "../providers/types";
 import type { AttemptRecord } from "../router/execute";
 import type { SpendEvent } from "../spend/event";
 
@@ -15,6 +15,13 @@ export interface CallInfo {
   principal: Principal;
   /** The client's request as parsed by its surface. */
   body: unknown;
+}
+
+/** How a streamed call ended: success, its usage (null when only estimated) and cost. */
+export interface StreamEnd {
+  ok: boolean;
+  usage: Usage | null;
+  cost: number | null;
 }
 
 /** What a cache lookup found. */
@@ -44,9 +51,10 @@ export interface CallHooks {
   store?(call: CallInfo, answer: TranslatedResponse, cost: number | null): void;
   /**
    * A streamed answer on its way to the client (in the client's format): the stream to send
-   * instead (the same bytes; the hook may read a copy off the response path).
+   * instead (the same bytes; the hook may read a copy off the response path). `ended` resolves
+   * when the call has finished.
    */
-  storeStream?(call: CallInfo, body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array>;
+  storeStream?(call: CallInfo, body: ReadableStream<Uint8Array>, ended: Promise<StreamEnd>): ReadableStream<Uint8Array>;
   /** One upstream attempt has ended (success or failure). */
   attempt?(call: CallInfo, record: AttemptRecord): void;
   /** The call is over: its spend event (also sent when spend logs are off). */
