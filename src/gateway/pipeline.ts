@@ -14,6 +14,7 @@ import { applyAliases } from "../identity/aliases";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 import { buildTrace } from "../telemetry/call-trace";
+import { upstreamTraceparent } from "../telemetry/ids";
 import { spendEvent } from "./record";
 import { reservation } from "./reservation";
 import { type Finish, streamSpend } from "./stream-spend";
@@ -105,6 +106,9 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     dropParams: request.drop_params ?? config.settings.dropParams,
     imageLimits: config.settings.imageLimits,
   };
+  // Trace context goes upstream when the call is traced (an OTel-based callback) or the caller sent one.
+  const callerTrace = cx.clientHeaders.get("traceparent");
+  const tracing = !!callerTrace || config.settings.telemetry.onSuccess.some(isOtelSink) || config.settings.telemetry.onFailure.some(isOtelSink);
   let current: Attempt | undefined;
   const run = (d: Deployment): Promise<Outcome> => {
     current = {
@@ -114,6 +118,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
       timeoutMs: (spec.stream ? d.streamTimeoutMs : undefined) ?? d.timeoutMs ?? config.settings.requestTimeoutMs,
       signal: cx.signal,
       clientHeaders: cx.clientHeaders,
+      traceparent: tracing ? upstreamTraceparent(cx.requestId, timings.length, callerTrace ?? undefined, request.metadata?.trace_id) : undefined,
     };
     const timing = { start: Date.now(), end: 0 };
     timings.push(timing);
@@ -191,6 +196,8 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     throw new GatewayError(err.status, err.message, err.type, err.code, err.param, { ...merged, ...err.headers });
   }
 }
+
+const isOtelSink = (name: string) => name === "otel" || name === "langfuse_otel";
 
 function sseResponse(body: ReadableStream<Uint8Array>, headers: Headers): Response {
   headers.set("content-type", "text/event-stream; charset=utf-8");

@@ -49,6 +49,8 @@ export interface Attempt {
   timeoutMs: number | undefined;
   signal?: AbortSignal;
   clientHeaders: Headers;
+  /** W3C trace context for the upstream request (when traces are exported or the caller sent one). */
+  traceparent?: string;
   /** The upstream's headers once it answered (its rate-limit headers are passed on). */
   upstreamHeaders?: Headers;
 }
