@@ -52,7 +52,6 @@ const STREAMED: Record<string, { assemble(chunks: Iterable<Uint8Array>): string 
   chat: { assemble: assembleChat, replay: (json, body) => replayChat(json, includeUsage(body)) },
 };
 
-
 /** The largest streamed answer the cache keeps a copy of (bigger ones are not stored). */
 const MAX_STREAM_BYTES = 4 * 1024 * 1024;
 

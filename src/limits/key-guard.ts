@@ -76,6 +76,16 @@ export class KeyGuard extends DurableObject<Env> {
     return this.refusal(now) ?? { ok: true, settle: false };
   }
 
+  /** Whether one more request fits the subject's rpm now, without counting one (the UI sign-in's failure limit). */
+  peek(now = Date.now()): Admission {
+    const refused = this.refusal(now);
+    if (refused) return refused;
+    const limit = this.state!.rpmLimit;
+    if (limit == null) return { ok: true, settle: false };
+    const info = this.rate(this.requests, limit, now);
+    return info.remaining > 0 ? { ok: true, settle: false, requests: info } : { ok: false, reason: "rate", subject: this.state!.subject, which: "requests", info };
+  }
+
   view(now = Date.now()): LedgerView {
     for (const l of this.modelLedgers.values()) l.expire(now);
     this.ledger.roll(now);

@@ -8,7 +8,14 @@ afterEach(resetUpstreams);
 describe("spend totals beyond keys and teams", () => {
   it("a call adds its cost to its key's user, its team's organization and its end user", async () => {
     fakeUpstream("https://api.openai.test/v1", () =>
-      json({ id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150 } }),
+      json({
+        id: "c",
+        object: "chat.completion",
+        created: 1,
+        model: "m",
+        choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150 },
+      }),
     );
     const tag = crypto.randomUUID().slice(0, 8);
     expect((await post("/user/new", { user_id: `u-${tag}`, auto_create_key: false })).status).toBe(200);
