@@ -130,7 +130,7 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
         record({ deployment: dep.id, model_group: group.name, status: e.status, error: e.code ?? e.type, ms: now() - started });
         const kind = classify(e);
         if (kind !== "final" || e.status === 404) {
-          health.failure(dep.id, { status: e.status, retryAfterMs: retryAfterMs(e), allowedFails: router.allowedFails, cooldownMs: router.cooldownMs }, now());
+          health.failure(dep.id, { status: e.status, retryAfterMs: retryAfterMs(e), allowedFails: router.allowedFails, cooldownMs: router.cooldownMs, groupSize: usable.length }, now());
         }
         if (kind !== "retry" || retries <= 0) return { ok: false, error: e, kind };
         retries--;
