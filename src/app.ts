@@ -8,6 +8,7 @@ import { callbackRoutes } from "./routes/callbacks";
 import { chatCompletions } from "./routes/chat";
 import { embeddings } from "./routes/embeddings";
 import { health } from "./routes/health";
+import { modelHealth } from "./routes/model-health";
 import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
 import { metricsRoutes } from "./routes/metrics";
@@ -38,6 +39,7 @@ export function buildApp(): Hono<AppEnv> {
     app.post(`${prefix}/embeddings`, requireAuth("model"), embeddings);
     app.get(`${prefix}/models`, requireAuth("key"), listModels);
   }
+  app.get("/health", requireAuth("key"), modelHealth);
   app.route("/", surfaces);
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);

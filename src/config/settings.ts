@@ -1,6 +1,7 @@
 import type { ImageLimits } from "../providers/shared/images";
 import { CALLBACK_GENERAL_KEYS, CALLBACK_LITELLM_KEYS, type TelemetrySettings } from "./callbacks";
 import type { CacheSettings } from "./cache-settings";
+import { HEALTH_GENERAL_KEYS, type HealthSettings } from "./health-settings";
 import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 
 /**
@@ -22,6 +23,7 @@ export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" |
     "max_image_bytes_per_request_mb",
     "max_image_url_download_size_mb",
     ...CALLBACK_GENERAL_KEYS,
+    ...HEALTH_GENERAL_KEYS,
   ],
 };
 
@@ -80,6 +82,8 @@ export interface GatewaySettings {
   telemetry: TelemetrySettings;
   /** litellm_settings.cache with cache_params: the response cache; undefined when off. */
   cache?: CacheSettings;
+  /** GET /health and the background health checks (general_settings). */
+  health: HealthSettings;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;
