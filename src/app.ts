@@ -8,6 +8,7 @@ import { callbackRoutes } from "./routes/callbacks";
 import { chatCompletions } from "./routes/chat";
 import { embeddings } from "./routes/embeddings";
 import { health } from "./routes/health";
+import { modelGroupInfo } from "./routes/model-groups";
 import { modelHealth } from "./routes/model-health";
 import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
@@ -40,6 +41,7 @@ export function buildApp(): Hono<AppEnv> {
     app.get(`${prefix}/models`, requireAuth("key"), listModels);
   }
   app.get("/health", requireAuth("key"), modelHealth);
+  app.get("/model_group/info", requireAuth("key"), modelGroupInfo);
   app.route("/", surfaces);
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);

@@ -110,6 +110,8 @@ export interface ProviderEntry {
   requiresApiBase?: boolean;
   /** Needs `api_key` (or its equivalent) in the config. */
   requiresApiKey?: boolean;
+  /** OpenAI chat parameters the chat adapter refuses (dropped with drop_params); /model_group/info lists the rest. */
+  unsupportedParams?: readonly string[];
   /** Name used by the price table for this provider, when it differs. */
   priceProvider?: string;
   /** Checks a deployment's settings when the config loads: a problem makes it unusable (503, listed at readiness). */

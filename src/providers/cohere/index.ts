@@ -2,7 +2,7 @@ import type { ChatAdapter, ProviderEntry } from "../types";
 import { cohereEmbeddings } from "./embeddings";
 import { cohereError } from "./errors";
 import { cohereBase, cohereHeaders } from "./http";
-import { cohereBody } from "./request";
+import { cohereBody, UNSUPPORTED } from "./request";
 import { cohereResponse } from "./response";
 import { cohereStream } from "./stream";
 
@@ -19,4 +19,4 @@ export const cohereChat: ChatAdapter = {
 
 export { cohereEmbeddings } from "./embeddings";
 
-export const cohereProvider: ProviderEntry = { chat: cohereChat, embeddings: cohereEmbeddings, requiresApiKey: true, priceProvider: "cohere" };
+export const cohereProvider: ProviderEntry = { chat: cohereChat, embeddings: cohereEmbeddings, unsupportedParams: UNSUPPORTED, requiresApiKey: true, priceProvider: "cohere" };

@@ -4,7 +4,7 @@ import { modelSegment } from "../shared/url";
 import type { ChatAdapter, EmbeddingsAdapter, ProviderEntry } from "../types";
 import { batchEmbedBody, batchEmbedResponse } from "./embeddings";
 import { geminiError } from "./errors";
-import { geminiBody } from "./request";
+import { geminiBody, UNSUPPORTED } from "./request";
 import { geminiResponse } from "./response";
 import { geminiStreamTranslator } from "./stream";
 
@@ -80,6 +80,7 @@ export const geminiEmbeddings: EmbeddingsAdapter = {
 /** Google AI Studio's Gemini API (`gemini/<model>`): an API key; allowed_gcs_buckets as Vertex. */
 export const geminiProvider: ProviderEntry = {
   chat: geminiChat,
+  unsupportedParams: UNSUPPORTED,
   params: ["allowed_gcs_buckets"],
   check: checkGcsBuckets,
   embeddings: geminiEmbeddings,
