@@ -48,4 +48,6 @@ export interface DeploymentCosts {
   perCharacter?: number;
   /** Image generation, per image. */
   perImage?: number;
+  /** Rerank, per search unit (LiteLLM's input_cost_per_query; a provider that bills none counts one per request). */
+  perQuery?: number;
 }

@@ -172,6 +172,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
       perSecond: p.input_cost_per_second,
       perCharacter: p.input_cost_per_character,
       perImage: p.output_cost_per_image,
+      perQuery: p.input_cost_per_query,
     },
   };
   if (entryDef.requiresApiBase && !dep.apiBase && !missing.length) {

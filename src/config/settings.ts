@@ -47,6 +47,7 @@ export const COMMON_PARAMS = new Set([
   "input_cost_per_second",
   "input_cost_per_character",
   "output_cost_per_image",
+  "input_cost_per_query",
   "custom_llm_provider",
 ]);
 

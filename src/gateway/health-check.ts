@@ -50,12 +50,39 @@ const embeddingProbe: Probe = (a) => {
   );
 };
 
-/** The probe of each mode the gateway checks; other modes are listed as not checked. Surfaces add theirs (registerProbe). */
-const PROBES: Record<string, Probe> = { chat: chatProbe, completion: chatProbe, responses: chatProbe, embedding: embeddingProbe };
+const rerankProbe: Probe = (a) => {
+  const adapter = a.provider.rerank;
+  if (!adapter) throw invalidRequest(`${a.dep.provider} has no rerank API on this gateway.`);
+  const req = { model: a.dep.modelName, query: "ping", documents: ["ping"], top_n: 1 };
+  return fetchAnswer(
+    a,
+    () => adapter.request(req, a.dep, a.ctx),
+    (s, t, h) => adapter.error(s, t, h, a.dep),
+    (text) => adapter.response(text, req, a.dep, a.ctx),
+  );
+};
 
-export function registerProbe(mode: string, probe: Probe): void {
-  PROBES[mode] = probe;
-}
+const moderationProbe: Probe = (a) => {
+  const adapter = a.provider.moderations;
+  if (!adapter) throw invalidRequest(`${a.dep.provider} has no moderations API on this gateway.`);
+  const req = { model: a.dep.modelName, input: "ping" };
+  return fetchAnswer(
+    a,
+    () => adapter.request(req, a.dep, a.ctx),
+    (s, t, h) => adapter.error(s, t, h, a.dep),
+    (text) => adapter.response(text, req, a.dep, a.ctx),
+  );
+};
+
+/** The probe of each mode the gateway checks; other modes are listed as not checked. */
+const PROBES: Record<string, Probe> = {
+  chat: chatProbe,
+  completion: chatProbe,
+  responses: chatProbe,
+  embedding: embeddingProbe,
+  rerank: rerankProbe,
+  moderation: moderationProbe,
+};
 
 /** The litellm_params LiteLLM shows for an endpoint (never a credential); a value read from a binding shows as its reference. */
 const DISPLAYED = ["api_base", "api_version", "custom_llm_provider", "aws_region_name", "region_name", "vertex_project", "vertex_location", "tpm", "rpm"] as const;

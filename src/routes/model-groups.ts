@@ -13,8 +13,7 @@ import { callerModelLists } from "./models";
 const GATEWAY_FIELDS = new Set(["model", "messages", "metadata", "drop_params", "fallbacks", "num_retries"]);
 const CHAT_PARAMS = Object.keys(chatRequestSchema.shape).filter((k) => !GATEWAY_FIELDS.has(k));
 const EMBEDDING_PARAMS = ["encoding_format", "dimensions", "user"];
-/** Extra per-mode parameter lists (moderation, rerank) are added by the surfaces that serve them. */
-export const MODE_PARAMS: Record<string, readonly string[]> = { embedding: EMBEDDING_PARAMS };
+const MODE_PARAMS: Record<string, readonly string[]> = { embedding: EMBEDDING_PARAMS, rerank: ["query", "documents", "top_n", "return_documents", "max_tokens_per_doc"], moderation: ["input"] };
 
 const SUPPORTS = ["supports_parallel_function_calling", "supports_vision", "supports_web_search", "supports_url_context", "supports_reasoning", "supports_function_calling"] as const;
 

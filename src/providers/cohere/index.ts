@@ -18,5 +18,6 @@ export const cohereChat: ChatAdapter = {
 };
 
 export { cohereEmbeddings } from "./embeddings";
+import { cohereRerank } from "./rerank";
 
-export const cohereProvider: ProviderEntry = { chat: cohereChat, embeddings: cohereEmbeddings, unsupportedParams: UNSUPPORTED, requiresApiKey: true, priceProvider: "cohere" };
+export const cohereProvider: ProviderEntry = { chat: cohereChat, embeddings: cohereEmbeddings, rerank: cohereRerank, unsupportedParams: UNSUPPORTED, requiresApiKey: true, priceProvider: "cohere" };
