@@ -9,6 +9,7 @@ import { chatCompletions } from "./routes/chat";
 import { embeddings } from "./routes/embeddings";
 import { health } from "./routes/health";
 import { modelGroupInfo } from "./routes/model-groups";
+import { anthropicPassthrough } from "./routes/passthrough-anthropic";
 import { modelHealth } from "./routes/model-health";
 import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
@@ -43,6 +44,7 @@ export function buildApp(): Hono<AppEnv> {
   app.get("/health", requireAuth("key"), modelHealth);
   app.get("/model_group/info", requireAuth("key"), modelGroupInfo);
   app.route("/", surfaces);
+  app.route("/", anthropicPassthrough);
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);
