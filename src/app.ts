@@ -10,6 +10,8 @@ import { embeddings } from "./routes/embeddings";
 import { health } from "./routes/health";
 import { modelGroupInfo } from "./routes/model-groups";
 import { anthropicPassthrough } from "./routes/passthrough-anthropic";
+import { googlePassthrough } from "./routes/passthrough-google";
+import { googleErrorResponse, isGoogleRoute } from "./formats/google/errors";
 import { modelHealth } from "./routes/model-health";
 import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
@@ -45,6 +47,7 @@ export function buildApp(): Hono<AppEnv> {
   app.get("/model_group/info", requireAuth("key"), modelGroupInfo);
   app.route("/", surfaces);
   app.route("/", anthropicPassthrough);
+  app.route("/", googlePassthrough);
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);
@@ -57,7 +60,8 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", customerRoutes);
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
-  const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);
+  // ... and the /gemini, /vertex_ai pass-through in Google's.
+  const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : isGoogleRoute(c.req.path) ? googleErrorResponse : errorResponse);
   app.notFound((c) => respond(c)(new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found")));
   app.onError((err, c) => {
     if (err instanceof GatewayError) return respond(c)(err);

@@ -111,6 +111,8 @@ export interface NativeSurfaces {
   countTokens?: boolean;
   /** OpenAI's Responses API (`/v1/responses`). */
   responses?: boolean;
+  /** Google's Gemini API methods (`generateContent`, ...): where a deployment's native call goes, with its auth (the /gemini and /vertex_ai pass-through). */
+  google?: (dep: Deployment, method: string) => Promise<{ url: string; headers: Headers }> | { url: string; headers: Headers };
 }
 
 export interface ProviderEntry {

@@ -68,6 +68,7 @@ export const vertexEmbeddings: EmbeddingsAdapter = {
 /** Vertex AI's Gemini models (`vertex_ai/<model>`), priced as Google's. */
 export const vertexProvider: ProviderEntry = {
   chat: vertexChat,
+  native: { google: vertexTarget },
   unsupportedParams: UNSUPPORTED,
   embeddings: vertexEmbeddings,
   params: ["vertex_project", "vertex_location", "vertex_credentials", "allowed_gcs_buckets"],
