@@ -11,6 +11,7 @@ import { health } from "./routes/health";
 import { modelGroupInfo } from "./routes/model-groups";
 import { anthropicPassthrough } from "./routes/passthrough-anthropic";
 import { googlePassthrough } from "./routes/passthrough-google";
+import { passThroughRoutes } from "./routes/pass-through";
 import { googleErrorResponse, isGoogleRoute } from "./formats/google/errors";
 import { modelHealth } from "./routes/model-health";
 import { keyRoutes } from "./routes/keys";
@@ -37,6 +38,7 @@ export function buildApp(): Hono<AppEnv> {
   app.use(withConfig);
   app.post("*", limitBody);
   app.route("/", uiSession);
+  app.use(passThroughRoutes);
 
   for (const prefix of ["/v1", ""]) {
     app.post(`${prefix}/chat/completions`, requireAuth("model"), chatCompletions);

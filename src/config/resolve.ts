@@ -10,6 +10,7 @@ import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from 
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "../providers/shared/images";
 import { defaultTelemetry, parseTelemetry } from "./callbacks";
 import { defaultHealthSettings, parseHealthSettings } from "./health-settings";
+import { parsePassThrough } from "./pass-through";
 import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
 /** The config, validated and resolved once per isolate. */
@@ -80,6 +81,7 @@ function emptyConfig(error?: string): ResolvedConfig {
       imageLimits: { ...DEFAULT_IMAGE_LIMITS },
       telemetry: defaultTelemetry(),
       health: defaultHealthSettings(),
+      passThrough: [],
     },
     unsupported: [],
     modelErrors: [],
@@ -271,6 +273,9 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
   const health = parseHealthSettings(general);
   if (typeof health === "string") return health;
   out.settings.health = health;
+  const passThrough = parsePassThrough(general.pass_through_endpoints, env, out.unsupported);
+  if (typeof passThrough === "string") return passThrough;
+  out.settings.passThrough = passThrough;
   if (general.store_prompts_in_spend_logs !== undefined) {
     if (typeof general.store_prompts_in_spend_logs !== "boolean") return "general_settings.store_prompts_in_spend_logs: must be true or false";
     out.settings.storePrompts = general.store_prompts_in_spend_logs;

@@ -2,6 +2,7 @@ import type { ImageLimits } from "../providers/shared/images";
 import { CALLBACK_GENERAL_KEYS, CALLBACK_LITELLM_KEYS, type TelemetrySettings } from "./callbacks";
 import type { CacheSettings } from "./cache-settings";
 import { HEALTH_GENERAL_KEYS, type HealthSettings } from "./health-settings";
+import type { PassThroughEndpoint } from "./pass-through";
 import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 
 /**
@@ -24,6 +25,7 @@ export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" |
     "max_image_url_download_size_mb",
     ...CALLBACK_GENERAL_KEYS,
     ...HEALTH_GENERAL_KEYS,
+    "pass_through_endpoints",
   ],
 };
 
@@ -85,6 +87,8 @@ export interface GatewaySettings {
   cache?: CacheSettings;
   /** GET /health and the background health checks (general_settings). */
   health: HealthSettings;
+  /** general_settings.pass_through_endpoints, always behind a virtual key. */
+  passThrough: PassThroughEndpoint[];
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;
