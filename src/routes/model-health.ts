@@ -27,22 +27,23 @@ function targeted(c: Context<AppEnv>): Deployment[] {
 /**
  * GET /health (master key): LiteLLM's model health. Each deployment (or those `?model=` /
  * `?model_id=` name) gets one minimal call of its mode, charged to no key and logged as no call;
- * with background checks on, the latest background results answer instead (checked now when there
- * are none yet). A targeted check with no healthy endpoint answers 503, as LiteLLM does.
+ * with background checks on, the latest background results answer instead (a deployment the last
+ * run did not check, e.g. added since, is checked now). A targeted check with no healthy endpoint answers 503, as LiteLLM does.
  */
 export async function modelHealth(c: Context<AppEnv>): Promise<Response> {
   if (c.get("principal").kind !== "master") throw forbidden("GET /health calls every deployment: it needs the master key.");
   const config = c.get("config");
   const deps = targeted(c);
-  let results: CheckResult[] | undefined;
+  let results: CheckResult[] = [];
+  let unchecked = deps;
   if (config.settings.health.background) {
+    // The latest run answers for the deployments it checked; one added since is checked now.
     const snapshot = await healthCheckerOf(c.env).snapshot();
-    if (snapshot) {
-      const ids = new Set(deps.map((d) => d.id));
-      results = snapshot.results.filter((r) => ids.has(r.id));
-    }
+    const known = new Map((snapshot?.results ?? []).map((r) => [r.id, r]));
+    results = deps.flatMap((d) => known.get(d.id) ?? []);
+    unchecked = deps.filter((d) => !known.has(d.id));
   }
-  results ??= await checkDeployments(config, deps);
+  if (unchecked.length) results = [...results, ...(await checkDeployments(config, unchecked))];
   const answer = report(results);
   const isTargeted = c.req.query("model") !== undefined || c.req.query("model_id") !== undefined;
   return c.json(answer, isTargeted && answer.healthy_count === 0 ? 503 : 200);

@@ -168,6 +168,15 @@ describe("background health checks feed the router's cooldowns", () => {
 
     const fromRun = await (await withEnv({ GATEWAY_CONFIG: BACKGROUND }, "/health?model=hc-chat")).json<any>();
     expect(fromRun.unhealthy_endpoints.map((e: any) => e.model_id)).toEqual(["hc-down"]);
+    // /health answers from the run without calling anyone; a deployment added since the run is checked now.
+    received.length = 0;
+    const added = BACKGROUND.replace(
+      "model_list:",
+      "model_list:\n  - model_name: hc-chat\n    litellm_params: {model: openai/gpt-4o-mini, api_base: https://hc-up.test/v1, api_key: k}\n    model_info: {id: hc-new}",
+    );
+    const withNew = await (await withEnv({ GATEWAY_CONFIG: added }, "/health?model=hc-chat")).json<any>();
+    expect(withNew.healthy_endpoints.map((e: any) => e.model_id).sort()).toEqual(["hc-new", "hc-up"]);
+    expect(received.map((r) => r.url)).toEqual(["https://hc-up.test/v1/chat/completions"]);
 
     // hc-down recovers: the next run clears it, and calls reach it again.
     fakeUpstream("https://hc-down.test/v1/", chatAnswer);
