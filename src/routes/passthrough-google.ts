@@ -54,7 +54,7 @@ function googleCall(prefix: string, model: string, method: GoogleMethod, raw: Js
 
 /** `{model}:{method}` of the path's last segment, checked: the model served by `provider` deployments only, the method one of four. */
 function target(c: Context<AppEnv>, provider: string): { model: string; method: GoogleMethod } {
-  const last = decodeURIComponent(c.req.param("target") ?? "");
+  const last = c.req.param("target") ?? ""; // Hono has decoded it (a malformed escape stays as it came)
   const colon = last.lastIndexOf(":");
   const model = colon > 0 ? last.slice(0, colon) : "";
   const method = colon > 0 ? last.slice(colon + 1) : "";

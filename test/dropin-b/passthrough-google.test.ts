@@ -66,6 +66,9 @@ describe("/gemini/*: Gemini's API passed through behind a virtual key", () => {
     expect(other.status).toBe(404);
     expect(await other.json()).toMatchObject({ error: { code: 404, status: "NOT_FOUND" } });
     expect((await gw("/gemini/v1beta/files", { key: all.key })).status).toBe(404);
+    const malformed = await google("/gemini/v1beta/models/gem%E0%A4%A:generateContent", all.key);
+    expect(malformed.status).toBe(404);
+    expect(await malformed.json()).toMatchObject({ error: { status: "NOT_FOUND" } });
     expect((await gw("/gemini/v1beta/cachedContents", { method: "POST", key: all.key, body: "{}" })).status).toBe(404);
 
     const notGemini = await google("/gemini/v1beta/models/gpt-4o-mini:generateContent", all.key);
