@@ -8,6 +8,12 @@ import { callbackRoutes } from "./routes/callbacks";
 import { chatCompletions } from "./routes/chat";
 import { embeddings } from "./routes/embeddings";
 import { health } from "./routes/health";
+import { modelGroupInfo } from "./routes/model-groups";
+import { anthropicPassthrough } from "./routes/passthrough-anthropic";
+import { googlePassthrough } from "./routes/passthrough-google";
+import { passThroughRoutes } from "./routes/pass-through";
+import { googleErrorResponse, isGoogleRoute } from "./formats/google/errors";
+import { modelHealth } from "./routes/model-health";
 import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
 import { metricsRoutes } from "./routes/metrics";
@@ -33,13 +39,18 @@ export function buildApp(): Hono<AppEnv> {
   app.use(withConfig);
   app.post("*", limitBody);
   app.route("/", uiSession);
+  app.use(passThroughRoutes);
 
   for (const prefix of ["/v1", ""]) {
     app.post(`${prefix}/chat/completions`, requireAuth("model"), chatCompletions);
     app.post(`${prefix}/embeddings`, requireAuth("model"), embeddings);
     app.get(`${prefix}/models`, requireAuth("key"), listModels);
   }
+  app.get("/health", requireAuth("key"), modelHealth);
+  app.get("/model_group/info", requireAuth("key"), modelGroupInfo);
   app.route("/", surfaces);
+  app.route("/", anthropicPassthrough);
+  app.route("/", googlePassthrough);
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);
@@ -53,7 +64,8 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", cacheRoutes);
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
-  const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);
+  // ... and the /gemini, /vertex_ai pass-through in Google's.
+  const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : isGoogleRoute(c.req.path) ? googleErrorResponse : errorResponse);
   app.notFound((c) => respond(c)(new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found")));
   app.onError((err, c) => {
     if (err instanceof GatewayError) return respond(c)(err);

@@ -1,3 +1,4 @@
+import type { HealthChecker } from "./gateway/health-checker";
 import type { DeploymentGuard } from "./limits/deployment-guard";
 import type { KeyGuard } from "./limits/key-guard";
 import type { SpendMessage } from "./spend/event";
@@ -8,6 +9,8 @@ export interface Env {
   DB: D1Database;
   KEY_GUARD: DurableObjectNamespace<KeyGuard>;
   DEPLOYMENT_GUARD: DurableObjectNamespace<DeploymentGuard>;
+  /** The background health checks (general_settings.background_health_checks): one object, its alarm runs them. */
+  HEALTH_CHECKER: DurableObjectNamespace<HealthChecker>;
   SPEND_QUEUE: Queue<SpendMessage>;
   /** Per-sink export batches, handed over by the spend consumer once their rows are written. */
   EXPORT_QUEUE?: Queue<ExportMessage>;

@@ -25,6 +25,8 @@ export interface Deployment {
   costs: DeploymentCosts;
   /** model_info.base_model: the model the price table knows this deployment as (Azure deployment names). */
   baseModel?: string;
+  /** The rest of model_info as written (`mode`, `max_input_tokens`, `health_check_model`, ...): descriptive, never a secret. */
+  info?: Readonly<Record<string, unknown>>;
   /** Set when the deployment cannot be used (a missing secret): answered as 503 config_error. */
   error?: string;
   /** Added at run time through /model/new (stored in D1), not in the config file. */
@@ -46,4 +48,6 @@ export interface DeploymentCosts {
   perCharacter?: number;
   /** Image generation, per image. */
   perImage?: number;
+  /** Rerank, per search unit (LiteLLM's input_cost_per_query; a provider that bills none counts one per request). */
+  perQuery?: number;
 }

@@ -9,6 +9,8 @@ import { configSchema, formatPath, modelEntrySchema, type ModelEntry, type RawCo
 import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from "./router-settings";
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "../providers/shared/images";
 import { defaultTelemetry, parseTelemetry } from "./callbacks";
+import { defaultHealthSettings, parseHealthSettings } from "./health-settings";
+import { parsePassThrough } from "./pass-through";
 import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
 /** The config, validated and resolved once per isolate. */
@@ -78,6 +80,8 @@ function emptyConfig(error?: string): ResolvedConfig {
       allowedStoredSecrets: new Set(),
       imageLimits: { ...DEFAULT_IMAGE_LIMITS },
       telemetry: defaultTelemetry(),
+      health: defaultHealthSettings(),
+      passThrough: [],
     },
     unsupported: [],
     modelErrors: [],
@@ -160,6 +164,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
     timeoutMs: p.timeout !== undefined ? p.timeout * 1000 : undefined,
     streamTimeoutMs: p.stream_timeout !== undefined ? p.stream_timeout * 1000 : undefined,
     baseModel: entry.model_info?.base_model,
+    info: entry.model_info ?? {},
     costs: {
       input: p.input_cost_per_token,
       output: p.output_cost_per_token,
@@ -169,6 +174,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
       perSecond: p.input_cost_per_second,
       perCharacter: p.input_cost_per_character,
       perImage: p.output_cost_per_image,
+      perQuery: p.input_cost_per_query,
     },
   };
   if (entryDef.requiresApiBase && !dep.apiBase && !missing.length) {
@@ -264,6 +270,12 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0) return `general_settings.${key}: must be a number >= 0 (0 turns image URL fetching off)`;
     out.settings.imageLimits[field] = Math.floor(v * unit);
   }
+  const health = parseHealthSettings(general);
+  if (typeof health === "string") return health;
+  out.settings.health = health;
+  const passThrough = parsePassThrough(general.pass_through_endpoints, env, out.unsupported);
+  if (typeof passThrough === "string") return passThrough;
+  out.settings.passThrough = passThrough;
   if (general.store_prompts_in_spend_logs !== undefined) {
     if (typeof general.store_prompts_in_spend_logs !== "boolean") return "general_settings.store_prompts_in_spend_logs: must be true or false";
     out.settings.storePrompts = general.store_prompts_in_spend_logs;

@@ -23,6 +23,7 @@ export const litellmParamsSchema = z.looseObject({
   input_cost_per_second: z.optional(num),
   input_cost_per_character: z.optional(num),
   output_cost_per_image: z.optional(num),
+  input_cost_per_query: z.optional(num),
 });
 
 export const modelEntrySchema = z.object({

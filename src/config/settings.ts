@@ -1,6 +1,8 @@
 import type { ImageLimits } from "../providers/shared/images";
 import { CALLBACK_GENERAL_KEYS, CALLBACK_LITELLM_KEYS, type TelemetrySettings } from "./callbacks";
 import type { CacheSettings } from "./cache-settings";
+import { HEALTH_GENERAL_KEYS, type HealthSettings } from "./health-settings";
+import type { PassThroughEndpoint } from "./pass-through";
 import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 
 /**
@@ -22,6 +24,8 @@ export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" |
     "max_image_bytes_per_request_mb",
     "max_image_url_download_size_mb",
     ...CALLBACK_GENERAL_KEYS,
+    ...HEALTH_GENERAL_KEYS,
+    "pass_through_endpoints",
   ],
 };
 
@@ -45,6 +49,7 @@ export const COMMON_PARAMS = new Set([
   "input_cost_per_second",
   "input_cost_per_character",
   "output_cost_per_image",
+  "input_cost_per_query",
   "custom_llm_provider",
 ]);
 
@@ -80,6 +85,10 @@ export interface GatewaySettings {
   telemetry: TelemetrySettings;
   /** litellm_settings.cache with cache_params: the response cache; undefined when off. */
   cache?: CacheSettings;
+  /** GET /health and the background health checks (general_settings). */
+  health: HealthSettings;
+  /** general_settings.pass_through_endpoints, always behind a virtual key. */
+  passThrough: PassThroughEndpoint[];
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

@@ -15,6 +15,7 @@ import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 import { buildTrace } from "../telemetry/call-trace";
 import { upstreamTraceparent } from "../telemetry/ids";
+import { syncHealth } from "./health-sync";
 import { spendEvent } from "./record";
 import { reservation } from "./reservation";
 import { type Finish, streamSpend } from "./stream-spend";
@@ -30,6 +31,7 @@ import type { Attempt, CallContext, CallInfo, ModelCall, Outcome } from "./types
 export async function callModel(cx: CallContext, spec: ModelCall, reloaded = false): Promise<Response> {
   const start = Date.now();
   const { config, principal, env } = cx;
+  syncHealth(env, config, cx.waitUntil);
   // A key's (or its team's) model aliases name the group actually called: every guard sees that one.
   const model = applyAliases(principal, spec.request.model);
   const request = model === spec.request.model ? spec.request : { ...spec.request, model };

@@ -1,11 +1,11 @@
-/** The gateway key from any of the headers clients use: Bearer, x-api-key, api-key, x-litellm-api-key. */
+/** The gateway key from any of the headers clients use: Bearer, x-api-key, api-key, x-litellm-api-key, x-goog-api-key (Google's SDKs). */
 export function keyFromHeaders(headers: Headers): string | undefined {
   const auth = headers.get("authorization");
   if (auth) {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
     if (m) return m[1]!.trim();
   }
-  return headers.get("x-api-key")?.trim() || headers.get("api-key")?.trim() || headers.get("x-litellm-api-key")?.trim() || undefined;
+  return headers.get("x-api-key")?.trim() || headers.get("api-key")?.trim() || headers.get("x-litellm-api-key")?.trim() || headers.get("x-goog-api-key")?.trim() || undefined;
 }
 
 /** Recently presented keys -> their hash, per isolate: a busy key is hashed once, not per request. */

@@ -3,6 +3,8 @@ import type { GatewayError } from "../http/errors";
 import type { StreamOutcome } from "../http/sse";
 import type { ChatRequest } from "../api/chat";
 import type { EmbeddingsRequest } from "../api/embeddings";
+import type { ModerationsRequest } from "../api/moderations";
+import type { RerankRequest } from "../api/rerank";
 import type { ImageLimits } from "./shared/images";
 
 /** Token usage in OpenAI's terms, as the gateway prices it. */
@@ -86,6 +88,21 @@ export interface EmbeddingsAdapter {
   error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
 }
 
+/** A rerank API (Cohere's /v2/rerank, or the Jina/Voyage/vLLM family): answers in LiteLLM's rerank shape. */
+export interface RerankAdapter {
+  request(req: RerankRequest, dep: Deployment, ctx: AdapterContext): Request | Promise<Request>;
+  /** LiteLLM's `{id, results: [{index, relevance_score, document?}], meta}`; `searchUnits` as billed (1 when the provider reports none). */
+  response(text: string, req: RerankRequest, dep: Deployment, ctx: AdapterContext): TranslatedResponse & { searchUnits: number };
+  error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
+}
+
+/** OpenAI's moderations API: the request and answer pass through. */
+export interface ModerationsAdapter {
+  request(req: ModerationsRequest, dep: Deployment, ctx: AdapterContext): Request | Promise<Request>;
+  response(text: string, req: ModerationsRequest, dep: Deployment, ctx: AdapterContext): TranslatedResponse;
+  error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
+}
+
 /** Client surfaces a provider's own API speaks, so the gateway passes such requests through as they came. */
 export interface NativeSurfaces {
   /** Anthropic's Messages API (`/v1/messages`). */
@@ -94,6 +111,8 @@ export interface NativeSurfaces {
   countTokens?: boolean;
   /** OpenAI's Responses API (`/v1/responses`). */
   responses?: boolean;
+  /** Google's Gemini API methods (`generateContent`, ...): where a deployment's native call goes, with its auth (the /gemini and /vertex_ai pass-through). */
+  google?: (dep: Deployment, method: string) => Promise<{ url: string; headers: Headers }> | { url: string; headers: Headers };
 }
 
 export interface ProviderEntry {
@@ -102,6 +121,10 @@ export interface ProviderEntry {
   native?: NativeSurfaces;
   /** Absent when the provider has no embeddings API: the route answers 400 for such a model. */
   embeddings?: EmbeddingsAdapter;
+  /** Absent when the provider has no rerank API on this gateway. */
+  rerank?: RerankAdapter;
+  /** Absent when the provider has no moderations API on this gateway. */
+  moderations?: ModerationsAdapter;
   /** Absent when the provider has no OpenAI-style audio or image-generation API. */
   passthrough?: PassthroughAdapter;
   /** litellm_params this provider reads beyond the common ones (e.g. aws_region_name). */
@@ -110,6 +133,8 @@ export interface ProviderEntry {
   requiresApiBase?: boolean;
   /** Needs `api_key` (or its equivalent) in the config. */
   requiresApiKey?: boolean;
+  /** OpenAI chat parameters the chat adapter refuses (dropped with drop_params); /model_group/info lists the rest. */
+  unsupportedParams?: readonly string[];
   /** Name used by the price table for this provider, when it differs. */
   priceProvider?: string;
   /** Checks a deployment's settings when the config loads: a problem makes it unusable (503, listed at readiness). */

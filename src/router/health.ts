@@ -16,6 +16,10 @@ export interface HealthStore {
   latency(id: string): number | undefined;
   /** Forgets everything (all deployments healthy again). */
   clear(): void;
+  /** A health check found the deployment failing: it rests until `until` (unix ms), whatever it rested before. */
+  markUnhealthy(id: string, until: number): void;
+  /** A health check found the deployment answering: its cooldown and recent failures are forgotten. */
+  markHealthy(id: string): void;
 }
 
 export interface Failure {
@@ -101,6 +105,17 @@ export function memoryHealth(): HealthStore {
     inFlight: (id) => states.get(id)?.inFlight ?? 0,
     latency: (id) => states.get(id)?.latency,
     clear: () => states.clear(),
+    markUnhealthy(id, until) {
+      const s = get(id);
+      s.coolUntil = Math.min(until, Date.now() + MAX_COOLDOWN_MS);
+      s.fails = [];
+    },
+    markHealthy(id) {
+      const s = states.get(id);
+      if (!s) return;
+      s.coolUntil = 0;
+      s.fails = [];
+    },
   };
 }
 

@@ -9,6 +9,8 @@ import { countTokens } from "./count-tokens";
 import { embeddings } from "./embeddings";
 import { imageGenerations } from "./images";
 import { messages } from "./messages";
+import { moderations } from "./moderations";
+import { rerank } from "./rerank";
 import { responses } from "./responses";
 
 /**
@@ -27,7 +29,10 @@ for (const prefix of ["/v1", ""]) {
   surfaces.post(`${prefix}/audio/translations`, requireAuth("model"), transcribe("audio/translations"));
   surfaces.post(`${prefix}/audio/speech`, requireAuth("model"), speech);
   surfaces.post(`${prefix}/images/generations`, requireAuth("model"), imageGenerations);
+  surfaces.post(`${prefix}/moderations`, requireAuth("model"), moderations);
+  surfaces.post(`${prefix}/rerank`, requireAuth("model"), rerank);
 }
+surfaces.post("/v2/rerank", requireAuth("model"), rerank);
 
 const azure = "/openai/deployments/:deployment";
 surfaces.post(`${azure}/chat/completions`, requireAuth("model"), withPathModel(chatCompletions));

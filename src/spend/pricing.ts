@@ -28,6 +28,27 @@ export function priceCall(dep: Deployment, usage: Usage): number | null {
   }
 }
 
+/** What the price table knows of a deployment's model: per-token prices (flat ones only) and the context window. */
+export interface TableEntry {
+  inputPerToken: number | null;
+  outputPerToken: number | null;
+  contextWindow: number | null;
+}
+
+export function priceTableEntry(dep: Deployment): TableEntry | null {
+  const providerId = providerFor(dep.provider)?.priceProvider ?? dep.provider;
+  const model = dep.baseModel ? withoutProvider(dep.baseModel) : dep.model;
+  try {
+    const usage = { input_tokens: 1, output_tokens: 1 };
+    const found = calcPrice(usage, model, { providerId }) ?? calcPrice(usage, model);
+    if (!found) return null;
+    const perToken = (v: unknown) => (typeof v === "number" ? v / 1_000_000 : null);
+    return { inputPerToken: perToken(found.model_price.input_mtok), outputPerToken: perToken(found.model_price.output_mtok), contextWindow: found.model.context_window ?? null };
+  } catch {
+    return null;
+  }
+}
+
 /** `azure/gpt-4o` -> `gpt-4o` (a base_model may be written with its provider prefix). */
 function withoutProvider(name: string): string {
   const slash = name.indexOf("/");

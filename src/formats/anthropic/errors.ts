@@ -7,7 +7,7 @@ import type { GatewayError } from "../../http/errors";
  */
 
 /** The routes whose errors are answered in Anthropic's shape. */
-export const isAnthropicRoute = (path: string): boolean => /^(?:\/v1)?\/messages(?:\/|$)/.test(path);
+export const isAnthropicRoute = (path: string): boolean => /^(?:\/v1)?\/messages(?:\/|$)/.test(path) || /^\/anthropic(?:\/|$)/.test(path);
 
 /** Anthropic's error type for an HTTP status. */
 function typeForStatus(status: number): string {

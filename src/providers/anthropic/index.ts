@@ -1,7 +1,7 @@
 import { translateStream } from "../../http/sse";
 import type { ChatAdapter, ProviderEntry } from "../types";
 import { anthropicError } from "./errors";
-import { anthropicRequest } from "./request";
+import { anthropicRequest, UNSUPPORTED } from "./request";
 import { anthropicResponse } from "./response";
 import { anthropicStreamTranslator } from "./stream";
 
@@ -19,6 +19,7 @@ export const anthropicChat: ChatAdapter = {
 export const anthropicProvider: ProviderEntry = {
   chat: anthropicChat,
   native: { messages: true, countTokens: true },
+  unsupportedParams: UNSUPPORTED,
   requiresApiKey: true,
   priceProvider: "anthropic",
 };

@@ -13,7 +13,7 @@ export const ANTHROPIC_BASE = "https://api.anthropic.com";
 export const ANTHROPIC_VERSION = "2023-06-01";
 
 /** OpenAI parameters the Messages API has no equivalent for: a 400 naming them unless drop_params. */
-const UNSUPPORTED = [
+export const UNSUPPORTED = [
   "n",
   "logprobs",
   "top_logprobs",

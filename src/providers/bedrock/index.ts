@@ -2,7 +2,7 @@ import { translateStream } from "../../http/sse";
 import type { ChatAdapter, ProviderEntry } from "../types";
 import { bedrockEmbeddings } from "./embeddings";
 import { bedrockError } from "./errors";
-import { converseRequest } from "./request";
+import { converseRequest, UNSUPPORTED } from "./request";
 import { converseResponse } from "./response";
 import { credentialsOf } from "./sign";
 import { bedrockStreamTranslator } from "./stream";
@@ -26,6 +26,7 @@ export const bedrockChat: ChatAdapter = {
  */
 export const bedrockProvider: ProviderEntry = {
   chat: bedrockChat,
+  unsupportedParams: UNSUPPORTED,
   embeddings: bedrockEmbeddings,
   params: ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name", "aws_bedrock_runtime_endpoint", "model_id"],
   requiresApiKey: false,

@@ -12,7 +12,7 @@ import { mapToolChoice, mapTools } from "./tools";
 import { JSON_TOOL_NAME, type ConverseBody } from "./types";
 
 /** OpenAI parameters Converse has no equivalent for: a 400 naming them unless drop_params. */
-const UNSUPPORTED = [
+export const UNSUPPORTED = [
   "n",
   "logprobs",
   "top_logprobs",

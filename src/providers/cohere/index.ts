@@ -2,7 +2,7 @@ import type { ChatAdapter, ProviderEntry } from "../types";
 import { cohereEmbeddings } from "./embeddings";
 import { cohereError } from "./errors";
 import { cohereBase, cohereHeaders } from "./http";
-import { cohereBody } from "./request";
+import { cohereBody, UNSUPPORTED } from "./request";
 import { cohereResponse } from "./response";
 import { cohereStream } from "./stream";
 
@@ -18,5 +18,6 @@ export const cohereChat: ChatAdapter = {
 };
 
 export { cohereEmbeddings } from "./embeddings";
+import { cohereRerank } from "./rerank";
 
-export const cohereProvider: ProviderEntry = { chat: cohereChat, embeddings: cohereEmbeddings, requiresApiKey: true, priceProvider: "cohere" };
+export const cohereProvider: ProviderEntry = { chat: cohereChat, embeddings: cohereEmbeddings, rerank: cohereRerank, unsupportedParams: UNSUPPORTED, requiresApiKey: true, priceProvider: "cohere" };

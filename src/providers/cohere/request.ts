@@ -7,7 +7,7 @@ import { cohereMessages } from "./messages";
 import type { Json } from "./types";
 
 /** OpenAI params Cohere's v2 chat has no equivalent for (its logprobs differ in shape): 400 naming them unless drop_params. */
-const UNSUPPORTED = ["n", "logprobs", "top_logprobs", "logit_bias"] as const;
+export const UNSUPPORTED = ["n", "logprobs", "top_logprobs", "logit_bias"] as const;
 
 /** Thinking budgets for reasoning_effort (LiteLLM's low/medium/high values, as the Anthropic adapter uses). */
 const THINKING_BUDGET: Record<string, number> = { minimal: 1024, low: 1024, medium: 2048, high: 4096, xhigh: 8192 };

@@ -4,7 +4,7 @@ import { modelSegment } from "../shared/url";
 import type { ChatAdapter, EmbeddingsAdapter, ProviderEntry } from "../types";
 import { batchEmbedBody, batchEmbedResponse } from "./embeddings";
 import { geminiError } from "./errors";
-import { geminiBody } from "./request";
+import { geminiBody, UNSUPPORTED } from "./request";
 import { geminiResponse } from "./response";
 import { geminiStreamTranslator } from "./stream";
 
@@ -57,7 +57,7 @@ export function geminiApiRoot(dep: Deployment): string {
 }
 
 /** Google AI Studio: the key goes in `x-goog-api-key`, never in the URL (where logs would keep it). */
-const studioTarget: GeminiTarget = (dep, method) => {
+export const studioTarget: GeminiTarget = (dep, method) => {
   const headers = new Headers();
   if (dep.apiKey) headers.set("x-goog-api-key", dep.apiKey);
   return { url: `${geminiApiRoot(dep)}/models/${modelSegment(modelPath(dep))}:${method}`, headers };
@@ -80,6 +80,8 @@ export const geminiEmbeddings: EmbeddingsAdapter = {
 /** Google AI Studio's Gemini API (`gemini/<model>`): an API key; allowed_gcs_buckets as Vertex. */
 export const geminiProvider: ProviderEntry = {
   chat: geminiChat,
+  native: { google: studioTarget },
+  unsupportedParams: UNSUPPORTED,
   params: ["allowed_gcs_buckets"],
   check: checkGcsBuckets,
   embeddings: geminiEmbeddings,

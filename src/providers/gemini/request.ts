@@ -9,7 +9,7 @@ import { thinkingConfig } from "./thinking";
 import type { FunctionDeclaration, GenerateContentRequest, GenerationConfig, Json } from "./types";
 
 /** OpenAI parameters generateContent has no equivalent for: a 400 naming them unless drop_params. */
-const UNSUPPORTED = [
+export const UNSUPPORTED = [
   "logprobs",
   "top_logprobs",
   "logit_bias",

@@ -1,10 +1,11 @@
 import type { Deployment } from "../../config/deployment";
-import { configError, type GatewayError, upstreamUnreadable } from "../../http/errors";
+import { configError, type GatewayError, invalidRequest, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, translateStream, type StreamTranslator } from "../../http/sse";
 import type { ChatRequest } from "../../api/chat";
 import type { AdapterContext, ChatAdapter, EmbeddingsAdapter, ProviderEntry, StreamSink, TranslatedResponse } from "../types";
 import { upstreamError } from "../upstream-error";
 import { openaiUsage } from "../usage";
+import { compatModerations, compatRerank } from "./extras";
 import { COMPAT_PROVIDERS, type CompatProvider } from "./table";
 
 /** Fields of the client request that are the gateway's own and never go upstream. */
@@ -125,6 +126,7 @@ export function compatStreamTranslator(ctx: AdapterContext, sink: StreamSink): S
 export function compatChatAdapter(quirks: CompatProvider): ChatAdapter {
   return {
     request(req, dep) {
+      if (quirks.noChat) throw invalidRequest(`The model '${req.model}' is served by ${dep.provider}, which has no chat API on this gateway (rerank and embeddings only).`, "model");
       const url = `${compatBaseUrl(dep, quirks)}/chat/completions`;
       return new Request(url, { method: "POST", headers: compatHeaders(dep), body: JSON.stringify(compatBody(req, dep, quirks)) });
     },
@@ -191,6 +193,8 @@ export function compatProviders(): Record<string, ProviderEntry> {
       chat: compatChatAdapter(quirks),
       native: quirks.responses ? { responses: true } : undefined,
       embeddings: compatEmbeddingsAdapter(quirks),
+      rerank: quirks.rerank ? compatRerank(quirks) : undefined,
+      moderations: quirks.noChat ? undefined : compatModerations(quirks),
       passthrough: {
         url: (dep, path) => `${compatBaseUrl(dep, quirks)}/${path}`,
         headers: (dep) => {

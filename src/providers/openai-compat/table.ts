@@ -13,6 +13,10 @@ export interface CompatProvider {
   priceProvider?: string;
   /** The upstream serves OpenAI's Responses API itself (`{base}/responses`). */
   responses?: boolean;
+  /** The upstream serves a rerank API at `{base}/rerank`: Jina's shape (`top_n`, `results`) or Voyage's (`top_k`, `data`). */
+  rerank?: "jina" | "voyage";
+  /** The upstream has no chat API (a rerank or embeddings service): a chat call is refused before anything is sent. */
+  noChat?: boolean;
 }
 
 export const COMPAT_PROVIDERS: Record<string, CompatProvider> = {
@@ -32,9 +36,12 @@ export const COMPAT_PROVIDERS: Record<string, CompatProvider> = {
   huggingface: { baseUrl: "https://router.huggingface.co/v1", streamUsage: true },
   ollama: { baseUrl: "http://localhost:11434/v1", keyOptional: true, streamUsage: true },
   ollama_chat: { baseUrl: "http://localhost:11434/v1", keyOptional: true, streamUsage: true },
-  hosted_vllm: { keyOptional: true, streamUsage: true },
-  vllm: { keyOptional: true, streamUsage: true },
+  hosted_vllm: { keyOptional: true, streamUsage: true, rerank: "jina" },
+  vllm: { keyOptional: true, streamUsage: true, rerank: "jina" },
   lm_studio: { baseUrl: "http://localhost:1234/v1", keyOptional: true, streamUsage: true },
-  openai_like: { keyOptional: true, streamUsage: true },
-  custom_openai: { keyOptional: true, streamUsage: true },
+  openai_like: { keyOptional: true, streamUsage: true, rerank: "jina" },
+  custom_openai: { keyOptional: true, streamUsage: true, rerank: "jina" },
+  infinity: { keyOptional: true, rerank: "jina", noChat: true },
+  jina_ai: { baseUrl: "https://api.jina.ai/v1", rerank: "jina", noChat: true },
+  voyage: { baseUrl: "https://api.voyageai.com/v1", rerank: "voyage", noChat: true },
 };

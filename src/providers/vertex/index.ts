@@ -1,6 +1,7 @@
 import type { Deployment } from "../../config/deployment";
 import { configError } from "../../http/errors";
 import { geminiError } from "../gemini/errors";
+import { UNSUPPORTED } from "../gemini/request";
 import { checkGcsBuckets, geminiChatAdapter, modelPath, type GeminiTarget } from "../gemini/index";
 import { modelSegment } from "../shared/url";
 import type { EmbeddingsAdapter, ProviderEntry } from "../types";
@@ -67,6 +68,8 @@ export const vertexEmbeddings: EmbeddingsAdapter = {
 /** Vertex AI's Gemini models (`vertex_ai/<model>`), priced as Google's. */
 export const vertexProvider: ProviderEntry = {
   chat: vertexChat,
+  native: { google: vertexTarget },
+  unsupportedParams: UNSUPPORTED,
   embeddings: vertexEmbeddings,
   params: ["vertex_project", "vertex_location", "vertex_credentials", "allowed_gcs_buckets"],
   check: checkGcsBuckets,

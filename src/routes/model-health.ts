@@ -1,0 +1,50 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import type { Deployment } from "../config/deployment";
+import { type CheckResult, checkDeployments, report } from "../gateway/health-check";
+import { healthCheckerOf } from "../gateway/health-checker";
+import { forbidden, GatewayError, modelNotFound } from "../http/errors";
+import { resolveGroup } from "../router/groups";
+
+/** The deployments a `?model=` (a group, an alias, or a name a wildcard group serves) or `?model_id=` names; all without either. */
+function targeted(c: Context<AppEnv>): Deployment[] {
+  const config = c.get("config");
+  const model = c.req.query("model");
+  const id = c.req.query("model_id");
+  if (model) {
+    const group = resolveGroup(config, model);
+    if (!group) throw modelNotFound(model);
+    return id ? group.deployments.filter((d) => d.id === id) : group.deployments;
+  }
+  if (id) {
+    const dep = config.deployments.find((d) => d.id === id);
+    if (!dep) throw new GatewayError(404, `No deployment has the id '${id.slice(0, 200)}'.`, "invalid_request_error", "model_not_found", "model_id");
+    return [dep];
+  }
+  return config.deployments;
+}
+
+/**
+ * GET /health (master key): LiteLLM's model health. Each deployment (or those `?model=` /
+ * `?model_id=` name) gets one minimal call of its mode, charged to no key and logged as no call;
+ * with background checks on, the latest background results answer instead (a deployment the last
+ * run did not check, e.g. added since, is checked now). A targeted check with no healthy endpoint answers 503, as LiteLLM does.
+ */
+export async function modelHealth(c: Context<AppEnv>): Promise<Response> {
+  if (c.get("principal").kind !== "master") throw forbidden("GET /health calls every deployment: it needs the master key.");
+  const config = c.get("config");
+  const deps = targeted(c);
+  let results: CheckResult[] = [];
+  let unchecked = deps;
+  if (config.settings.health.background) {
+    // The latest run answers for the deployments it checked; one added since is checked now.
+    const snapshot = await healthCheckerOf(c.env).snapshot();
+    const known = new Map((snapshot?.results ?? []).map((r) => [r.id, r]));
+    results = deps.flatMap((d) => known.get(d.id) ?? []);
+    unchecked = deps.filter((d) => !known.has(d.id));
+  }
+  if (unchecked.length) results = [...results, ...(await checkDeployments(config, unchecked))];
+  const answer = report(results);
+  const isTargeted = c.req.query("model") !== undefined || c.req.query("model_id") !== undefined;
+  return c.json(answer, isTargeted && answer.healthy_count === 0 ? 503 : 200);
+}
