@@ -1,5 +1,5 @@
 import type { Deployment } from "../config/deployment";
-import { GatewayError, modelNotFound } from "../http/errors";
+import { GatewayError, invalidRequest, modelNotFound } from "../http/errors";
 import { costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
 import { admit } from "../limits/admission";
 import { providerFor } from "../providers/registry";
@@ -12,6 +12,8 @@ import { applyAliases } from "../identity/aliases";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 import { buildTrace } from "../telemetry/call-trace";
+import { callControls } from "./controls";
+import { mockFailure, mockText } from "./mock";
 import { spendEvent } from "./record";
 import { reservation } from "./reservation";
 import { type Finish, streamSpend } from "./stream-spend";
@@ -30,8 +32,12 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
   const model = applyAliases(principal, spec.request.model);
   const request = model === spec.request.model ? spec.request : { ...spec.request, model };
   if (!resolveGroup(config, model)) throw modelNotFound(model);
-  const reserve = reservation(config, principal, model, spec.estimate, request.user);
-  const admitted = await admit(env, config, principal, { id: cx.requestId, model, reserve, user: request.user }, cx.waitUntil);
+  const controls = callControls(spec.body, cx.clientHeaders, model, request);
+  const mocked = mockText(controls);
+  if (mocked !== undefined && !spec.mock) throw invalidRequest(`mock_response is supported on /v1/chat/completions only, not on ${spec.route}.`, "mock_response");
+  const user = controls.endUser;
+  const reserve = reservation(config, principal, model, spec.estimate, user);
+  const admitted = await admit(env, config, principal, { id: cx.requestId, model, reserve, user }, cx.waitUntil);
   const hooks = cx.hooks;
   const info: CallInfo = { route: spec.route, model, stream: spec.stream, requestId: cx.requestId, principal, body: spec.body };
   const headers = new Headers(admitted.headers);
@@ -57,7 +63,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     const responseJson = typeof extra.response === "string" ? extra.response : undefined;
     const ttftMs = typeof extra.first_token_at === "number" ? extra.first_token_at - (timings.at(-1)?.start ?? start) : undefined;
     delete extra.first_token_at;
-    const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request, start, dep, attempts }, status, usage, cost, extra);
+    const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request, controls, start, dep, attempts }, status, usage, cost, extra);
     // What the callbacks need, only when a callback runs for this outcome.
     const trace = buildTrace({
       settings: config.settings.telemetry,
@@ -92,13 +98,15 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
       dep: d,
       provider: providerFor(d.provider)!,
       ctx,
-      timeoutMs: (spec.stream ? d.streamTimeoutMs : undefined) ?? d.timeoutMs ?? config.settings.requestTimeoutMs,
+      // The request's own timeouts (body or x-litellm-* headers) win over the deployment's, as in LiteLLM.
+      timeoutMs: (spec.stream ? (controls.streamTimeoutMs ?? d.streamTimeoutMs) : undefined) ?? controls.timeoutMs ?? d.timeoutMs ?? config.settings.requestTimeoutMs,
       signal: cx.signal,
       clientHeaders: cx.clientHeaders,
     };
     const timing = { start: Date.now(), end: 0 };
     timings.push(timing);
-    return spec.attempt(current).finally(() => (timing.end = Date.now()));
+    const attempt = mocked !== undefined && spec.mock ? Promise.resolve(spec.mock(current, mocked)) : spec.attempt(current);
+    return attempt.finally(() => (timing.end = Date.now()));
   };
 
   try {
@@ -109,8 +117,10 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
       {
         config,
         requested: model,
-        requestFallbacks: request.fallbacks,
-        numRetries: request.num_retries,
+        requestFallbacks: controls.fallbacks,
+        numRetries: controls.numRetries,
+        mockFailure: mockFailure(controls, model),
+        mocked: mocked !== undefined,
         health: isolateHealth,
         choose: config.router.strategy === "usage-based-routing" ? (candidates) => chooseByUsage(env, candidates) : undefined,
         signal: cx.signal,

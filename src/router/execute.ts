@@ -27,6 +27,13 @@ export interface RouteOptions {
   choose?: (candidates: Deployment[]) => Promise<Deployment | GatewayError>;
   /** Stops retrying and falling back when the client went away. */
   signal?: AbortSignal;
+  /**
+   * A test hook's failure for the requested group (LiteLLM's mock_testing_*): its attempts end in
+   * this error without running, so no upstream is called, no deployment cools, nothing is recorded.
+   */
+  mockFailure?: { error: GatewayError; kind: FailureKind };
+  /** Attempts answer without an upstream (mock_response): they tell the health store nothing. */
+  mocked?: boolean;
   /** Observes each attempt as it ends (telemetry). */
   onAttempt?: (record: AttemptRecord) => void;
   now?: () => number;
@@ -73,7 +80,8 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
     opts.onAttempt?.(r);
   };
 
-  async function tryGroup(group: ModelGroup): Promise<GroupResult<T>> {
+  async function tryGroup(group: ModelGroup, first: boolean): Promise<GroupResult<T>> {
+    if (first && opts.mockFailure) return { ok: false, ...opts.mockFailure };
     let retries = numRetries;
     let retryCount = 0;
     const tried = new Set<string>();
@@ -112,6 +120,11 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
       if (opts.signal?.aborted) return { ok: false, error: last ?? clientGone(), kind: "final" };
       tried.add(dep.id);
       const started = now();
+      if (opts.mocked) {
+        const value = await run(dep, group.name);
+        record({ deployment: dep.id, model_group: group.name, status: 200, ms: now() - started });
+        return { ok: true, value, dep };
+      }
       health.begin(dep.id);
       try {
         const value = await run(dep, group.name);
@@ -141,7 +154,7 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
   for (let i = 0; i < chain.length; i++) {
     const group = resolveGroup(config, chain[i]!);
     if (!group) continue;
-    const result = await tryGroup(group);
+    const result = await tryGroup(group, i === 0);
     if (result.ok) return { value: result.value, dep: result.dep, group: group.name, attempts, fallbacks: i };
     lastError = result.error;
     if (result.kind === "final" || opts.signal?.aborted) break;

@@ -3,6 +3,7 @@ import { type ChatRequest, parseChatRequest } from "../api/chat";
 import type { AppEnv } from "../app-env";
 import { answerOutcome, streamOutcome } from "../gateway/attempt";
 import { httpCallContext } from "../gateway/context";
+import { MOCK_USAGE, mockChatJson, mockChatStream } from "../gateway/mock";
 import { callModel } from "../gateway/pipeline";
 import type { ModelCall } from "../gateway/types";
 import { readJson } from "../http/json";
@@ -24,6 +25,11 @@ export function chatCall(req: ChatRequest): ModelCall {
       const mapError = (s: number, t: string, h: Headers) => chat.error(s, t, h, a.dep);
       if (!stream) return answerOutcome(a, build, mapError, (text) => chat.response(text, a.dep, a.ctx));
       return streamOutcome(a, build, mapError, (body, spend) => chat.stream(body, a.dep, a.ctx, spend.sink));
+    },
+    mock(a, text) {
+      const id = crypto.randomUUID();
+      if (stream) return mockChatStream(text, a.dep.model, id, a.ctx.created, a.ctx.includeUsage, estimateTokens(JSON.stringify(req.messages)));
+      return { kind: "answer", answer: { json: mockChatJson(text, a.dep.model, id, a.ctx.created, req.n ?? 1), usage: MOCK_USAGE } };
     },
   };
 }

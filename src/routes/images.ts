@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import * as z from "zod/mini";
+import { withoutGatewayFields } from "../api/controls";
 import { parseBody } from "../api/parse";
 import type { AppEnv } from "../app-env";
 import { answerOutcome } from "../gateway/attempt";
@@ -40,7 +41,7 @@ export function imagesCall(req: ImagesRequest): ModelCall {
       const p = passthroughOf(a, req.model, "image generation");
       const headers = p.headers(a.dep);
       headers.set("content-type", "application/json");
-      const build = () => new Request(p.url(a.dep, "images/generations"), { method: "POST", headers, body: JSON.stringify({ ...req, model: a.dep.model }) });
+      const build = () => new Request(p.url(a.dep, "images/generations"), { method: "POST", headers, body: JSON.stringify({ ...withoutGatewayFields(req), model: a.dep.model }) });
       return answerOutcome(
         a,
         build,

@@ -2,13 +2,11 @@ import type { Deployment } from "../../config/deployment";
 import { configError, type GatewayError, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, translateStream, type StreamTranslator } from "../../http/sse";
 import type { ChatRequest } from "../../api/chat";
+import { withoutGatewayFields } from "../../api/controls";
 import type { AdapterContext, ChatAdapter, EmbeddingsAdapter, ProviderEntry, StreamSink, TranslatedResponse } from "../types";
 import { upstreamError } from "../upstream-error";
 import { openaiUsage } from "../usage";
 import { COMPAT_PROVIDERS, type CompatProvider } from "./table";
-
-/** Fields of the client request that are the gateway's own and never go upstream. */
-const GATEWAY_FIELDS = ["drop_params", "metadata", "fallbacks", "num_retries", "mock_response", "cache"] as const;
 
 export function compatBaseUrl(dep: Deployment, quirks: CompatProvider): string {
   const base = dep.apiBase ?? quirks.baseUrl;
@@ -18,8 +16,7 @@ export function compatBaseUrl(dep: Deployment, quirks: CompatProvider): string {
 
 /** The upstream body: the client's request with the deployment's model and usage asked for on streams. */
 export function compatBody(req: ChatRequest, dep: Deployment, quirks: CompatProvider): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...req, model: dep.model };
-  for (const f of GATEWAY_FIELDS) delete body[f];
+  const body: Record<string, unknown> = { ...withoutGatewayFields(req), model: dep.model };
   if (req.stream && quirks.streamUsage !== false) {
     body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };
   } else if (!req.stream) {
@@ -164,8 +161,7 @@ export function compatError(status: number, text: string, headers: Headers, dep:
 export function compatEmbeddingsAdapter(quirks: CompatProvider): EmbeddingsAdapter {
   return {
     request(req, dep) {
-      const body: Record<string, unknown> = { ...req, model: dep.model };
-      for (const f of GATEWAY_FIELDS) delete body[f];
+      const body: Record<string, unknown> = { ...withoutGatewayFields(req), model: dep.model };
       delete body.input_type;
       return new Request(`${compatBaseUrl(dep, quirks)}/embeddings`, { method: "POST", headers: compatHeaders(dep), body: JSON.stringify(body) });
     },
