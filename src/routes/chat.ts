@@ -8,6 +8,7 @@ import { callModel } from "../gateway/pipeline";
 import type { ModelCall } from "../gateway/types";
 import { readJson } from "../http/json";
 import { estimateTokens } from "../spend/estimate";
+import { batchCompletions, batchModels } from "./chat-batch";
 
 /** A chat request as a model call: the provider's chat adapter both ways. */
 export function chatCall(req: ChatRequest): ModelCall {
@@ -36,5 +37,8 @@ export function chatCall(req: ChatRequest): ModelCall {
 
 /** POST /v1/chat/completions. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
-  return callModel(httpCallContext(c), chatCall(parseChatRequest(await readJson(c))));
+  const req = parseChatRequest(await readJson(c));
+  const models = batchModels(req.model);
+  if (models) return batchCompletions(httpCallContext(c), req, models);
+  return callModel(httpCallContext(c), chatCall(req));
 }
