@@ -177,7 +177,7 @@ export async function admit(
   if (refused) {
     const released = settleAll(0, 0);
     if (released) waitUntil(released);
-    throw refusalError(refused, call.model);
+    throw refusalError(refused, call.model, principal.kind === "key" ? principal.key : undefined);
   }
   const own = results[0]!.ok ? (results[0] as Granted) : undefined;
   const headers: Record<string, string> = {};
