@@ -73,6 +73,7 @@ export function mockChatStream(text: string, model: string, id: string, created:
           controller.close();
           spend.sink.produced?.(text.length);
           spend.sink.usage(usage);
+          spend.sink.responseId?.(base.id);
           spend.sink.end("complete");
         },
       });

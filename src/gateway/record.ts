@@ -25,6 +25,21 @@ function spendMetadata(req: CallRequest, controls: CallControls, extra: Record<s
   return { ...meta, attempts: (meta.attempts as unknown[] | undefined)?.slice(-5), truncated: true, ...stored };
 }
 
+const LEADING_ID = /^\s*\{\s*"id"\s*:\s*"((?:[^"\\]|\\.){1,256})"/;
+
+/** The top-level `id` of a JSON answer, as the client got it (never rewritten). */
+export function responseIdOf(json: string): string | undefined {
+  const m = LEADING_ID.exec(json);
+  if (m) return JSON.parse(`"${m[1]}"`) as string;
+  if (json.length > 1_000_000 || !json.trimStart().startsWith("{")) return undefined;
+  try {
+    const id = (JSON.parse(json) as { id?: unknown }).id;
+    return typeof id === "string" && id ? id.slice(0, 256) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a finished call records: the row of spend_logs, and what telemetry sinks read. */
 export function spendEvent(
   cx: CallContext,
@@ -36,8 +51,11 @@ export function spendEvent(
 ): SpendEvent {
   const { principal } = cx;
   const { dep, request } = call;
+  const responseId = typeof extra.response_id === "string" ? extra.response_id : typeof extra.response === "string" ? responseIdOf(extra.response) : undefined;
+  delete extra.response_id;
   return {
     request_id: cx.requestId,
+    ...(responseId ? { response_id: responseId } : {}),
     api_key: principal.kind === "key" ? principal.key.token : "master",
     team_id: principal.kind === "key" ? principal.key.teamId : null,
     model: dep?.model ?? request.model,

@@ -37,13 +37,14 @@ spendRoutes.get("/spend/logs", requireAuth("admin"), async (c) => {
   const apiKey = q.api_key ? (/^[0-9a-f]{64}$/.test(q.api_key) || q.api_key === "master" ? q.api_key : await hashKey(q.api_key)) : undefined;
   const rows = await spendLogRows(
     db(c.env.DB),
-    { apiKey, model: q.model || undefined, from, to: toDay === undefined ? undefined : toDay + DAY_MS - 1 },
+    { requestId: q.request_id || undefined, apiKey, model: q.model || undefined, from, to: toDay === undefined ? undefined : toDay + DAY_MS - 1 },
     whole(q.page, "page", 1, 1_000_000),
     whole(q.page_size, "page_size", 100, 1000),
   );
   return c.json(
     rows.map((r) => ({
       request_id: r.requestId,
+      response_id: r.responseId,
       api_key: r.apiKey,
       model: r.model,
       model_group: r.modelGroup,

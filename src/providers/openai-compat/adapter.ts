@@ -74,9 +74,10 @@ export function compatStreamTranslator(ctx: AdapterContext, sink: StreamSink): S
       const data = event.startsWith("data:") ? event.slice(5).trim() : "";
       if (data && data !== "[DONE]" && event.includes(USAGE_MARK)) {
         try {
-          const chunk = JSON.parse(data) as { usage?: unknown; choices?: unknown[] };
+          const chunk = JSON.parse(data) as { id?: unknown; usage?: unknown; choices?: unknown[] };
           const usage = openaiUsage(chunk.usage);
           if (usage) sink.usage(usage);
+          if (typeof chunk.id === "string") sink.responseId?.(chunk.id);
           if (!ctx.includeUsage && usage && Array.isArray(chunk.choices) && chunk.choices.length === 0) continue;
           if (!ctx.includeUsage && usage) {
             delete chunk.usage;
