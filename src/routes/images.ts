@@ -10,6 +10,7 @@ import type { ModelCall } from "../gateway/types";
 import { upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { openaiUsage } from "../providers/usage";
+import { imagePrice } from "../spend/image-prices";
 import { priceCall } from "../spend/pricing";
 import { passthroughOf } from "./audio";
 
@@ -27,7 +28,8 @@ type ImagesRequest = z.infer<typeof imagesSchema>;
 /**
  * An image generation as a model call, for providers with OpenAI's images API (OpenAI, Azure, the
  * compatible family): the request passes on with the deployment's model. Priced by the answer's
- * token usage (gpt-image-*), else per image with output_cost_per_image; unpriced otherwise.
+ * token usage (gpt-image-*), else per image with output_cost_per_image, else by OpenAI's DALL·E price
+ * table (size and quality); unpriced otherwise.
  */
 export function imagesCall(req: ImagesRequest): ModelCall {
   return {
@@ -55,7 +57,7 @@ export function imagesCall(req: ImagesRequest): ModelCall {
           }
           if (!Array.isArray(body.data)) throw upstreamUnreadable("The upstream's images answer has no 'data'.");
           const usage = openaiUsage(body.usage);
-          const perImage = a.dep.costs.perImage;
+          const perImage = a.dep.costs.perImage ?? (usage ? undefined : imagePrice(a.dep.baseModel ?? a.dep.model, req.size, req.quality));
           const cost = perImage !== undefined ? body.data.length * perImage : usage ? priceCall(a.dep, usage) : null;
           return { json: text, usage, cost };
         },
