@@ -1,6 +1,6 @@
 import type { Deployment } from "../config/deployment";
 import { GatewayError, invalidRequest, modelNotFound } from "../http/errors";
-import { costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
+import { callHeaders, costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
 import { admit } from "../limits/admission";
 import { providerFor } from "../providers/registry";
 import type { TranslatedResponse } from "../providers/types";
@@ -12,6 +12,7 @@ import { applyAliases } from "../identity/aliases";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 import { buildTrace } from "../telemetry/call-trace";
+import { apiBaseOrigin } from "./api-base";
 import { callControls } from "./controls";
 import { mockFailure, mockText } from "./mock";
 import { spendEvent } from "./record";
@@ -46,6 +47,15 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
   let finished = false;
   /** When each attempt ran, for its span. */
   const timings: Array<{ start: number; end: number }> = [];
+  /** LiteLLM's x-litellm-* call headers, set as the response (or its stream's first byte) goes out. */
+  const facts = (group: string, served?: Deployment) =>
+    callHeaders(headers, {
+      callId: cx.requestId,
+      group,
+      apiBase: served && mocked === undefined ? apiBaseOrigin(served) : undefined,
+      start,
+      upstreamMs: timings.reduce((sum, t) => sum + Math.max(0, (t.end || Date.now()) - t.start), 0),
+    });
 
   const finish: Finish = (status, usage, cost, extra = {}) => {
     if (finished) return;
@@ -112,7 +122,10 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
   try {
     const hit = hooks?.lookup ? await hooks.lookup(info) : null;
     if (hit) for (const [k, v] of Object.entries(hit.headers ?? {})) headers.set(k, v);
-    if (hit?.answer) return respond(cx, headers, hit.answer, 0, finish, { cache_hit: true });
+    if (hit?.answer) {
+      facts(model);
+      return respond(cx, headers, hit.answer, 0, finish, { cache_hit: true });
+    }
     const routed = await execute(
       {
         config,
@@ -131,6 +144,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     dep = routed.dep;
     attempts = routed.attempts;
     gatewayHeaders(headers, routed.dep, routed.attempts.length, routed.fallbacks);
+    facts(routed.group, routed.dep);
     const a = current!;
     const outcome = routed.value;
     if (a.upstreamHeaders) providerHeaders(headers, a.upstreamHeaders);
@@ -162,6 +176,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     dep = lastDep ? config.deployments.find((d) => d.id === lastDep) : undefined;
     finish("failure", null, 0, { error: e.error.code ?? e.error.type, http_status: e.error.status });
     if (dep) gatewayHeaders(headers, dep, e.attempts.length, e.fallbacks);
+    facts(model, dep);
     const merged: Record<string, string> = {};
     headers.forEach((v, k) => {
       merged[k] = v;

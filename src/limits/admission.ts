@@ -187,5 +187,10 @@ export async function admit(
     if (r.tokens) Object.assign(headers, limitHeaders("tokens", r.tokens));
     if (r.requests || r.tokens) break;
   }
+  // LiteLLM's x-litellm-key-remaining-{requests,tokens}-{model} for the key's own per-model limits.
+  // A model name may hold characters a header name cannot (`openai/gpt-4o`): those become `-`.
+  const model = call.model.replace(/[^A-Za-z0-9!#$%&'*+.^_`|~-]/g, "-");
+  if (own?.modelRequests) headers[`x-litellm-key-remaining-requests-${model}`] = String(Math.max(0, own.modelRequests.remaining));
+  if (own?.modelTokens) headers[`x-litellm-key-remaining-tokens-${model}`] = String(Math.max(0, own.modelTokens.remaining));
   return { headers, settle: settleAll };
 }

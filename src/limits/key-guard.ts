@@ -154,6 +154,8 @@ export class KeyGuard extends DurableObject<Env> {
       settle,
       requests: requests && { ...requests, remaining: requests.remaining - 1 },
       tokens,
+      ...(mRequests ? { modelRequests: { ...mRequests, remaining: mRequests.remaining - 1 } } : {}),
+      ...(mTokens ? { modelTokens: mTokens } : {}),
     };
   }
 
