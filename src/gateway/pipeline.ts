@@ -55,6 +55,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
       apiBase: served && mocked === undefined ? apiBaseOrigin(served) : undefined,
       start,
       upstreamMs: timings.reduce((sum, t) => sum + Math.max(0, (t.end || Date.now()) - t.start), 0),
+      key: principal.kind === "key" ? principal.key : undefined,
     });
 
   const finish: Finish = (status, usage, cost, extra = {}) => {

@@ -41,6 +41,8 @@ export interface CallFacts {
   start: number;
   /** Time spent waiting on upstreams (every attempt, until its answer's headers). */
   upstreamMs: number;
+  /** The calling key's own limits (LiteLLM sends those that are set). */
+  key?: { maxBudget: number | null; rpmLimit: number | null; tpmLimit: number | null };
 }
 
 export function callHeaders(h: Headers, f: CallFacts): void {
@@ -50,4 +52,7 @@ export function callHeaders(h: Headers, f: CallFacts): void {
   const total = Math.max(0, Date.now() - f.start);
   h.set("x-litellm-response-duration-ms", String(total));
   h.set("x-litellm-overhead-duration-ms", String(Math.max(0, total - f.upstreamMs)));
+  if (f.key?.maxBudget != null) h.set("x-litellm-key-max-budget", String(f.key.maxBudget));
+  if (f.key?.rpmLimit != null) h.set("x-litellm-key-rpm-limit", String(f.key.rpmLimit));
+  if (f.key?.tpmLimit != null) h.set("x-litellm-key-tpm-limit", String(f.key.tpmLimit));
 }

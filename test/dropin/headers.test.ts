@@ -48,14 +48,17 @@ describe("LiteLLM's x-litellm-* response headers on model calls", () => {
 
   it("x-litellm-key-remaining-{requests,tokens}-{model} when the key has per-model limits, and not otherwise", async () => {
     fakeUpstream("https://dropin-a.test/v1", () => answer("ok"));
-    const k = await newKey({ model_rpm_limit: { "dropin-a": 5 }, model_tpm_limit: { "dropin-a": 10000 } });
+    const k = await newKey({ model_rpm_limit: { "dropin-a": 5 }, model_tpm_limit: { "dropin-a": 10000 }, rpm_limit: 100, max_budget: 7.5 });
     const first = await post("/v1/chat/completions", { model: "dropin-a", messages: msgs }, k.key);
+    expect(first.headers.get("x-litellm-key-max-budget")).toBe("7.5");
+    expect(first.headers.get("x-litellm-key-rpm-limit")).toBe("100");
+    expect(first.headers.has("x-litellm-key-tpm-limit")).toBe(false);
     expect(first.headers.get("x-litellm-key-remaining-requests-dropin-a")).toBe("4");
     expect(first.headers.get("x-litellm-key-remaining-tokens-dropin-a")).toBe("10000");
     const second = await post("/v1/chat/completions", { model: "dropin-a", messages: msgs }, k.key);
     expect(second.headers.get("x-litellm-key-remaining-requests-dropin-a")).toBe("3");
     const plain = await newKey();
     const res = await gw("/v1/chat/completions", { method: "POST", key: plain.key, body: JSON.stringify({ model: "dropin-a", messages: msgs }) });
-    expect([...res.headers.keys()].filter((n) => n.startsWith("x-litellm-key-remaining"))).toEqual([]);
+    expect([...res.headers.keys()].filter((n) => n.startsWith("x-litellm-key-remaining") || n.startsWith("x-litellm-key-max") || n.endsWith("-limit"))).toEqual([]);
   });
 });
