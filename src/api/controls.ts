@@ -17,6 +17,8 @@ export const GATEWAY_FIELDS = [
   "cache",
   "tags",
   "no-log",
+  // Read by the batch form of /v1/chat/completions (refused there: it is not supported).
+  "fastest_response",
 ] as const;
 
 /** A copy of a client body without the gateway's fields (`metadata` too unless the upstream API has its own). */

@@ -80,7 +80,8 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
       settings: config.settings.telemetry,
       headers: cx.clientHeaders,
       key: principal.kind === "key" ? principal.key : null,
-      request: (spec.body ?? spec.request) as Record<string, unknown>,
+      // The end user as the call named it (x-litellm-customer-id wins over the body's user).
+      request: { ...((spec.body ?? spec.request) as Record<string, unknown>), ...(controls.endUser ? { user: controls.endUser } : {}) },
       route: spec.route,
       status,
       deployment: (id) => config.deployments.find((d) => d.id === id),

@@ -7,7 +7,10 @@ import { chatCall } from "./chat";
 const MAX_MODELS = 10;
 
 /** The model groups of LiteLLM's batch form, `model: "gpt-4o,claude"`; undefined for one model. */
-export function batchModels(model: string): string[] | undefined {
+export function batchModels(req: ChatRequest): string[] | undefined {
+  // LiteLLM's "first answer wins" variant of the batch form.
+  if ((req as Record<string, unknown>).fastest_response) throw invalidRequest("'fastest_response' is not supported: a comma-separated 'model' answers every model's completion.", "fastest_response");
+  const model = req.model;
   if (!model.includes(",")) return undefined;
   const models = model.split(",").map((m) => m.trim());
   if (models.some((m) => !m)) throw invalidRequest("'model' lists an empty model name: write them comma-separated, e.g. \"gpt-4o,claude-3\".", "model");

@@ -38,7 +38,7 @@ export function chatCall(req: ChatRequest): ModelCall {
 /** POST /v1/chat/completions. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const req = parseChatRequest(await readJson(c));
-  const models = batchModels(req.model);
+  const models = batchModels(req);
   if (models) return batchCompletions(httpCallContext(c), req, models);
   return callModel(httpCallContext(c), chatCall(req));
 }

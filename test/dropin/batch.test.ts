@@ -36,6 +36,9 @@ describe('model: "a,b" (LiteLLM\'s batch completion)', () => {
     const streamed = await post("/v1/chat/completions", { model: "dropin-a,dropin-b", messages: msgs, stream: true }, k.key);
     expect(streamed.status).toBe(400);
     expect((await streamed.json()).error.param).toBe("stream");
+    const fastest = await post("/v1/chat/completions", { model: "dropin-a,dropin-b", messages: msgs, fastest_response: true }, k.key);
+    expect(fastest.status).toBe(400);
+    expect((await fastest.json()).error.param).toBe("fastest_response");
     const empty = await post("/v1/chat/completions", { model: "dropin-a,", messages: msgs }, k.key);
     expect(empty.status).toBe(400);
     expect((await empty.json()).error.param).toBe("model");
