@@ -99,6 +99,5 @@ export function callControls(body: unknown, headers: Headers, requested: string,
     mockTestingFallbacks: b.mock_testing_fallbacks === true,
     mockTestingRateLimitError: b.mock_testing_rate_limit_error === true,
   };
-  if (endUser && endUser.length > 256) throw invalidRequest("The end user id must be at most 256 characters.", "user");
   return out;
 }
