@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { env, eventually, gw, newKey, openai, post, withEnv } from "../helpers/gateway";
-import { fakeUpstream, received, resetUpstreams } from "../helpers/upstream";
+import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
 import { answer, failing, msgs, rowsOf, slow } from "./helpers";
 
 afterEach(resetUpstreams);
@@ -156,5 +156,20 @@ describe("x-litellm-enable-message-redaction", () => {
     expect(text).not.toContain("redacted-prompt");
     expect(text).toContain("kept-prompt");
     expect(rows.filter((r) => JSON.stringify(r.metadata).includes("secret-answer"))).toHaveLength(1);
+  });
+});
+
+describe("gateway-only fields on other routes", () => {
+  it("embeddings and image generations send none of them upstream", async () => {
+    fakeUpstream("https://dropin-a.test/v1/embeddings", () =>
+      json({ object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1] }], model: "m", usage: { prompt_tokens: 1, total_tokens: 1 } }),
+    );
+    fakeUpstream("https://dropin-img.test/v1/images/generations", () => json({ created: 1, data: [{ url: "https://img.test/1.png" }] }));
+    const k = await newKey();
+    const controls = { timeout: 20, num_retries: 0, fallbacks: ["dropin-b"], tags: ["x"], mock_testing_fallbacks: false, metadata: { tags: ["y"] } };
+    expect((await post("/v1/embeddings", { model: "dropin-a", input: "hi", ...controls }, k.key)).status).toBe(200);
+    expect((await post("/v1/images/generations", { model: "dropin-dalle2", prompt: "a cat", ...controls }, k.key)).status).toBe(200);
+    expect(received).toHaveLength(2);
+    for (const r of received) for (const f of Object.keys(controls)) expect(r.json()).not.toHaveProperty(f);
   });
 });
