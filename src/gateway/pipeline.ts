@@ -122,7 +122,8 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
   };
 
   try {
-    const hit = hooks?.lookup ? await hooks.lookup(info) : null;
+    // A mocked call neither reads nor fills the response cache (the cache key leaves mock_* out).
+    const hit = hooks?.lookup && mocked === undefined ? await hooks.lookup(info) : null;
     if (hit) for (const [k, v] of Object.entries(hit.headers ?? {})) headers.set(k, v);
     if (hit?.answer) {
       facts(model);
@@ -154,7 +155,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
       const answer = outcome.answer;
       const cost = answer.cost !== undefined ? answer.cost : answer.usage ? priceCall(a.dep, answer.usage) : null;
       const response = respond(cx, headers, answer, cost, finish, { response: answer.json });
-      hooks?.store?.(info, answer);
+      if (mocked === undefined) hooks?.store?.(info, answer);
       return response;
     }
     if (outcome.kind === "bytes") {

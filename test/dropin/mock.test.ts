@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { isolateHealth } from "../../src/router/health";
-import { eventually, newKey, openai, post } from "../helpers/gateway";
+import { eventually, newKey, openai, post, withEnv } from "../helpers/gateway";
 import { fakeUpstream, received, resetUpstreams } from "../helpers/upstream";
 import { answer, msgs, rowsOf } from "./helpers";
 
@@ -101,5 +101,25 @@ describe("mock_testing_fallbacks and mock_testing_rate_limit_error", () => {
       return r.length === 4 ? r : undefined;
     });
     expect(rows.every((r) => r.status === "failure" && r.metadata.mock === true && !r.metadata.attempts)).toBe(true);
+  });
+});
+
+describe("mock_response and the response cache", () => {
+  it("a mocked answer is never cached, nor served from the cache", async () => {
+    const cfg = {
+      model_list: [{ model_name: "dropin-a", litellm_params: { model: "openai/dropin-a", api_base: "https://dropin-a.test/v1", api_key: "k" }, model_info: { id: "dropin-a" } }],
+      litellm_settings: { cache: true, cache_params: { type: "local" } },
+    };
+    fakeUpstream("https://dropin-a.test/v1", () => answer("real"));
+    const messages = [{ role: "user", content: `q-${crypto.randomUUID()}` }];
+    const ask = async (extra: Record<string, unknown>) => {
+      const res = await withEnv({ GATEWAY_CONFIG: cfg }, "/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "dropin-a", messages, ...extra }) });
+      return ((await res.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content;
+    };
+    expect(await ask({ mock_response: "mocked" })).toBe("mocked");
+    expect(await ask({})).toBe("real");
+    expect(await ask({})).toBe("real");
+    expect(received).toHaveLength(1);
+    expect(await ask({ mock_response: "mocked again" })).toBe("mocked again");
   });
 });
