@@ -12,8 +12,6 @@ export const completionsSchema = z.looseObject({
   user: z.optional(z.string()),
   metadata: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
   drop_params: z.optional(z.boolean()),
-  fallbacks: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
-  num_retries: z.optional(z.number().check(z.int(), z.gte(0), z.lte(10))),
 });
 export type CompletionsRequest = z.infer<typeof completionsSchema>;
 

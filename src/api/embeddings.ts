@@ -18,8 +18,6 @@ export const embeddingsRequestSchema = z.looseObject({
   user: z.optional(z.string()),
   input_type: z.optional(z.string()),
   drop_params: z.optional(z.boolean()),
-  fallbacks: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
-  num_retries: z.optional(z.number().check(z.int(), z.gte(0), z.lte(10))),
   metadata: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
 });
 

@@ -1,5 +1,6 @@
+import { GATEWAY_FIELDS } from "../api/controls";
 /** Body fields that do not change the answer, or are the gateway's own: never part of a cache key. */
-const IGNORED = new Set(["model", "user", "metadata", "stream", "stream_options", "cache", "fallbacks", "num_retries", "drop_params"]);
+const IGNORED = new Set<string>(["model", "user", "metadata", "stream", "stream_options", ...GATEWAY_FIELDS]);
 
 /** JSON with object keys sorted at every depth, so field order never changes a key. */
 export function canonicalJson(value: unknown): string {

@@ -5,6 +5,7 @@ import type { Deployment } from "./deployment";
 import { parseCacheSettings } from "./cache-settings";
 import { parseDuration } from "../limits/duration";
 import { fnv1a64 } from "./hash";
+import { ignoredConfigKeys } from "./ignored";
 import { configSchema, formatPath, modelEntrySchema, type ModelEntry, type RawConfig } from "./schema";
 import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from "./router-settings";
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "../providers/shared/images";
@@ -27,6 +28,8 @@ export interface ResolvedConfig {
   router: RouterSettings;
   /** Options present in the config that the gateway does not honour yet (path: word). */
   unsupported: string[];
+  /** Sections and fields of the config that the gateway ignores altogether (path: word; see ignoredConfigKeys). */
+  ignored: string[];
   /** Models added at run time that cannot be used (they do not stop the rest of the gateway). */
   modelErrors: string[];
 }
@@ -84,6 +87,7 @@ function emptyConfig(error?: string): ResolvedConfig {
       passThrough: [],
     },
     unsupported: [],
+    ignored: [],
     modelErrors: [],
   };
 }
@@ -310,6 +314,7 @@ export function resolveConfig(source: unknown, env: Bindings, stored: readonly M
   }
   const raw = result.data;
   const out = emptyConfig();
+  out.ignored = ignoredConfigKeys(parsed.raw);
   const settingsError = resolveSettings(raw, env, out);
   if (settingsError) return emptyConfig(`Invalid config at ${settingsError}`);
   const ids = new Set<string>();

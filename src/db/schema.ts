@@ -166,8 +166,15 @@ export const spendLogs = sqliteTable(
     teamId: text("team_id"),
     /** 0 while the consumer's batch that inserted the row has not yet added it to the totals. */
     applied: integer("applied").notNull().default(1),
+    /** The answer's own id (`chatcmpl-...`, `msg_...`, `resp_...`) as the client got it; null when none came. */
+    responseId: text("response_id"),
   },
-  (t) => [index("spend_logs_key_time_idx").on(t.apiKey, t.startTime), index("spend_logs_time_idx").on(t.startTime), index("spend_logs_unapplied_idx").on(t.applied).where(sql`${t.applied} = 0`)],
+  (t) => [
+    index("spend_logs_key_time_idx").on(t.apiKey, t.startTime),
+    index("spend_logs_time_idx").on(t.startTime),
+    index("spend_logs_response_id_idx").on(t.responseId),
+    index("spend_logs_unapplied_idx").on(t.applied).where(sql`${t.applied} = 0`),
+  ],
 );
 
 export type KeyRow = typeof keys.$inferSelect;

@@ -1,8 +1,10 @@
-import { and, desc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lte, or, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { spendLogs, type SpendLogRow } from "./schema";
 
 export interface SpendFilter {
+  /** The gateway's request id or the answer's own id. */
+  requestId?: string;
   apiKey?: string;
   model?: string;
   /** Unix ms, inclusive. */
@@ -13,6 +15,7 @@ export interface SpendFilter {
 
 export async function spendLogRows(d: Db, f: SpendFilter, page: number, pageSize: number): Promise<SpendLogRow[]> {
   const conds: SQL[] = [];
+  if (f.requestId) conds.push(or(eq(spendLogs.requestId, f.requestId), eq(spendLogs.responseId, f.requestId))!);
   if (f.apiKey) conds.push(eq(spendLogs.apiKey, f.apiKey));
   if (f.model) conds.push(eq(spendLogs.modelGroup, f.model));
   if (f.from !== undefined) conds.push(gte(spendLogs.startTime, f.from));

@@ -1,6 +1,6 @@
 import type { Deployment } from "../config/deployment";
-import { GatewayError, modelNotFound } from "../http/errors";
-import { costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
+import { GatewayError, invalidRequest, modelNotFound } from "../http/errors";
+import { callHeaders, costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
 import { reloadKey } from "../http/auth";
 import { admit } from "../limits/admission";
 import { StaleKey } from "../limits/guard-client";
@@ -16,6 +16,9 @@ import { recordSpend } from "../spend/sender";
 import { buildTrace } from "../telemetry/call-trace";
 import { upstreamTraceparent } from "../telemetry/ids";
 import { syncHealth } from "./health-sync";
+import { apiBaseOrigin } from "./api-base";
+import { callControls } from "./controls";
+import { mockFailure, mockText } from "./mock";
 import { spendEvent } from "./record";
 import { reservation } from "./reservation";
 import { type Finish, streamSpend } from "./stream-spend";
@@ -36,14 +39,18 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
   const model = applyAliases(principal, spec.request.model);
   const request = model === spec.request.model ? spec.request : { ...spec.request, model };
   if (!resolveGroup(config, model)) throw modelNotFound(model);
+  const controls = callControls(spec.body, cx.clientHeaders, model, request);
+  const mocked = mockText(controls);
+  if (mocked !== undefined && !spec.mock) throw invalidRequest(`mock_response is supported on /v1/chat/completions only, not on ${spec.route}.`, "mock_response");
+  const user = controls.endUser;
   // A model_group_alias is admitted and limited as the group it names (a model list may name either).
   const group = canonicalModel(config, model);
   const alias = group === model ? undefined : model;
-  const fallbacks = reachableFallbacks(config, model, request.fallbacks);
-  const reserve = reservation(config, principal, group, spec, request.user, fallbacks);
+  const fallbacks = reachableFallbacks(config, model, controls.fallbacks);
+  const reserve = reservation(config, principal, group, spec, user, fallbacks);
   let admitted: Awaited<ReturnType<typeof admit>>;
   try {
-    admitted = await admit(env, config, principal, { id: cx.requestId, model: group, alias, reserve, user: request.user }, cx.waitUntil);
+    admitted = await admit(env, config, principal, { id: cx.requestId, model: group, alias, reserve, user }, cx.waitUntil);
   } catch (e) {
     // Another isolate changed the key (its team, user, models) after this one cached it: read it again, once.
     if (!(e instanceof StaleKey) || reloaded || principal.kind !== "key") throw e;
@@ -59,6 +66,16 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
   let finished = false;
   /** When each attempt ran, for its span. */
   const timings: Array<{ start: number; end: number }> = [];
+  /** LiteLLM's x-litellm-* call headers, set as the response (or its stream's first byte) goes out. */
+  const facts = (group: string, served?: Deployment) =>
+    callHeaders(headers, {
+      callId: cx.requestId,
+      group,
+      apiBase: served && mocked === undefined ? apiBaseOrigin(served) : undefined,
+      start,
+      upstreamMs: timings.reduce((sum, t) => sum + Math.max(0, (t.end || Date.now()) - t.start), 0),
+      key: principal.kind === "key" ? principal.key : undefined,
+    });
 
   /** Told how a streamed call ended (the cache stores a stream only when it succeeded). */
   let onStreamEnd: ((end: StreamEnd) => void) | undefined;
@@ -79,13 +96,14 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     const responseJson = typeof extra.response === "string" ? extra.response : undefined;
     const ttftMs = typeof extra.first_token_at === "number" ? extra.first_token_at - (timings.at(-1)?.start ?? start) : undefined;
     delete extra.first_token_at;
-    const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request, start, dep, attempts }, status, usage, cost, extra);
+    const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request, controls, start, dep, attempts }, status, usage, cost, extra);
     // What the callbacks need, only when a callback runs for this outcome.
     const trace = buildTrace({
       settings: config.settings.telemetry,
       headers: cx.clientHeaders,
       key: principal.kind === "key" ? principal.key : null,
-      request: (spec.body ?? spec.request) as Record<string, unknown>,
+      // The end user as the call named it (x-litellm-customer-id wins over the body's user).
+      request: { ...((spec.body ?? spec.request) as Record<string, unknown>), ...(controls.endUser ? { user: controls.endUser } : {}) },
       route: spec.route,
       status,
       deployment: (id) => config.deployments.find((d) => d.id === id),
@@ -117,20 +135,24 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
       dep: d,
       provider: providerFor(d.provider)!,
       ctx,
-      timeoutMs: (spec.stream ? d.streamTimeoutMs : undefined) ?? d.timeoutMs ?? config.settings.requestTimeoutMs,
+      // The request's own timeouts (body or x-litellm-* headers) win over the deployment's, as in LiteLLM.
+      timeoutMs: (spec.stream ? (controls.streamTimeoutMs ?? d.streamTimeoutMs) : undefined) ?? controls.timeoutMs ?? d.timeoutMs ?? config.settings.requestTimeoutMs,
       signal: cx.signal,
       clientHeaders: cx.clientHeaders,
       traceparent: tracing ? upstreamTraceparent(cx.requestId, timings.length, callerTrace ?? undefined, request.metadata?.trace_id) : undefined,
     };
     const timing = { start: Date.now(), end: 0 };
     timings.push(timing);
-    return spec.attempt(current).finally(() => (timing.end = Date.now()));
+    const attempt = mocked !== undefined && spec.mock ? Promise.resolve(spec.mock(current, mocked)) : spec.attempt(current);
+    return attempt.finally(() => (timing.end = Date.now()));
   };
 
   try {
-    const hit = hooks?.lookup ? await hooks.lookup(info) : null;
+    // A mocked call neither reads nor fills the response cache (the cache key leaves mock_* out).
+    const hit = hooks?.lookup && mocked === undefined ? await hooks.lookup(info) : null;
     if (hit) for (const [k, v] of Object.entries(hit.headers ?? {})) headers.set(k, v);
     if (hit?.answer) {
+      facts(model);
       const extra = { cache_hit: true, ...hit.extra };
       if (!hit.stream) return respond(cx, headers, hit.answer, 0, finish, extra);
       costHeaders(headers, 0, principal.kind === "key" ? principal.key.spend : undefined);
@@ -141,8 +163,10 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
       {
         config,
         requested: model,
-        requestFallbacks: request.fallbacks,
-        numRetries: request.num_retries,
+        requestFallbacks: controls.fallbacks,
+        numRetries: controls.numRetries,
+        mockFailure: mockFailure(controls, model),
+        mocked: mocked !== undefined,
         health: isolateHealth,
         choose: config.router.strategy === "usage-based-routing" ? (candidates) => chooseByUsage(env, candidates) : undefined,
         signal: cx.signal,
@@ -159,6 +183,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     attempts = routed.attempts;
     chargedGroup = canonicalModel(config, routed.requested);
     gatewayHeaders(headers, routed.dep, routed.attempts.length, routed.fallbacks);
+    facts(routed.group, routed.dep);
     const a = current!;
     const outcome = routed.value;
     if (a.upstreamHeaders) providerHeaders(headers, a.upstreamHeaders);
@@ -166,7 +191,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
       const answer = outcome.answer;
       const cost = answer.cost !== undefined ? answer.cost : answer.usage ? priceCall(a.dep, answer.usage) : null;
       const response = respond(cx, headers, answer, cost, finish, { response: answer.json });
-      hooks?.store?.(info, answer, cost);
+      if (mocked === undefined) hooks?.store?.(info, answer, cost);
       return response;
     }
     if (outcome.kind === "bytes") {
@@ -176,7 +201,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     }
     const spend = streamSpend(cx.waitUntil, a.dep, () => spec.estimate().promptTokens, finish);
     const body = outcome.render(outcome.upstream.body!, spend);
-    if (!hooks?.storeStream) return sseResponse(body, headers);
+    if (!hooks?.storeStream || mocked !== undefined) return sseResponse(body, headers);
     const ended = new Promise<StreamEnd>((resolve) => (onStreamEnd = resolve));
     return sseResponse(hooks.storeStream(info, body, ended), headers);
   } catch (e) {
@@ -190,6 +215,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     dep = lastDep ? config.deployments.find((d) => d.id === lastDep) : undefined;
     finish("failure", null, 0, { error: e.error.code ?? e.error.type, http_status: e.error.status });
     if (dep) gatewayHeaders(headers, dep, e.attempts.length, e.fallbacks);
+    facts(model, dep);
     const merged: Record<string, string> = {};
     headers.forEach((v, k) => {
       merged[k] = v;

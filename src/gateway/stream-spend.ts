@@ -25,10 +25,12 @@ export function streamSpend(waitUntil: (p: Promise<unknown>) => void, dep: Deplo
   let produced = 0;
   let failed = false;
   let firstOutput: number | undefined; // observability (issue 14): time to first token
+  let responseId: string | undefined;
   let settle!: () => void;
   waitUntil(new Promise<void>((r) => (settle = r)));
   const sink: StreamSink = {
     usage: (u) => (usage = u),
+    responseId: (id) => (responseId ??= id),
     produced: (n) => {
       firstOutput ??= Date.now(); // observability (issue 14)
       produced += n;
@@ -41,7 +43,7 @@ export function streamSpend(waitUntil: (p: Promise<unknown>) => void, dep: Deplo
         const completion = Math.ceil(produced / 4);
         final = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
       }
-      const ttft = firstOutput !== undefined ? { first_token_at: firstOutput } : {};
+      const ttft = { ...(firstOutput !== undefined ? { first_token_at: firstOutput } : {}), ...(responseId ? { response_id: responseId } : {}) };
       finish(status, final, priceCall(dep, final), usage ? ttft : { usage: "estimated", ...ttft });
       settle();
     },

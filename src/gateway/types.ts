@@ -14,8 +14,6 @@ export interface CallRequest {
   user?: string;
   metadata?: Record<string, unknown> | null;
   drop_params?: boolean;
-  fallbacks?: string[];
-  num_retries?: number;
 }
 
 /** For budget reservations: the prompt's size estimate and the most the completion may be. */
@@ -82,4 +80,6 @@ export interface ModelCall {
   mostCost?(dep: Deployment): number | null;
   /** Makes one attempt on one deployment; throws GatewayError when it fails (the router retries). */
   attempt(a: Attempt): Promise<Outcome>;
+  /** LiteLLM's mock_response: the answer `text` in this surface's shape, without an upstream (surfaces without it refuse the hook). */
+  mock?(a: Attempt, text: string): Outcome;
 }

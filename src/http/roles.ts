@@ -100,6 +100,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   rule("GET", "/global/spend/report", readers),
   rule("GET", "/global/spend/keys", readers),
   rule("GET", "/global/spend/models", readers),
+  rule("GET", "/spend/tags", readers),
+  rule("GET", "/global/spend/tags", readers),
   rule("GET", "/spend/dead_letters", readers),
   rule("POST", "/spend/dead_letters/replay", admin),
 ];

@@ -202,7 +202,7 @@ export async function admit(
   if (refused) {
     const released = settleAll(0, 0);
     if (released) waitUntil(released);
-    throw refusalError(refused, call.model);
+    throw refusalError(refused, call.model, principal.kind === "key" ? principal.key : undefined);
   }
   const own = results[0]!.ok ? (results[0] as Granted) : undefined;
   const headers: Record<string, string> = {};
@@ -212,6 +212,11 @@ export async function admit(
     if (r.tokens) Object.assign(headers, limitHeaders("tokens", r.tokens));
     if (r.requests || r.tokens) break;
   }
+  // LiteLLM's x-litellm-key-remaining-{requests,tokens}-{model} for the key's own per-model limits.
+  // A model name may hold characters a header name cannot (`openai/gpt-4o`): those become `-`.
+  const named = call.model.replace(/[^A-Za-z0-9!#$%&'*+.^_`|~-]/g, "-");
+  if (own?.modelRequests) headers[`x-litellm-key-remaining-requests-${named}`] = String(Math.max(0, own.modelRequests.remaining));
+  if (own?.modelTokens) headers[`x-litellm-key-remaining-tokens-${named}`] = String(Math.max(0, own.modelTokens.remaining));
   return { headers, settle: settleAll, extend: (model, alias) => extendTo(env, config, principal, call, granted, model, alias, waitUntil) };
 }
 

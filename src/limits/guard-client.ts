@@ -95,7 +95,37 @@ const who = (subject: string) =>
             : subject.startsWith("member:")
               ? `the user's membership of team '${(JSON.parse(subject.slice(7)) as string[])[0]}'`
               : "this key";
-const money = (n: number) => `$${Number(n.toFixed(6))}`;
+
+/** A number as Python prints a float (LiteLLM's messages are Python's): 0.0002, 1e-05, 5.0. */
+export function pyFloat(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const [mantissa, e] = n.toExponential().split("e");
+  const exp = Number(e);
+  if (exp < -4 || exp >= 16) return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  const s = String(n);
+  return s.includes(".") ? s : `${s}.0`;
+}
+
+/** Who a budget belongs to, as LiteLLM's "Budget has been exceeded!" names it. */
+function budgetOwner(subject: string, key?: KeyNames): string {
+  if (subject.startsWith("team:")) return `Team=${subject.slice(5)}`;
+  if (subject.startsWith("model:")) return `Model=${subject.slice(6)}`;
+  if (subject.startsWith("user:")) return `User=${subject.slice(5)}`;
+  if (subject.startsWith("org:")) return `Organization=${subject.slice(4)}`;
+  if (subject.startsWith("customer:")) return `End User=${subject.slice(9)}`;
+  if (subject.startsWith("member:")) {
+    const [team, user] = JSON.parse(subject.slice(7)) as string[];
+    return `User=${user} in Team=${team}`;
+  }
+  if (!key) return "Key";
+  return `Key=${key.keyAlias ? `${key.keyAlias} (${key.keyName})` : key.keyName}`;
+}
+
+/** What a key's refusal names it by: its alias and its display name (`sk-...abcd`), never the key. */
+export interface KeyNames {
+  keyAlias: string | null;
+  keyName: string;
+}
 
 /**
  * The isolate's cached key row is older than its guard's: the pipeline reloads the key and admits
@@ -108,7 +138,7 @@ export class StaleKey extends GatewayError {
 }
 
 /** The error a refusal answers with. */
-export function refusalError(r: Refusal, model?: string): GatewayError {
+export function refusalError(r: Refusal, model?: string, key?: KeyNames): GatewayError {
   switch (r.reason) {
     case "model":
       return forbidden(`${who(r.subject) === "this key" ? "This key" : who(r.subject)} is not allowed to call the model '${model}'.`, "key_model_access_denied");
@@ -120,10 +150,17 @@ export function refusalError(r: Refusal, model?: string): GatewayError {
       return rateLimited(`Rate limit reached for ${who(r.subject)}${scope}: ${what}. Retry after ${Math.ceil(r.info.resetMs / 1000)}s.`, r.info.resetMs / 1000, headers);
     }
     case "budget": {
-      const reset = r.resetAt ? ` The budget resets at ${new Date(r.resetAt).toISOString()}.` : "";
-      const scope = r.model ? ` for model '${r.model}'` : "";
-      const pending = r.reserve > 0 ? ` (this call could cost up to ${money(r.reserve)})` : "";
-      return new GatewayError(400, `Budget exceeded for ${who(r.subject)}${scope}: spend ${money(r.spend)} of a ${money(r.budget)} budget${pending}.${reset}`, "budget_exceeded", "budget_exceeded");
+      // LiteLLM's text, word for word, so that scripts parsing it keep working; a per-model budget of a key names its model.
+      const scope = r.model ? ` Model=${r.model}` : "";
+      const headers: Record<string, string> = r.resetAt ? { "x-gateway-budget-reset-at": new Date(r.resetAt).toISOString() } : {};
+      return new GatewayError(
+        400,
+        `Budget has been exceeded! ${budgetOwner(r.subject, key)}${scope} Current cost: ${pyFloat(r.spend)}, Max budget: ${pyFloat(r.budget)}`,
+        "budget_exceeded",
+        "budget_exceeded",
+        null,
+        headers,
+      );
     }
     case "expired":
       return unauthorized(r.subject.startsWith("key:") ? "This key has expired." : `${who(r.subject)} has expired.`);
@@ -152,7 +189,7 @@ export async function checkKey(env: Env, key: KeyRow): Promise<void> {
   const subjects = [keyGuardSubject(env, key), ...(key.teamId ? [teamGuardSubject(env, key.teamId)] : [])];
   const results = await Promise.all(subjects.map((s) => ask(env, s, (g) => g.check())));
   const refused = firstRefusal(results);
-  if (refused) throw refusalError(refused);
+  if (refused) throw refusalError(refused, undefined, key);
 }
 
 export type { Settled };

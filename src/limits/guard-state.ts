@@ -92,6 +92,9 @@ export interface Granted {
   ok: true;
   requests?: RateInfo;
   tokens?: RateInfo;
+  /** The subject's own per-model limits for this call's model (model_rpm_limit / model_tpm_limit). */
+  modelRequests?: RateInfo;
+  modelTokens?: RateInfo;
   /** The guard holds something for this call (lease, reservation, token count): settle it. */
   settle: boolean;
 }

@@ -156,6 +156,8 @@ export class KeyGuard extends DurableObject<Env> {
       settle,
       requests: requests && { ...requests, remaining: requests.remaining - 1 },
       tokens,
+      ...(perModel.modelRequests ? { modelRequests: perModel.modelRequests } : {}),
+      ...(perModel.modelTokens ? { modelTokens: perModel.modelTokens } : {}),
     };
   }
 
@@ -183,7 +185,11 @@ export class KeyGuard extends DurableObject<Env> {
    * The per-model checks of one call (model rpm and tpm, the key's budget for that model);
    * `commit` counts the request and holds the reservation, and says whether a settle is needed.
    */
-  private modelChecks(req: ExtendRequest, requests: RateInfo | undefined, tokens: RateInfo | undefined): Refusal | { ok: true; commit(id: string, expires: number): boolean } {
+  private modelChecks(
+    req: ExtendRequest,
+    requests: RateInfo | undefined,
+    tokens: RateInfo | undefined,
+  ): Refusal | { ok: true; modelRequests?: RateInfo; modelTokens?: RateInfo; commit(id: string, expires: number): boolean } {
     const state = this.state!;
     const { now, model } = req;
     const rateRefusal = (which: "requests" | "tokens", info: RateInfo): Refusal => ({ ok: false, reason: "rate", subject: state.subject, which, info, model, requests, tokens });
@@ -201,6 +207,8 @@ export class KeyGuard extends DurableObject<Env> {
     }
     return {
       ok: true,
+      ...(mRequests ? { modelRequests: { ...mRequests, remaining: mRequests.remaining - 1 } } : {}),
+      ...(mTokens ? { modelTokens: mTokens } : {}),
       commit: (id, expires) => {
         if (mRequests) window(this.modelRequests, model).add(1, now);
         if (mLedger) mLedger.reserve(id, mHeld ?? 0, expires);

@@ -61,6 +61,8 @@ export interface StreamSink {
   produced?(chars: number): void;
   /** Called once when the stream is over: complete, failed, or abandoned by the client. */
   end(outcome: StreamOutcome): void;
+  /** The answer's own id as the client sees it (`chatcmpl-...`), when the stream tells it. */
+  responseId?(id: string): void;
 }
 
 export interface ChatAdapter {

@@ -32,6 +32,13 @@ export interface RouteOptions {
    * limits and budgets); an error skips that group.
    */
   enter?: (name: string) => Promise<GatewayError | undefined>;
+  /**
+   * A test hook's failure for the requested group (LiteLLM's mock_testing_*): its attempts end in
+   * this error without running, so no upstream is called, no deployment cools, nothing is recorded.
+   */
+  mockFailure?: { error: GatewayError; kind: FailureKind };
+  /** Attempts answer without an upstream (mock_response): they tell the health store nothing. */
+  mocked?: boolean;
   /** Observes each attempt as it ends (telemetry). */
   onAttempt?: (record: AttemptRecord) => void;
   now?: () => number;
@@ -80,7 +87,8 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
     opts.onAttempt?.(r);
   };
 
-  async function tryGroup(group: ModelGroup): Promise<GroupResult<T>> {
+  async function tryGroup(group: ModelGroup, first: boolean): Promise<GroupResult<T>> {
+    if (first && opts.mockFailure) return { ok: false, ...opts.mockFailure };
     let retries = numRetries;
     let retryCount = 0;
     const tried = new Set<string>();
@@ -119,6 +127,11 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
       if (opts.signal?.aborted) return { ok: false, error: last ?? clientGone(), kind: "final" };
       tried.add(dep.id);
       const started = now();
+      if (opts.mocked) {
+        const value = await run(dep, group.name);
+        record({ deployment: dep.id, model_group: group.name, status: 200, ms: now() - started });
+        return { ok: true, value, dep };
+      }
       health.begin(dep.id);
       try {
         const value = await run(dep, group.name);
@@ -155,7 +168,7 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
         continue;
       }
     }
-    const result = await tryGroup(group);
+    const result = await tryGroup(group, i === 0);
     if (result.ok) return { value: result.value, dep: result.dep, group: group.name, requested: chain[i]!, attempts, fallbacks: i };
     lastError = result.error;
     if (result.kind === "final" || opts.signal?.aborted) break;

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
+import { withoutGatewayFields } from "../api/controls";
 import { parseBody } from "../api/parse";
 import { invalidRequest } from "../http/errors";
 import { readJson } from "../http/json";
@@ -121,7 +122,7 @@ export async function speech(c: Context<AppEnv>): Promise<Response> {
       headers.set("content-type", "application/json");
       const sent = await sendUpstream(
         a,
-        () => new Request(audio.url(a.dep, "audio/speech"), { method: "POST", headers, body: JSON.stringify({ ...req, model: a.dep.model }) }),
+        () => new Request(audio.url(a.dep, "audio/speech"), { method: "POST", headers, body: JSON.stringify({ ...withoutGatewayFields(req), model: a.dep.model }) }),
         (s, t, h) => audio.error(s, t, h, a.dep),
       );
       sent.done();

@@ -3,10 +3,12 @@ import { type ChatRequest, parseChatRequest } from "../api/chat";
 import type { AppEnv } from "../app-env";
 import { answerOutcome, streamOutcome } from "../gateway/attempt";
 import { httpCallContext } from "../gateway/context";
+import { MOCK_USAGE, mockChatJson, mockChatStream } from "../gateway/mock";
 import { callModel } from "../gateway/pipeline";
 import type { ModelCall } from "../gateway/types";
 import { readJson } from "../http/json";
 import { estimateTokens } from "../spend/estimate";
+import { batchCompletions, batchModels } from "./chat-batch";
 
 /** A chat request as a model call: the provider's chat adapter both ways. */
 export function chatCall(req: ChatRequest): ModelCall {
@@ -25,10 +27,18 @@ export function chatCall(req: ChatRequest): ModelCall {
       if (!stream) return answerOutcome(a, build, mapError, (text) => chat.response(text, a.dep, a.ctx));
       return streamOutcome(a, build, mapError, (body, spend) => chat.stream(body, a.dep, a.ctx, spend.sink));
     },
+    mock(a, text) {
+      const id = crypto.randomUUID();
+      if (stream) return mockChatStream(text, a.dep.model, id, a.ctx.created, a.ctx.includeUsage, estimateTokens(JSON.stringify(req.messages)));
+      return { kind: "answer", answer: { json: mockChatJson(text, a.dep.model, id, a.ctx.created, req.n ?? 1), usage: MOCK_USAGE } };
+    },
   };
 }
 
 /** POST /v1/chat/completions. */
 export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
-  return callModel(httpCallContext(c), chatCall(parseChatRequest(await readJson(c))));
+  const req = parseChatRequest(await readJson(c));
+  const models = batchModels(req);
+  if (models) return batchCompletions(httpCallContext(c), req, models);
+  return callModel(httpCallContext(c), chatCall(req));
 }

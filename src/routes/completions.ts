@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import { withoutGatewayFields } from "../api/controls";
 import { parseBody } from "../api/parse";
 import { completionCount, completionsSchema, type CompletionsRequest } from "../api/completions";
 import { invalidRequest, upstreamUnreadable } from "../http/errors";
@@ -15,16 +16,13 @@ import { httpCallContext } from "../gateway/context";
 import { callModel } from "../gateway/pipeline";
 import type { Attempt, ModelCall } from "../gateway/types";
 
-const GATEWAY_FIELDS = ["drop_params", "metadata", "fallbacks", "num_retries", "mock_response", "cache"];
-
 /** `{base}/completions` with the client's body (the deployment's model; usage asked for on streams). */
 function upstreamRequest(req: CompletionsRequest, a: Attempt): Request {
   const quirks = COMPAT_PROVIDERS[a.dep.provider];
   if (!quirks) {
     throw invalidRequest(`/v1/completions is served for OpenAI-compatible providers only; the model '${req.model}' is served by ${a.dep.provider}. Use /v1/chat/completions.`, "model");
   }
-  const body: Record<string, unknown> = { ...req, model: a.dep.model };
-  for (const f of GATEWAY_FIELDS) delete body[f];
+  const body: Record<string, unknown> = { ...withoutGatewayFields(req), model: a.dep.model };
   if (req.stream && quirks.streamUsage !== false) body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };
   else if (!req.stream) delete body.stream_options;
   return new Request(`${compatBaseUrl(a.dep, quirks)}/completions`, { method: "POST", headers: compatHeaders(a.dep), body: JSON.stringify(body) });

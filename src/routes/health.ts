@@ -56,6 +56,7 @@ health.get("/health/readiness", async (c) => {
         models: [...config.groups.keys()],
         deployment_errors: deploymentErrors,
         unsupported: config.unsupported,
+        ignored: config.ignored,
         stored_model_errors: config.modelErrors,
       },
     },

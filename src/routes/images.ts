@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import * as z from "zod/mini";
+import { withoutGatewayFields } from "../api/controls";
 import { parseBody } from "../api/parse";
 import type { AppEnv } from "../app-env";
 import { answerOutcome } from "../gateway/attempt";
@@ -9,6 +10,7 @@ import type { ModelCall } from "../gateway/types";
 import { upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { openaiUsage } from "../providers/usage";
+import { imagePrice } from "../spend/image-prices";
 import { priceCall } from "../spend/pricing";
 import { passthroughOf } from "./audio";
 
@@ -20,20 +22,17 @@ const imagesSchema = z.looseObject({
   quality: z.optional(z.nullable(z.string())),
   response_format: z.optional(z.nullable(z.enum(["url", "b64_json"]))),
   user: z.optional(z.string()),
-  fallbacks: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
-  num_retries: z.optional(z.number().check(z.int(), z.gte(0), z.lte(10))),
 });
 
 const IMAGE_TOKENS_MOST = 6240;
 
-/** The gateway's own request fields: never sent to the upstream. */
-const GATEWAY_FIELDS = new Set(["drop_params", "metadata", "fallbacks", "num_retries", "mock_response", "cache"]);
 type ImagesRequest = z.infer<typeof imagesSchema>;
 
 /**
  * An image generation as a model call, for providers with OpenAI's images API (OpenAI, Azure, the
  * compatible family): the request passes on with the deployment's model. Priced by the answer's
- * token usage (gpt-image-*), else per image with output_cost_per_image; unpriced otherwise.
+ * token usage (gpt-image-*), else per image with output_cost_per_image, else by OpenAI's DALL·E price
+ * table (size and quality); unpriced otherwise.
  */
 export function imagesCall(req: ImagesRequest): ModelCall {
   return {
@@ -49,7 +48,7 @@ export function imagesCall(req: ImagesRequest): ModelCall {
       const p = passthroughOf(a, req.model, "image generation");
       const headers = p.headers(a.dep);
       headers.set("content-type", "application/json");
-      const build = () => new Request(p.url(a.dep, "images/generations"), { method: "POST", headers, body: JSON.stringify({ ...upstreamFields(req), model: a.dep.model }) });
+      const build = () => new Request(p.url(a.dep, "images/generations"), { method: "POST", headers, body: JSON.stringify({ ...withoutGatewayFields(req), model: a.dep.model }) });
       return answerOutcome(
         a,
         build,
@@ -63,7 +62,7 @@ export function imagesCall(req: ImagesRequest): ModelCall {
           }
           if (!Array.isArray(body.data)) throw upstreamUnreadable("The upstream's images answer has no 'data'.");
           const usage = openaiUsage(body.usage);
-          const perImage = a.dep.costs.perImage;
+          const perImage = a.dep.costs.perImage ?? (usage ? undefined : imagePrice(a.dep.baseModel ?? a.dep.model, req.size, req.quality));
           const cost = perImage !== undefined ? body.data.length * perImage : usage ? priceCall(a.dep, usage) : null;
           return { json: text, usage, cost };
         },
@@ -71,8 +70,6 @@ export function imagesCall(req: ImagesRequest): ModelCall {
     },
   };
 }
-
-const upstreamFields = (req: ImagesRequest) => Object.fromEntries(Object.entries(req).filter(([k]) => !GATEWAY_FIELDS.has(k)));
 
 /** POST /v1/images/generations. */
 export async function imageGenerations(c: Context<AppEnv>): Promise<Response> {

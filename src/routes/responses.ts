@@ -27,7 +27,7 @@ export function responsesCall(raw: Record<string, unknown>, req: ResponsesReques
   const respCtx = { requestId, created: Math.floor(Date.now() / 1000), req };
   return {
     route: "responses",
-    request: { model: req.model, user: req.user ?? undefined, metadata: req.metadata, fallbacks: req.fallbacks, num_retries: req.num_retries, drop_params: req.drop_params },
+    request: { model: req.model, user: req.user ?? undefined, metadata: req.metadata, drop_params: req.drop_params },
     body: req,
     stream,
     includeUsage: stream,

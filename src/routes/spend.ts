@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { db } from "../db/client";
 import { REPORT_GROUPS, spendLogRows, spendReport, type ReportGroup, type ReportRow } from "../db/spend";
+import { spendPerDay, spendPerKey, spendPerTag } from "../db/spend-litellm";
 import { invalidRequest } from "../http/errors";
 import { hashKey } from "../http/key-header";
 import { replayDeadLetters } from "../spend/consumer";
@@ -37,13 +38,14 @@ spendRoutes.get("/spend/logs", requireAuth("admin"), async (c) => {
   const apiKey = q.api_key ? (/^[0-9a-f]{64}$/.test(q.api_key) || q.api_key === "master" ? q.api_key : await hashKey(q.api_key)) : undefined;
   const rows = await spendLogRows(
     db(c.env.DB),
-    { apiKey, model: q.model || undefined, from, to: toDay === undefined ? undefined : toDay + DAY_MS - 1 },
+    { requestId: q.request_id || undefined, apiKey, model: q.model || undefined, from, to: toDay === undefined ? undefined : toDay + DAY_MS - 1 },
     whole(q.page, "page", 1, 1_000_000),
     whole(q.page_size, "page_size", 100, 1000),
   );
   return c.json(
     rows.map((r) => ({
       request_id: r.requestId,
+      response_id: r.responseId,
       api_key: r.apiKey,
       model: r.model,
       model_group: r.modelGroup,
@@ -71,14 +73,41 @@ function range(q: Record<string, string>): { from: number; to: number } {
 
 const rowsAs = (name: string, rows: ReportRow[]) => rows.map(({ key, ...rest }) => ({ [name]: key, ...rest, total_spend: Number(rest.total_spend.toFixed(12)) }));
 
+/** group_by values answered in LiteLLM's nested shapes; the others answer flat rows (see README). */
+const NESTED = ["team", "customer", "api_key"] as const;
+const GROUPS = [...NESTED, ...Object.keys(REPORT_GROUPS).filter((g) => g !== "team" && g !== "api_key")];
+
 spendRoutes.get("/global/spend/report", requireAuth("admin"), async (c) => {
   const q = c.req.query();
-  const group = (q.group_by ?? "day") as ReportGroup;
-  if (!Object.hasOwn(REPORT_GROUPS, group)) {
-    throw invalidRequest(`'group_by' must be one of ${Object.keys(REPORT_GROUPS).join(", ")}.`, "group_by");
-  }
+  // LiteLLM's default.
+  const group = q.group_by || "team";
+  if (!GROUPS.includes(group)) throw invalidRequest(`'group_by' must be one of ${GROUPS.join(", ")}.`, "group_by");
   const { from, to } = range(q);
-  return c.json(rowsAs(group, await spendReport(c.env.DB, group, from, to)));
+  if (group === "team" || group === "customer") return c.json(await spendPerDay(c.env.DB, group, from, to));
+  if (group === "api_key") return c.json(await spendPerKey(c.env.DB, from, to));
+  return c.json(rowsAs(group, await spendReport(c.env.DB, group as ReportGroup, from, to)));
+});
+
+/** LiteLLM's /spend/tags: `[{individual_request_tag, log_count, total_spend}]`, all time unless dates are given. */
+spendRoutes.get("/spend/tags", requireAuth("admin"), async (c) => {
+  const q = c.req.query();
+  const { from, to } = q.start_date || q.end_date ? range(q) : { from: 0, to: Date.now() };
+  const rows = await spendPerTag(c.env.DB, from, to);
+  return c.json(rows.map((r) => ({ individual_request_tag: r.tag, log_count: r.log_count, total_spend: r.total_spend })));
+});
+
+/** LiteLLM's /global/spend/tags (its UI's): `{spend_per_tag: [{name, spend, log_count}]}`; dates required, `tags` filters (comma-separated; `all-tags` = every tag). */
+spendRoutes.get("/global/spend/tags", requireAuth("admin"), async (c) => {
+  const q = c.req.query();
+  if (!q.start_date || !q.end_date) throw invalidRequest("Please provide start_date and end_date.", q.start_date ? "end_date" : "start_date");
+  const { from, to } = range(q);
+  const wanted = (q.tags ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const only = wanted.includes("all-tags") ? undefined : wanted.slice(0, 50);
+  const rows = await spendPerTag(c.env.DB, from, to, only);
+  return c.json({ spend_per_tag: rows.map((r) => ({ name: r.tag, spend: Number(r.total_spend.toFixed(4)), log_count: r.log_count })) });
 });
 
 spendRoutes.get("/global/spend/keys", requireAuth("admin"), async (c) => {

@@ -134,6 +134,7 @@ export function boundSpendEvent(event: SpendEvent): SpendEvent {
     metadata,
   };
   if (typeof event.team_id === "string") out.team_id = name(event.team_id);
+  if (typeof event.response_id === "string") out.response_id = name(event.response_id);
   if (cut.truncated) out.metadata = { ...metadata, truncated: true };
   return out;
 }

@@ -1,6 +1,8 @@
 /** One call's spend record: what the queue carries and the consumer writes to spend_logs. */
 export interface SpendEvent {
   request_id: string;
+  /** The answer's own id (`chatcmpl-...`), as the client got it; absent when none came. */
+  response_id?: string | null;
   /** The key's token, or `master`. */
   api_key: string;
   /** The key's team, when it has one. */

@@ -74,7 +74,7 @@ describe("teams with members", () => {
     await new Promise((r) => setTimeout(r, 50));
     const over = await chat(k.key);
     expect(over.status).toBe(400);
-    expect((await over.json()).error.message).toContain("membership of team 't-budget'");
+    expect((await over.json()).error.message).toContain("in Team=t-budget");
   });
 
   it("/team/model/add and /team/model/delete change the team's models for its keys' next call; model_aliases are stored", async () => {

@@ -99,7 +99,7 @@ describe("internal users", () => {
     await new Promise((r) => setTimeout(r, 50));
     const over = await chat(u.key, "priced", { max_tokens: 10 });
     expect(over.status).toBe(400);
-    expect(await over.json()).toMatchObject({ error: { type: "budget_exceeded", message: expect.stringContaining(`user '${u.user_id}'`) } });
+    expect(await over.json()).toMatchObject({ error: { type: "budget_exceeded", message: expect.stringContaining(`User=${u.user_id} `) } });
   });
 });
 

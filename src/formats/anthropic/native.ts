@@ -1,3 +1,4 @@
+import { withoutGatewayFields } from "../../api/controls";
 import type { Deployment } from "../../config/deployment";
 import { upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, type StreamTranslator } from "../../http/sse";
@@ -26,7 +27,7 @@ export function nativeRequest(body: Json, dep: Deployment, client: Headers, path
     if (v) headers.set(name, v);
   }
   if (dep.apiKey) headers.set("x-api-key", dep.apiKey);
-  return new Request(`${messagesUrl(dep)}${path}`, { method: "POST", headers, body: JSON.stringify({ ...body, model: dep.model }) });
+  return new Request(`${messagesUrl(dep)}${path}`, { method: "POST", headers, body: JSON.stringify({ ...withoutGatewayFields(body, { keepMetadata: true }), model: dep.model }) });
 }
 
 /** A full answer: passed on as it came, with its usage read for pricing. */

@@ -1,4 +1,5 @@
 import { createParser } from "eventsource-parser";
+import { withoutGatewayFields } from "../../api/controls";
 import type { Deployment } from "../../config/deployment";
 import { type GatewayError, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, type StreamTranslator } from "../../http/sse";
@@ -15,11 +16,9 @@ import { openaiUsage } from "../../providers/usage";
 
 type Json = Record<string, unknown>;
 
-const GATEWAY_FIELDS = ["drop_params", "fallbacks", "num_retries", "mock_response", "cache"];
-
 export function nativeRequest(body: Json, dep: Deployment): Request {
-  const out: Json = { ...body, model: dep.model };
-  for (const f of GATEWAY_FIELDS) delete out[f];
+  // The Responses API has a metadata field of its own: it goes upstream.
+  const out: Json = { ...withoutGatewayFields(body, { keepMetadata: true }), model: dep.model };
   return new Request(`${compatBaseUrl(dep, COMPAT_PROVIDERS.openai!)}/responses`, { method: "POST", headers: compatHeaders(dep), body: JSON.stringify(out) });
 }
 

@@ -47,8 +47,6 @@ export const responsesRequestSchema = z.looseObject({
   metadata: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
   previous_response_id: z.optional(z.nullable(z.string())),
   store: z.optional(z.nullable(z.boolean())),
-  fallbacks: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
-  num_retries: z.optional(z.number().check(z.int(), z.gte(0), z.lte(10))),
   drop_params: z.optional(z.boolean()),
 });
 

@@ -1,3 +1,4 @@
+import { withoutGatewayFields } from "../../api/controls";
 import { translateStream } from "../../http/sse";
 import { compatBody, compatEmbeddingsAdapter, compatResponse } from "../openai-compat/adapter";
 import type { ChatAdapter, EmbeddingsAdapter, ProviderEntry } from "../types";
@@ -31,8 +32,8 @@ const passEmbeddings = compatEmbeddingsAdapter({});
 /** `{api_base}/openai/deployments/{deployment}/embeddings?api-version=...` (or the v1 form); the answer is OpenAI's. */
 export const azureEmbeddings: EmbeddingsAdapter = {
   request(req, dep) {
-    const body: Record<string, unknown> = { ...req, model: deploymentName(dep) };
-    for (const f of ["drop_params", "metadata", "fallbacks", "num_retries", "input_type"]) delete body[f];
+    const body: Record<string, unknown> = { ...withoutGatewayFields(req), model: deploymentName(dep) };
+    delete body.input_type;
     return new Request(azureUrl(dep, "embeddings"), { method: "POST", headers: azureHeaders(dep), body: JSON.stringify(body) });
   },
   response: passEmbeddings.response,

@@ -2,14 +2,12 @@ import type { Deployment } from "../../config/deployment";
 import { configError, type GatewayError, invalidRequest, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, translateStream, type StreamTranslator } from "../../http/sse";
 import type { ChatRequest } from "../../api/chat";
+import { withoutGatewayFields } from "../../api/controls";
 import type { AdapterContext, ChatAdapter, EmbeddingsAdapter, ProviderEntry, StreamSink, TranslatedResponse } from "../types";
 import { upstreamError } from "../upstream-error";
 import { openaiUsage } from "../usage";
 import { compatModerations, compatRerank } from "./extras";
 import { COMPAT_PROVIDERS, type CompatProvider } from "./table";
-
-/** Fields of the client request that are the gateway's own and never go upstream. */
-const GATEWAY_FIELDS = ["drop_params", "metadata", "fallbacks", "num_retries", "mock_response", "cache"] as const;
 
 export function compatBaseUrl(dep: Deployment, quirks: CompatProvider): string {
   const base = dep.apiBase ?? quirks.baseUrl;
@@ -19,8 +17,7 @@ export function compatBaseUrl(dep: Deployment, quirks: CompatProvider): string {
 
 /** The upstream body: the client's request with the deployment's model and usage asked for on streams. */
 export function compatBody(req: ChatRequest, dep: Deployment, quirks: CompatProvider): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...req, model: dep.model };
-  for (const f of GATEWAY_FIELDS) delete body[f];
+  const body: Record<string, unknown> = { ...withoutGatewayFields(req), model: dep.model };
   if (req.stream && quirks.streamUsage !== false) {
     body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };
   } else if (!req.stream) {
@@ -78,9 +75,10 @@ export function compatStreamTranslator(ctx: AdapterContext, sink: StreamSink): S
       const data = event.startsWith("data:") ? event.slice(5).trim() : "";
       if (data && data !== "[DONE]" && event.includes(USAGE_MARK)) {
         try {
-          const chunk = JSON.parse(data) as { usage?: unknown; choices?: unknown[] };
+          const chunk = JSON.parse(data) as { id?: unknown; usage?: unknown; choices?: unknown[] };
           const usage = openaiUsage(chunk.usage);
           if (usage) sink.usage(usage);
+          if (typeof chunk.id === "string") sink.responseId?.(chunk.id);
           if (!ctx.includeUsage && usage && Array.isArray(chunk.choices) && chunk.choices.length === 0) continue;
           if (!ctx.includeUsage && usage) {
             delete chunk.usage;
@@ -166,8 +164,7 @@ export function compatError(status: number, text: string, headers: Headers, dep:
 export function compatEmbeddingsAdapter(quirks: CompatProvider): EmbeddingsAdapter {
   return {
     request(req, dep) {
-      const body: Record<string, unknown> = { ...req, model: dep.model };
-      for (const f of GATEWAY_FIELDS) delete body[f];
+      const body: Record<string, unknown> = { ...withoutGatewayFields(req), model: dep.model };
       delete body.input_type;
       return new Request(`${compatBaseUrl(dep, quirks)}/embeddings`, { method: "POST", headers: compatHeaders(dep), body: JSON.stringify(body) });
     },

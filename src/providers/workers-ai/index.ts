@@ -1,3 +1,4 @@
+import { withoutGatewayFields } from "../../api/controls";
 import { invalidRequest } from "../../http/errors";
 import { translateStream } from "../../http/sse";
 import type { ChatRequest } from "../../api/chat";
@@ -45,8 +46,8 @@ const passEmbeddings = compatEmbeddingsAdapter(quirks);
 /** `{base}/embeddings` (`@cf/baai/bge-*` and the like); request and answer are OpenAI's. */
 export const workersAiEmbeddings: EmbeddingsAdapter = {
   request(req, dep) {
-    const body: Record<string, unknown> = { ...req, model: dep.model };
-    for (const f of ["drop_params", "metadata", "fallbacks", "num_retries", "input_type"]) delete body[f];
+    const body: Record<string, unknown> = { ...withoutGatewayFields(req), model: dep.model };
+    delete body.input_type;
     return new Request(`${workersAiBase(dep)}/embeddings`, { method: "POST", headers: workersAiHeaders(dep), body: JSON.stringify(body) });
   },
   response: passEmbeddings.response,

@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { eventually, gw, newKey, openai } from "../helpers/gateway";
+import { chunked, fakeUpstream, resetUpstreams, sse } from "../helpers/upstream";
+import { answer, msgs, rowsOf } from "./helpers";
+
+afterEach(resetUpstreams);
+
+const logs = async (query: string) => (await gw(`/spend/logs?${query}`)).json() as Promise<Array<Record<string, unknown>>>;
+
+describe("spend rows keep the answer's own id", () => {
+  it("/spend/logs?request_id= finds a row by the gateway's id or by the answer's, and only that row", async () => {
+    let n = 0;
+    fakeUpstream("https://dropin-a.test/v1", () => answer("ok", `chatcmpl-own-${++n}`));
+    const k = await newKey();
+    const first = await openai(k.key).chat.completions.create({ model: "dropin-a", messages: msgs }).withResponse();
+    await openai(k.key).chat.completions.create({ model: "dropin-a", messages: msgs });
+    expect(first.data.id).toBe("chatcmpl-own-1");
+    const gatewayId = first.response.headers.get("x-request-id")!;
+    await eventually(async () => (await rowsOf(k.token)).length === 2);
+    const byGateway = await logs(`request_id=${gatewayId}`);
+    expect(byGateway.map((r) => r.request_id)).toEqual([gatewayId]);
+    expect(byGateway[0]!.response_id).toBe("chatcmpl-own-1");
+    const byAnswer = await logs("request_id=chatcmpl-own-1");
+    expect(byAnswer.map((r) => r.request_id)).toEqual([gatewayId]);
+    expect(await logs("request_id=no-such-id")).toEqual([]);
+  });
+
+  it("a streamed answer's id is kept too", async () => {
+    const chunk = (extra: Record<string, unknown>) => ({ id: "chatcmpl-streamed-7", object: "chat.completion.chunk", created: 1, model: "m", ...extra });
+    fakeUpstream("https://dropin-a.test/v1", () =>
+      chunked([sse([chunk({ choices: [{ index: 0, delta: { content: "hi" }, finish_reason: "stop" }] }), chunk({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } })])]),
+    );
+    const k = await newKey();
+    const stream = await openai(k.key).chat.completions.create({ model: "dropin-a", messages: msgs, stream: true });
+    for await (const c of stream) expect(c.id).toBe("chatcmpl-streamed-7");
+    const row = await eventually(async () => (await rowsOf(k.token))[0]);
+    expect(row.response_id).toBe("chatcmpl-streamed-7");
+    expect((await logs("request_id=chatcmpl-streamed-7")).map((r) => r.request_id)).toEqual([row.request_id]);
+  });
+});
