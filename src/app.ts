@@ -7,6 +7,7 @@ import { limitBody, requestIds, requireAuth, withConfig } from "./http/middlewar
 import { callbackRoutes } from "./routes/callbacks";
 import { chatCompletions } from "./routes/chat";
 import { embeddings } from "./routes/embeddings";
+import { fileRoutes } from "./routes/files";
 import { health } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
@@ -39,6 +40,7 @@ export function buildApp(): Hono<AppEnv> {
     app.get(`${prefix}/models`, requireAuth("key"), listModels);
   }
   app.route("/", surfaces);
+  app.route("/", fileRoutes);
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);

@@ -46,6 +46,7 @@ export function spendEvent(
     status,
     start_time: call.start,
     end_time: Date.now(),
+    ...(cx.batch ? { batch_id: cx.batch.batchId, custom_id: cx.batch.customId } : {}),
     metadata: spendMetadata(request, { route: call.route, stream: call.stream, ...(call.attempts.length > 1 ? { attempts: call.attempts } : {}), ...extra }, cx.config.settings.storePrompts),
   };
 }
