@@ -58,6 +58,7 @@ CREATE TABLE `files` (
 --> statement-breakpoint
 CREATE INDEX `files_owner_idx` ON `files` (`owner_key_id`,`created_at`);--> statement-breakpoint
 ALTER TABLE `keys` ADD `key_id` text;--> statement-breakpoint
+CREATE INDEX `keys_key_id_idx` ON `keys` (`key_id`);--> statement-breakpoint
 ALTER TABLE `spend_logs` ADD `batch_id` text;--> statement-breakpoint
 ALTER TABLE `spend_logs` ADD `custom_id` text;--> statement-breakpoint
 CREATE INDEX `spend_logs_batch_idx` ON `spend_logs` (`batch_id`) WHERE "spend_logs"."batch_id" IS NOT NULL;--> statement-breakpoint

@@ -6,6 +6,7 @@ import { errorResponse, GatewayError } from "./http/errors";
 import { limitBody, requestIds, requireAuth, withConfig } from "./http/middleware";
 import { callbackRoutes } from "./routes/callbacks";
 import { chatCompletions } from "./routes/chat";
+import { batchRoutes } from "./routes/batches";
 import { embeddings } from "./routes/embeddings";
 import { fileRoutes } from "./routes/files";
 import { health } from "./routes/health";
@@ -41,6 +42,7 @@ export function buildApp(): Hono<AppEnv> {
   }
   app.route("/", surfaces);
   app.route("/", fileRoutes);
+  app.route("/", batchRoutes);
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);

@@ -4,6 +4,8 @@ import { loadConfig } from "./config/load";
 import { consumeSpend } from "./spend/consumer";
 import { pruneSpendLogs } from "./spend/retention";
 import type { SpendMessage } from "./spend/event";
+import { consumeBatches } from "./batches/consumer";
+import { BATCH_QUEUE_NAME, type BatchMessage } from "./batches/messages";
 import { consumeExport } from "./telemetry/export-consumer";
 import { EXPORT_QUEUE_NAME, type ExportMessage } from "./telemetry/export-message";
 
@@ -14,12 +16,16 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
-  // Two queues, one handler: per-sink export batches, and spend events (the default).
-  queue: (batch: MessageBatch<SpendMessage | ExportMessage>, env: Env, ctx?: ExecutionContext) =>
-    batch.queue === EXPORT_QUEUE_NAME ? consumeExport(batch as MessageBatch<ExportMessage>, env, ctx ?? { waitUntil: () => {} }) : consumeSpend(batch as MessageBatch<SpendMessage>, env),
+  // Three queues, one handler: per-sink export batches, gateway-run batches, and spend events (the default).
+  queue: (batch: MessageBatch<SpendMessage | ExportMessage | BatchMessage>, env: Env, ctx?: ExecutionContext) => {
+    const context = ctx ?? { waitUntil: () => {} };
+    if (batch.queue === EXPORT_QUEUE_NAME) return consumeExport(batch as MessageBatch<ExportMessage>, env, context);
+    if (batch.queue === BATCH_QUEUE_NAME) return consumeBatches(batch as MessageBatch<BatchMessage>, env, context);
+    return consumeSpend(batch as MessageBatch<SpendMessage>, env);
+  },
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
     const config = await loadConfig(env, (p) => ctx.waitUntil(p));
     const deleted = await pruneSpendLogs(env, config);
     console.log(JSON.stringify({ msg: "spend_logs retention", deleted }));
   },
-} satisfies ExportedHandler<Env, SpendMessage | ExportMessage>;
+} satisfies ExportedHandler<Env, SpendMessage | ExportMessage | BatchMessage>;

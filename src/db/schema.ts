@@ -56,7 +56,7 @@ export const keys = sqliteTable(
       .notNull()
       .$defaultFn(() => Date.now()),
   },
-  (t) => [index("keys_alias_idx").on(t.keyAlias), index("keys_team_idx").on(t.teamId), index("keys_user_idx").on(t.userId)],
+  (t) => [index("keys_key_id_idx").on(t.keyId), index("keys_alias_idx").on(t.keyAlias), index("keys_team_idx").on(t.teamId), index("keys_user_idx").on(t.userId)],
 );
 
 /** Teams: keys with a team_id are bounded by the team's limits, budget and models too. */

@@ -1,3 +1,5 @@
+import { json } from "../helpers/upstream";
+
 /** Batch input files and multipart bodies for the files and batches tests. */
 export interface Line {
   custom_id: string;
@@ -48,3 +50,29 @@ export function trickle(bytes: Uint8Array, size: number): ReadableStream<Uint8Ar
     },
   });
 }
+
+export const completion = (content: string) =>
+  json({
+    id: `chatcmpl-${content}`,
+    object: "chat.completion",
+    created: 1,
+    model: "house-model",
+    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+  });
+
+/** The custom_id a chat line's fake upstream call is for (its message says `hello <id>`). */
+export const idOf = (body: string) => (JSON.parse(body) as { messages: Array<{ content: string }> }).messages[0]!.content.replace("hello ", "");
+
+export interface OutLine {
+  id: string;
+  custom_id: string;
+  response: { status_code: number; request_id: string; body: any } | null;
+  error: { code: string; message: string } | null;
+}
+export const parseLines = (text: string): OutLine[] =>
+  text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
