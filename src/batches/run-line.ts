@@ -23,7 +23,11 @@ const ACK: LineNext = { ack: true };
 const resultLine = (customId: string, response: { status_code: number; request_id: string; body: unknown } | null, error: { code: string; message: string } | null) =>
   JSON.stringify({ id: randomId("batch_req_"), custom_id: customId, response, error });
 
-const retryable = (e: GatewayError) => e.status === 429 || e.status === 408 || e.status >= 500;
+/**
+ * Worth another run: rate limits, timeouts, upstream and gateway outages, and a budget refusal
+ * (other lines' reservations may be holding the budget; they settle at their real cost).
+ */
+const retryable = (e: GatewayError) => e.status === 429 || e.status === 408 || e.status >= 500 || e.code === "budget_exceeded";
 
 function usageOf(body: unknown): { prompt: number; completion: number } {
   const u = (body as { usage?: Record<string, unknown> } | null)?.usage;

@@ -103,3 +103,30 @@ describe("batches within the key's limits", () => {
     }
   });
 });
+
+describe("batches within the key's budget", () => {
+  it("each line reserves against the budget as a live call does; once it is spent the lines left fail with budget_exceeded", async () => {
+    fakeUpstream("https://api.openai.test/v1", (_r, body) => completion(idOf(body)));
+    // Each answer costs $0.00002 (10 prompt + 5 completion tokens at the `priced` rates); the budget holds 25 of them.
+    const k = await newKey({ max_budget: 0.0005 });
+    const client = openai(k.key);
+    const lines = Array.from({ length: 40 }, (_, i) => chatLine(`line-${i}`, "priced", { max_tokens: 10 }));
+    const file = await client.files.create({ file: await toFile(new TextEncoder().encode(jsonl(lines)), "in.jsonl"), purpose: "batch" });
+    const batch = await client.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
+    const done = await statusOf(client, batch.id, "completed");
+    const { completed, failed } = done.request_counts!;
+    expect(completed + failed).toBe(40);
+    expect(completed).toBeGreaterThan(15);
+    expect(completed).toBeLessThanOrEqual(25);
+    expect(received.length).toBe(completed);
+    const errors = parseLines(await (await client.files.content(done.error_file_id!)).text());
+    expect(errors).toHaveLength(failed);
+    for (const l of errors) expect(l.response).toMatchObject({ status_code: 400, body: { error: { code: "budget_exceeded" } } });
+    expect((done as unknown as { cost: number }).cost).toBeCloseTo(completed * 0.00002, 10);
+    const spend = await eventually(async () => {
+      const info = (await (await gw(`/key/info?key=${k.token}`)).json()) as { info: { spend: number } };
+      return info.info.spend >= completed * 0.00002 - 1e-12 ? info.info.spend : undefined;
+    });
+    expect(spend).toBeLessThanOrEqual(0.0005 + 1e-12);
+  });
+});
