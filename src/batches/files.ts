@@ -6,7 +6,7 @@ import type { Env } from "../env";
 import type { Principal } from "../http/auth";
 import { configError, GatewayError, invalidRequest } from "../http/errors";
 import { mayReach, ownerOf } from "./access";
-import { BatchLineChecker } from "./line-check";
+import { BatchLineChecker, MAX_LINE_CHARS } from "./line-check";
 import { boundaryOf, MultipartError, multipartParts } from "./multipart";
 import { R2Writer } from "./r2-writer";
 
@@ -113,7 +113,7 @@ async function storePart(
 ): Promise<NonNullable<Upload["file"]>> {
   const id = randomId("file-");
   // The purpose may come after the file: until it is known the lines are checked as a batch's.
-  const checker = purpose === undefined || purpose === "batch" ? new BatchLineChecker(config, principal, config.settings.maxRequestBytes) : undefined;
+  const checker = purpose === undefined || purpose === "batch" ? new BatchLineChecker(config, principal, Math.min(config.settings.maxRequestBytes, MAX_LINE_CHARS)) : undefined;
   const writer = new R2Writer(bucket, fileKey(id), { httpMetadata: { contentType: contentType ?? "application/octet-stream" } });
   try {
     for await (const chunk of chunks) {

@@ -15,7 +15,19 @@ async function resultFile(env: Env, batch: BatchRow, states: string[], kind: "ou
   let after = 0;
   for (;;) {
     const page = await linesPage(env.DB, batch.id, states, after, PAGE);
-    for (const l of page) if (l.result) await writer.write(`${l.result}\n`);
+    for (const l of page) {
+      if (!l.result) continue;
+      if (!l.result.startsWith("r2:")) {
+        await writer.write(`${l.result}\n`);
+        continue;
+      }
+      // A large answer kept in R2 (see run-line.ts): copied over as it streams.
+      const object = await filesBucket(env).get(l.result.slice(3));
+      if (!object) throw new Error(`batch ${batch.id}: the result of line ${l.line_no} is missing from R2`);
+      const reader = object.body.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) await writer.write(r.value);
+      await writer.write("\n");
+    }
     if (page.length < PAGE) break;
     after = page.at(-1)!.line_no;
   }

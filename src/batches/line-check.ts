@@ -9,6 +9,8 @@ import { type BatchEndpoint, BATCH_ENDPOINTS, checkLineBody, isBatchEndpoint } f
 
 /** OpenAI's limit on requests in one batch. */
 export const MAX_BATCH_LINES = 50_000;
+/** A line is kept in a D1 row while its batch runs (a row holds at most 2 MB). */
+export const MAX_LINE_CHARS = 1_000_000;
 const MAX_CUSTOM_ID_CHARS = 512;
 
 export interface LineProblem {
@@ -36,7 +38,7 @@ export class BatchLineChecker {
   constructor(
     private readonly config: ResolvedConfig,
     private readonly principal: Principal,
-    /** The longest line (a request body's limit, general_settings.max_request_size_mb). */
+    /** The longest line: max_request_size_mb, at most MAX_LINE_CHARS. */
     private readonly maxLineChars: number,
   ) {}
 
@@ -75,7 +77,7 @@ export class BatchLineChecker {
     }
     if (this.problem) return;
     this.partial += text.slice(from);
-    if (this.partial.length > this.maxLineChars) this.fail(this.lineNo + 1, `the line is longer than ${this.maxLineChars} bytes (general_settings.max_request_size_mb).`);
+    if (this.partial.length > this.maxLineChars) this.fail(this.lineNo + 1, `the line is longer than ${this.maxLineChars} characters, the most a batch line may have.`);
   }
 
   private fail(line: number, message: string): void {
@@ -92,7 +94,7 @@ export class BatchLineChecker {
 
   /** Checks one request line and, when it is good, takes note of it; returns what is wrong with it. */
   private check(text: string): string | undefined {
-    if (text.length > this.maxLineChars) return `the line is longer than ${this.maxLineChars} bytes (general_settings.max_request_size_mb).`;
+    if (text.length > this.maxLineChars) return `the line is longer than ${this.maxLineChars} characters, the most a batch line may have.`;
     let v: unknown;
     try {
       v = JSON.parse(text);

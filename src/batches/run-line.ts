@@ -8,11 +8,21 @@ import type { CallContext } from "../gateway/types";
 import type { Principal } from "../http/auth";
 import { GatewayError, unauthorized } from "../http/errors";
 import { type BatchEndpoint, lineCall } from "./endpoints";
-import { randomId } from "./files";
+import { filesBucket, randomId } from "./files";
 import { maybeFinalize } from "./start";
 
 /** How long a run holds its line: past it, a redelivered message runs the line again (its consumer died). */
 export const LEASE_MS = 15 * 60_000;
+
+/** A result line longer than this is kept in R2 (a D1 row holds at most 2 MB); its row keeps `r2:<key>`. */
+export const MAX_INLINE_RESULT = 500_000;
+
+async function keep(env: Env, batchId: string, lineNo: number, result: string): Promise<string> {
+  if (result.length <= MAX_INLINE_RESULT) return result;
+  const key = `batches/${batchId}/results/${lineNo}`;
+  await filesBucket(env).put(key, result);
+  return `r2:${key}`;
+}
 
 /** What the consumer does with the line's message: done with it, or send it again after a delay. */
 export type LineNext = { ack: true } | { ack: false; delaySeconds: number };
@@ -111,7 +121,7 @@ export async function runLine(r: LineRun): Promise<LineNext> {
     const costHeader = res.headers.get("x-gateway-cost");
     await endRun(env.DB, batch.id, customId, lease, {
       state: "done",
-      result: resultLine(customId, { status_code: 200, request_id: requestId, body }, null),
+      result: await keep(env, batch.id, line.line_no, resultLine(customId, { status_code: 200, request_id: requestId, body }, null)),
       promptTokens: usage.prompt,
       completionTokens: usage.completion,
       cost: costHeader === null ? null : Number(costHeader),

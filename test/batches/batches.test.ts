@@ -113,6 +113,26 @@ describe("gateway-run batches", () => {
     expect(done.error_file_id).toBeNull();
   });
 
+  it("an answer too large for a D1 row is kept in R2 and still lands in the output file", async () => {
+    const vector = Array.from({ length: 60_000 }, (_, i) => i / 7);
+    fakeUpstream("https://api.openai.test/v1/embeddings", () =>
+      json({ object: "list", data: [{ object: "embedding", index: 0, embedding: vector }], model: "m", usage: { prompt_tokens: 3, total_tokens: 3 } }),
+    );
+    const client = openai((await newKey()).key);
+    const lines = [{ custom_id: "big", method: "POST", url: "/v1/embeddings", body: { model: "gpt-4o-mini", input: "x" } }];
+    const file = await client.files.create({ file: await toFile(new TextEncoder().encode(jsonl(lines)), "big.jsonl"), purpose: "batch" });
+    const b = await client.batches.create({ input_file_id: file.id, endpoint: "/v1/embeddings", completion_window: "24h" });
+    const done = await eventually(async () => {
+      const r = await client.batches.retrieve(b.id);
+      return r.status === "completed" ? r : undefined;
+    }, 10_000);
+    const row = await env.DB.prepare("SELECT result FROM batch_lines WHERE batch_id = ?").bind(b.id).first<{ result: string }>();
+    expect(row?.result).toBe(`r2:batches/${b.id}/results/1`);
+    const out = parseLines(await (await client.files.content(done.output_file_id!)).text());
+    expect(out).toHaveLength(1);
+    expect(out[0]!.response!.body.data[0].embedding).toEqual(vector);
+  });
+
   it("bad batch requests get clear 400s and 404s", async () => {
     const k = await newKey();
     const client = openai(k.key);

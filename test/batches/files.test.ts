@@ -118,6 +118,7 @@ describe("files (/v1/files) on R2", () => {
       [[{ custom_id: "", method: "POST", url: "/v1/chat/completions", body: {} }], "Line 1 of the batch file: 'custom_id' must be a non-empty string."],
       [["", "[1,2]"], "Line 2 of the batch file: each line must be a JSON object with custom_id, method, url and body."],
       [[""], "Line 1 of the batch file: the file has no request lines."],
+      [[chatLine("a"), chatLine("b", "gpt-4o-mini", { user: "u".repeat(1_000_000) })], "Line 2 of the batch file: the line is longer than 1000000 characters, the most a batch line may have."],
     ];
     for (const [lines, message] of cases) {
       const res = await upload(key.key, [
