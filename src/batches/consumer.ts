@@ -28,10 +28,12 @@ async function pool<T>(items: readonly T[], limit: number, work: (t: T) => Promi
 export async function consumeBatches(batch: MessageBatch<BatchMessage>, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<void> {
   const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
   const config = await loadConfig(env, waitUntil);
-  // A config that does not load fails no line: the whole delivery waits and comes again.
+  // A config that does not load fails no line: the messages are sent again for later (not retried,
+  // which would use up the queue's retries while the config is being fixed).
   if (config.error) {
     console.error(JSON.stringify({ msg: "batch messages wait: the config does not load", error: config.error }));
-    batch.retryAll({ delaySeconds: 30 });
+    await batchQueue(env).sendBatch(batch.messages.map((m) => ({ body: m.body, delaySeconds: 30 })));
+    batch.ackAll();
     return;
   }
   const d = db(env.DB);
