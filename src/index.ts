@@ -6,6 +6,7 @@ import { pruneSpendLogs } from "./spend/retention";
 import type { SpendMessage } from "./spend/event";
 import { consumeBatches } from "./batches/consumer";
 import { BATCH_QUEUE_NAME, type BatchMessage } from "./batches/messages";
+import { sweepBatches } from "./batches/sweep";
 import { consumeExport } from "./telemetry/export-consumer";
 import { EXPORT_QUEUE_NAME, type ExportMessage } from "./telemetry/export-message";
 
@@ -13,6 +14,9 @@ export { DeploymentGuard } from "./limits/deployment-guard";
 export { KeyGuard } from "./limits/key-guard";
 
 const app = buildApp();
+
+/** wrangler.toml [triggers]: the daily spend_logs retention (the other trigger only sweeps batches). */
+const SPEND_RETENTION_CRON = "17 3 * * *";
 
 export default {
   fetch: app.fetch,
@@ -23,7 +27,11 @@ export default {
     if (batch.queue === BATCH_QUEUE_NAME) return consumeBatches(batch as MessageBatch<BatchMessage>, env, context);
     return consumeSpend(batch as MessageBatch<SpendMessage>, env);
   },
-  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+  async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+    // Every trigger: batches whose messages the queue gave up on are sent on again.
+    const swept = await sweepBatches(env);
+    if (swept) console.log(JSON.stringify({ msg: "batch sweep", messages: swept }));
+    if (controller.cron !== SPEND_RETENTION_CRON) return;
     const config = await loadConfig(env, (p) => ctx.waitUntil(p));
     const deleted = await pruneSpendLogs(env, config);
     console.log(JSON.stringify({ msg: "spend_logs retention", deleted }));

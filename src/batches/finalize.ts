@@ -1,6 +1,6 @@
 import { db } from "../db/client";
 import { findBatch, linesPage, moveBatch } from "../db/batches";
-import { insertFile } from "../db/files";
+import { upsertFile } from "../db/files";
 import type { BatchRow } from "../db/schema";
 import type { Env } from "../env";
 import { fileKey, filesBucket } from "./files";
@@ -37,7 +37,7 @@ async function resultFile(env: Env, batch: BatchRow, states: string[], kind: "ou
   }
   const bytes = await writer.close();
   const now = Date.now();
-  await insertFile(db(env.DB), {
+  await upsertFile(db(env.DB), {
     id,
     ownerKeyId: batch.ownerKeyId,
     teamId: batch.teamId,

@@ -18,6 +18,14 @@ export const scopeCondition = (s: OwnerScope, owner: Column, team: Column): SQL 
 
 export const insertFile = (d: Db, row: FileRow): Promise<unknown> => d.insert(files).values(row).onConflictDoNothing().run();
 
+/** A file written again under the same id (a batch's result file, rewritten by a repeated finalisation) keeps its row current. */
+export const upsertFile = (d: Db, row: FileRow): Promise<unknown> =>
+  d
+    .insert(files)
+    .values(row)
+    .onConflictDoUpdate({ target: files.id, set: { bytes: row.bytes, createdAt: row.createdAt, expiresAt: row.expiresAt } })
+    .run();
+
 export const findFile = (d: Db, id: string): Promise<FileRow | undefined> => d.select().from(files).where(eq(files.id, id)).get();
 
 export const deleteFileRow = (d: Db, id: string): Promise<unknown> => d.delete(files).where(eq(files.id, id)).run();

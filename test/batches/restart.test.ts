@@ -1,6 +1,7 @@
 import { toFile } from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { consumeBatches } from "../../src/batches/consumer";
+import { STALE_MS, sweepBatches } from "../../src/batches/sweep";
 import type { BatchMessage } from "../../src/batches/messages";
 import { env, eventually, gw, newKey, openai } from "../helpers/gateway";
 import { fakeUpstream, resetUpstreams } from "../helpers/upstream";
@@ -87,5 +88,32 @@ describe("a batch survives its consumer dying mid-way", () => {
     await new Promise((r) => setTimeout(r, 300));
     const { results: still } = await env.DB.prepare("SELECT COUNT(*) AS n FROM spend_logs WHERE batch_id = ?").bind(batch.id).all<{ n: number }>();
     expect(still[0]!.n).toBe(15);
+  });
+
+  it("the cron sweep sends again the messages the queue gave up on: a stuck line runs once and the batch finishes", async () => {
+    const calls = new Map<string, number>();
+    fakeUpstream("https://api.openai.test/v1", (_r, body) => {
+      const id = idOf(body);
+      calls.set(id, (calls.get(id) ?? 0) + 1);
+      return completion(id);
+    });
+    const client = openai((await newKey()).key);
+    const ids = ["a", "b", "c"];
+    const file = await client.files.create({ file: await toFile(new TextEncoder().encode(jsonl(ids.map((id) => chatLine(id, "priced")))), "in.jsonl"), purpose: "batch" });
+    const batch = await client.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
+    await eventually(async () => ((await client.batches.retrieve(batch.id)).status === "completed" ? true : undefined), 10_000);
+    // As if line `b` had never been delivered: pending, its message gone, the batch still in progress.
+    await env.DB.prepare("UPDATE batch_lines SET state = 'pending', result = NULL, updated_at = 0 WHERE batch_id = ? AND custom_id = 'b'").bind(batch.id).run();
+    await env.DB.prepare("UPDATE batches SET status = 'in_progress', completed_at = NULL, output_file_id = NULL WHERE id = ?").bind(batch.id).run();
+    // Nothing is stale yet at an earlier time; now it is.
+    expect(await sweepBatches(env, STALE_MS / 2)).toBe(0);
+    expect(await sweepBatches(env)).toBe(1);
+    const done = await eventually(async () => {
+      const b = await client.batches.retrieve(batch.id);
+      return b.status === "completed" && b.output_file_id ? b : undefined;
+    }, 10_000);
+    expect(parseLines(await (await client.files.content(done.output_file_id!)).text()).map((l) => l.custom_id)).toEqual(ids);
+    expect(calls.get("b")).toBe(2);
+    expect(calls.get("a")).toBe(1);
   });
 });
