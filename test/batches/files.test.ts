@@ -200,6 +200,32 @@ describe("files (/v1/files) on R2", () => {
     expect((await openai(key).files.list()).data.map((f) => f.id)).toEqual([stored.id]);
   });
 
+  it("lists page with limit, after and order, and filter by purpose", async () => {
+    const key = (await newKey()).key;
+    const ids: string[] = [];
+    for (const [i, purpose] of ["user_data", "user_data", "vision"].entries()) {
+      const r = await upload(key, [
+        { name: "purpose", value: purpose },
+        { name: "file", value: `f${i}`, filename: `f${i}.txt` },
+      ]);
+      ids.push(((await r.json()) as { id: string }).id);
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    const page = async (q: string) => (await (await gw(`/v1/files?${q}`, { key })).json()) as { data: Array<{ id: string }>; has_more: boolean; first_id: string; last_id: string };
+    const first = await page("limit=2");
+    expect(first.data.map((f) => f.id)).toEqual([ids[2], ids[1]]);
+    expect(first.has_more).toBe(true);
+    const second = await page(`limit=2&after=${first.last_id}`);
+    expect(second.data.map((f) => f.id)).toEqual([ids[0]]);
+    expect(second.has_more).toBe(false);
+    expect((await page("order=asc&limit=2")).data.map((f) => f.id)).toEqual([ids[0], ids[1]]);
+    expect((await page(`order=asc&after=${ids[0]}`)).data.map((f) => f.id)).toEqual([ids[1], ids[2]]);
+    expect((await page("purpose=vision")).data.map((f) => f.id)).toEqual([ids[2]]);
+    expect((await gw("/v1/files?limit=0", { key })).status).toBe(400);
+    expect((await gw("/v1/files?order=sideways", { key })).status).toBe(400);
+    expect((await gw("/v1/files?purpose=homework", { key })).status).toBe(400);
+  });
+
   it("an unknown file id is a 404 in OpenAI's shape", async () => {
     const res = await gw("/v1/files/file-nope");
     expect(res.status).toBe(404);
