@@ -59,6 +59,10 @@ describe("files (/v1/files) on R2", () => {
     expect((await openai(lead.key).files.retrieve(f.id)).id).toBe(f.id);
     expect((await openai(lead.key).files.list()).data.map((x) => x.id)).toContain(f.id);
     await expect(openai(devTwo.key).files.retrieve(f.id)).rejects.toMatchObject({ status: 404 });
+    // A proxy admin's key reaches every file.
+    await post("/user/new", { user_id: "files-admin", user_role: "proxy_admin" });
+    const admin = await newKey({ user_id: "files-admin" });
+    expect((await openai(admin.key).files.retrieve(f.id)).id).toBe(f.id);
   });
 
   it("purpose may come before or after the file, and the body may arrive in pieces", async () => {
