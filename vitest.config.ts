@@ -4,6 +4,7 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { parse, stringify } from "yaml";
+import { ensurePrices, SLIM_PRICES } from "./scripts/prices-slim.mjs";
 
 /**
  * The test worker's GATEWAY_CONFIG: test/fixtures/config/base.yaml, plus the model_list entries of
@@ -21,6 +22,8 @@ function testConfig(): string {
 }
 
 export default defineConfig(async () => {
+  // The Worker bundles the slim price table (scripts/prices-slim.mjs; wrangler.toml [alias]); so do the tests.
+  if (ensurePrices() !== 0) throw new Error("scripts/prices-slim.mjs failed");
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
@@ -64,13 +67,18 @@ export default defineConfig(async () => {
               },
             }),
           ],
+          resolve: { alias: { "@pydantic/genai-prices": SLIM_PRICES } },
           test: {
             name: "workers",
             setupFiles: ["./test/helpers/setup.ts"],
             include: ["test/**/*.test.ts"],
-            exclude: ["test/browser/**"],
+            exclude: ["test/browser/**", "test/node/**"],
             testTimeout: 20_000,
           },
+        },
+        {
+          // Build scripts, in Node.
+          test: { name: "node", environment: "node", include: ["test/node/**/*.test.ts"] },
         },
         {
           // The admin UI in a real browser (Debian's chromium), against `npm run dev` (test/browser/).

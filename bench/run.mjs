@@ -31,6 +31,14 @@ function build() {
 
 const claudeStreamBody = JSON.stringify({ model: "bench-claude", messages: [{ role: "user", content: "Say hello." }], stream: true });
 
+/** The response cache in the isolate's memory (`type: local`): the gateway measured, not an emulated store. */
+const CACHE = `
+litellm_settings:
+  cache: true
+  cache_params: {type: local, ttl: 3600}
+`;
+const noCacheBody = JSON.stringify({ model: "bench-model", messages: [{ role: "user", content: "Say hello." }], cache: { "no-cache": true } });
+
 const gatewayConfig = (upstream, spendLogs) => `
 model_list:
   - model_name: bench-model
@@ -79,6 +87,8 @@ async function main() {
   started.push(() => quiet.mf.dispose());
   const logged = await startGateway({ config: gatewayConfig(upstream, true), masterKey: MASTER });
   started.push(() => logged.mf.dispose());
+  const cached = await startGateway({ config: gatewayConfig(upstream, false) + CACHE, masterKey: MASTER });
+  started.push(() => cached.mf.dispose());
   const quietKey = await newKey(quiet.url);
   const loggedKey = await newKey(logged.url);
   const budgetKey = await newKey(logged.url, { max_budget: 1_000_000 });
@@ -93,6 +103,17 @@ async function main() {
     { name: "gateway, virtual key with rpm_limit", url: `${quiet.url}/v1/chat/completions`, headers: { authorization: `Bearer ${quietKey}` }, pid: quiet.pid, vs: BARE, target: { rps: 0.75 } },
     { name: "gateway, virtual key + spend logs", url: `${logged.url}/v1/chat/completions`, headers: { authorization: `Bearer ${loggedKey}` }, pid: logged.pid, vs: BARE, target: { rps: 0.6 } },
     { name: "gateway, key with max_budget + spend logs", url: `${logged.url}/v1/chat/completions`, headers: { authorization: `Bearer ${budgetKey}` }, pid: logged.pid, vs: BARE, target: { rps: 0.6 } },
+    // The same question every time: after the first call, every answer is a hit (no upstream call).
+    { name: "gateway, cache hit (type local), master key", url: `${cached.url}/v1/chat/completions`, headers: { authorization: `Bearer ${MASTER}` }, pid: cached.pid, vs: BARE, target: { rps: 2 } },
+    // The miss path's own work (cache key, lookup skipped, store): compared with the master-key row without caching.
+    {
+      name: "gateway, cache on, every call a miss (no-cache), master key",
+      url: `${cached.url}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${MASTER}` },
+      pid: cached.pid,
+      body: noCacheBody,
+      vs: "gateway, master key",
+    },
     { name: IDENTITY, url: identity.url, headers: {}, pid: identity.pid, body: claudeStreamBody },
     {
       name: "gateway, Anthropic upstream streamed, master key",
@@ -155,6 +176,11 @@ async function main() {
     lines.push(
       `| ${t.name} | ${f(median(r.c1))} | ${f(median(r.p50_1), 2)} / ${f(median(r.p99_1), 2)} | ${f(rps)} | ${f(median(r.p50_50), 1)} / ${f(median(r.p99_50), 1)} | ${f(cpu)} | ${f(median(r.ttfb), 2)} | ${t.vs ? `${f(rpsRatio, 2)}x` : "-"} | ${t.vs ? `${f(cpuRatio, 2)}x` : "-"} | ${goal} | ${r.errors} |`,
     );
+  }
+  const miss = "gateway, cache on, every call a miss (no-cache), master key";
+  if (results.has(miss) && results.has("gateway, master key")) {
+    const extra = med(miss, "cpu") - med("gateway, master key", "cpu");
+    lines.push("", `Cache miss path, CPU over the same calls without caching: ${f(extra)} us/req (target: at most 15: ${extra <= 15 ? "met" : "missed"}).`);
   }
   const ttfbGap = results.has("gateway, master key") ? med("gateway, master key", "ttfb") - med(BARE, "ttfb") : NaN;
   if (Number.isFinite(ttfbGap)) lines.push("", `Streamed TTFB, gateway (master key) minus bare worker: ${f(ttfbGap, 2)} ms (target: within 1 ms: ${ttfbGap <= 1 ? "met" : "missed"}).`);

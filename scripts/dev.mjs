@@ -7,6 +7,7 @@ import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "./env.mjs";
+import { ensurePrices } from "./prices-slim.mjs";
 import { ensureUi } from "./ui-build.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -17,7 +18,7 @@ if (!existsSync(vars)) {
 }
 
 // wrangler refuses a missing [assets] directory: build the admin UI first when it is stale.
-const built = await ensureUi();
+const built = ensurePrices() || (await ensureUi());
 if (built !== 0) process.exit(built);
 
 // `--persist-to DIR` (e.g. a test's own state) applies to the migrations too.

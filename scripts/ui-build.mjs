@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync, writeFileSync, readFileSync } from "
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "./env.mjs";
+import { ensurePrices } from "./prices-slim.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(root, "ui", "dist");
@@ -44,5 +45,8 @@ export async function ensureUi({ force = false } = {}) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // Every npm script that bundles the Worker runs this first: the slim price table too (wrangler.toml [alias]).
+  const prices = ensurePrices();
+  if (prices !== 0) process.exit(prices);
   process.exit(await ensureUi({ force: process.argv.includes("--force") }));
 }

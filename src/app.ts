@@ -23,6 +23,7 @@ import { userRoutes } from "./routes/users";
 import { teamMemberRoutes } from "./routes/team-members";
 import { orgRoutes } from "./routes/organizations";
 import { customerRoutes } from "./routes/customers";
+import { cacheRoutes } from "./routes/cache";
 
 /** The Hono app: request id, then (past the health routes) config, auth, body limit, the routes. */
 export function buildApp(): Hono<AppEnv> {
@@ -53,6 +54,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", teamMemberRoutes);
   app.route("/", orgRoutes);
   app.route("/", customerRoutes);
+  app.route("/", cacheRoutes);
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
   const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : errorResponse);

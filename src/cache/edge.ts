@@ -30,4 +30,8 @@ export class EdgeCacheStore implements CacheStore {
     const res = new Response(JSON.stringify(entry), { headers: { "content-type": "application/json", "cache-control": `public, max-age=${ttl}` } });
     await (await this.open()).put(BASE + encodeURIComponent(key), res);
   }
+
+  async delete(key: string): Promise<void> {
+    await (await this.open()).delete(BASE + encodeURIComponent(key));
+  }
 }

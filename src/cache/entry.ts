@@ -6,6 +6,8 @@ export interface CacheEntry {
   json: string;
   usage: Usage | null;
   contentType?: string;
+  /** What the answer cost when it was made (a hit's `saved_cost`); null when unpriced. */
+  cost?: number | null;
   /** Epoch ms when it was stored (s-maxage) and when it expires (backends may keep it longer). */
   storedAt: number;
   expiresAt: number;
@@ -15,6 +17,8 @@ export interface CacheEntry {
 export interface CacheStore {
   get(key: string): Promise<CacheEntry | null>;
   put(key: string, entry: CacheEntry): Promise<void>;
+  /** Removes an entry (`local`: from this isolate; `cloudflare-cache`: from this location). */
+  delete(key: string): Promise<void>;
 }
 
 /** The answer's stored size, as the local backend counts it. */

@@ -1,32 +1,40 @@
 import type { CacheSettings } from "../config/cache-settings";
 import type { ResolvedConfig } from "../config/resolve";
 import type { Env } from "../env";
-import type { CallHooks, CallInfo } from "../hooks/types";
+import type { CallHooks, CallInfo, StreamEnd } from "../hooks/types";
 import type { Principal } from "../http/auth";
-import type { TranslatedResponse } from "../providers/types";
+import type { TranslatedResponse, Usage } from "../providers/types";
+import { openaiUsage } from "../providers/usage";
 import { resolveGroup } from "../router/groups";
 import { cacheControls } from "./controls";
-import type { CacheStore } from "./entry";
+import type { CacheEntry, CacheStore } from "./entry";
+import { assembleChat, replayChat } from "./chat-stream";
 import { EdgeCacheStore } from "./edge";
+import { cacheGeneration } from "./generation";
 import { cacheKey } from "./key";
 import { KvStore } from "./kv";
 import { localStore } from "./local";
 
 /** The per-config part of caching: settings and backend, built once per resolved config. */
-interface CacheRuntime {
+export interface CacheRuntime {
   settings: CacheSettings;
   store: CacheStore;
 }
 
 const runtimes = new WeakMap<ResolvedConfig, CacheRuntime>();
 
-function runtime(config: ResolvedConfig, env: Env, settings: CacheSettings): CacheRuntime {
+export function runtime(config: ResolvedConfig, env: Env, settings: CacheSettings): CacheRuntime {
   let rt = runtimes.get(config);
   if (!rt) {
     const store = settings.type === "local" ? localStore(settings.maxEntries, settings.maxBytes) : settings.type === "cloudflare-cache" ? new EdgeCacheStore() : new KvStore(env.CACHE_KV!);
     runtimes.set(config, (rt = { settings, store }));
   }
   return rt;
+}
+
+function entryOf(json: string, usage: Usage | null, contentType: string | undefined, cost: number | null, ttlSec: number): CacheEntry {
+  const now = Date.now();
+  return { json, usage, ...(contentType ? { contentType } : {}), cost, storedAt: now, expiresAt: now + ttlSec * 1000 };
 }
 
 /** Whose entries a caller sees: everyone, its team (a key without a team: the key), or its own key. */
@@ -39,10 +47,24 @@ function scopeId(scope: CacheSettings["scope"], p: Principal): string {
 
 const status = (s: "HIT" | "MISS" | "BYPASS"): Record<string, string> => ({ "x-cache": s === "HIT" ? "HIT" : "MISS", "cf-aig-cache-status": s });
 
+/** Routes whose streams the cache assembles (a miss) and replays (a hit); other streams bypass it. */
+const STREAMED: Record<string, { assemble(chunks: Iterable<Uint8Array>): string | null; replay(json: string, body: unknown): ReadableStream<Uint8Array> | null }> = {
+  chat: { assemble: assembleChat, replay: (json, body) => replayChat(json, includeUsage(body)) },
+};
+
+/** The largest streamed answer the cache keeps a copy of (bigger ones are not stored). */
+const MAX_STREAM_BYTES = 4 * 1024 * 1024;
+
+const includeUsage = (body: unknown) => {
+  const opts = body && typeof body === "object" ? (body as { stream_options?: { include_usage?: unknown } }).stream_options : undefined;
+  return opts?.include_usage === true;
+};
+
 /**
  * The cache hooks of one request (undefined when caching is off: no cost at all). `lookup` reads
- * the request's controls (400 on a bad one), computes the key and answers a hit; `store` writes a
- * complete non-streamed answer off the response path. Streamed calls are neither read nor stored.
+ * the request's controls (400 on a bad one), computes the key and answers a hit (replayed as a
+ * stream when the call streams); `store` writes a complete answer off the response path, and
+ * `storeStream` a streamed one once it has ended normally (assembled from a copy of the bytes).
  */
 export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, waitUntil: (p: Promise<unknown>) => void): CallHooks | undefined {
   const settings = config.settings.cache;
@@ -51,13 +73,21 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
   let pending: { key: string; ttlSec: number } | undefined;
   return {
     async lookup(call: CallInfo) {
-      const controls = settings.routes.has(call.route) ? cacheControls(call.body, headers) : undefined;
+      const vkey = call.principal.kind === "key" ? call.principal.key : undefined;
+      const policy = vkey ? { allowed: vkey.allowedCacheControls, defaults: (vkey.metadata as { cache?: unknown } | null)?.cache } : undefined;
+      const controls = settings.routes.has(call.route) ? cacheControls(call.body, headers, policy) : undefined;
       // The `cache` object is the gateway's: whatever adapter serves the call never forwards it.
       if (call.body && typeof call.body === "object") delete (call.body as Record<string, unknown>).cache;
       if (!controls) return null;
       const wanted = settings.mode === "default_on" ? controls.useCache !== false : controls.useCache === true;
-      if (!wanted || call.stream) return { answer: null, headers: status("BYPASS") };
-      const prefix = `${controls.namespace ?? settings.namespace}:${scopeId(settings.scope, call.principal)}:`;
+      const streamed = call.stream ? STREAMED[call.route] : undefined;
+      if (!wanted || (call.stream && !streamed)) return { answer: null, headers: status("BYPASS") };
+      const namespace = controls.namespace ?? settings.namespace;
+      // The namespace's generation: /cache/flushall moves it on, and every earlier entry is out of reach.
+      const generation = await cacheGeneration(env, namespace, waitUntil).catch(() => undefined);
+      // Unknown (D1 unreachable): a flushed entry must not answer, so the cache sits this call out.
+      if (generation === undefined) return { answer: null, headers: status("BYPASS") };
+      const prefix = `${namespace}:${generation ? `g${generation}:` : ""}${scopeId(settings.scope, call.principal)}:`;
       // A wildcard group (`openai/*`) serves many models: the requested one is the group then.
       const resolved = resolveGroup(config, call.model)?.name;
       const group = resolved && !resolved.endsWith("*") ? resolved : call.model;
@@ -67,18 +97,56 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
       if (controls.noCache) return { answer: null, headers: status("BYPASS") };
       const entry = await rt.store.get(key).catch(() => null);
       const fresh = entry && (controls.maxAgeSec === undefined || Date.now() - entry.storedAt <= controls.maxAgeSec * 1000);
-      if (!entry || !fresh) return { answer: null, headers: status("MISS") };
+      const stream = entry && fresh && streamed ? streamed.replay(entry.json, call.body) : undefined;
+      if (!entry || !fresh || stream === null) return { answer: null, headers: status("MISS") };
       pending = undefined;
       const answer: TranslatedResponse = { json: entry.json, usage: entry.usage, ...(entry.contentType ? { contentType: entry.contentType } : {}) };
-      return { answer, headers: { ...status("HIT"), "x-litellm-cache-key": key } };
+      const extra = { cache_key: key, ...(typeof entry.cost === "number" ? { saved_cost: entry.cost } : {}) };
+      return { answer, ...(stream ? { stream } : {}), headers: { ...status("HIT"), "x-litellm-cache-key": key }, extra };
     },
-    store(call: CallInfo, answer: TranslatedResponse) {
+    store(call: CallInfo, answer: TranslatedResponse, cost: number | null) {
       const p = pending;
       pending = undefined;
       if (!p || call.stream) return;
-      const now = Date.now();
-      const entry = { json: answer.json, usage: answer.usage, ...(answer.contentType ? { contentType: answer.contentType } : {}), storedAt: now, expiresAt: now + p.ttlSec * 1000 };
-      waitUntil(rt.store.put(p.key, entry).catch(() => {}));
+      waitUntil(rt.store.put(p.key, entryOf(answer.json, answer.usage, answer.contentType, cost, p.ttlSec)).catch(() => {}));
+    },
+    storeStream(call: CallInfo, body: ReadableStream<Uint8Array>, ended: Promise<StreamEnd>) {
+      const p = pending;
+      pending = undefined;
+      const streamed = STREAMED[call.route];
+      if (!p || !streamed) return body;
+      // The client's bytes go on untouched; a copy is kept (up to MAX_STREAM_BYTES) and, once the
+      // stream has ended normally and the call was a success, assembled and stored off the
+      // response path. A client that leaves cancels the upstream as always: nothing is stored.
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      const store = async () => {
+        let json = streamed.assemble(chunks);
+        const spent = await ended;
+        if (json === null || !spent.ok) return;
+        // The client may not have asked for usage on its stream; the call's own usage completes the answer.
+        const answer = JSON.parse(json) as { usage?: unknown };
+        let usage = openaiUsage(answer.usage);
+        if (!usage && spent.usage) {
+          usage = spent.usage;
+          json = JSON.stringify({ ...answer, usage });
+        }
+        await rt.store.put(p.key, entryOf(json, usage, undefined, spent.cost, p.ttlSec));
+      };
+      return body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            controller.enqueue(chunk);
+            if (size <= MAX_STREAM_BYTES) {
+              size += chunk.byteLength;
+              chunks.push(chunk);
+            }
+          },
+          flush() {
+            if (size <= MAX_STREAM_BYTES) waitUntil(store().catch(() => {}));
+          },
+        }),
+      );
     },
   };
 }

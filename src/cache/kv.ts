@@ -20,4 +20,8 @@ export class KvStore implements CacheStore {
     const ttl = Math.max(KV_MIN_TTL_SEC, Math.ceil((entry.expiresAt - Date.now()) / 1000));
     await this.kv.put(key, JSON.stringify(entry), { expirationTtl: ttl });
   }
+
+  async delete(key: string): Promise<void> {
+    await this.kv.delete(key);
+  }
 }

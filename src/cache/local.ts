@@ -39,6 +39,17 @@ export class LocalStore implements CacheStore {
     }
   }
 
+  async delete(key: string): Promise<void> {
+    const e = this.map.get(key);
+    if (e) this.remove(key, e);
+  }
+
+  /** Empties this isolate's store (/cache/flushall). */
+  clear(): void {
+    this.map.clear();
+    this.bytes = 0;
+  }
+
   get size(): { entries: number; bytes: number } {
     return { entries: this.map.size, bytes: this.bytes };
   }

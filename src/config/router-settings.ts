@@ -4,7 +4,8 @@ export interface RouterSettings {
   /** Retries after the first attempt, per model group. */
   numRetries: number;
   /** Failures within a minute before a deployment cools down. */
-  allowedFails: number;
+  /** router_settings.allowed_fails: failures a deployment may have in a minute; unset, LiteLLM's failure-rate rule applies. */
+  allowedFails?: number;
   cooldownMs: number;
   /** The longest backoff the router waits before retrying the same deployment. */
   maxBackoffMs: number;
@@ -41,7 +42,6 @@ export function defaultRouterSettings(): RouterSettings {
   return {
     strategy: "simple-shuffle",
     numRetries: 2,
-    allowedFails: 3,
     cooldownMs: 5_000,
     maxBackoffMs: 10_000,
     fallbacks: new Map(),

@@ -43,6 +43,8 @@ export const keys = sqliteTable(
     keyType: text("key_type").notNull().default("default"),
     /** JSON list of routes the key may call; null = what its role and type allow. */
     allowedRoutes: text("allowed_routes", { mode: "json" }).$type<string[]>(),
+    /** LiteLLM's allowed_cache_controls: the `cache` fields the key may send; null or empty = all. */
+    allowedCacheControls: text("allowed_cache_controls", { mode: "json" }).$type<string[]>(),
     tempBudgetIncrease: real("temp_budget_increase"),
     /** Unix ms. */
     tempBudgetExpiry: integer("temp_budget_expiry"),
@@ -447,3 +449,10 @@ export const batchLines = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.batchId, t.customId] }), index("batch_lines_state_idx").on(t.batchId, t.state), index("batch_lines_order_idx").on(t.batchId, t.lineNo)],
 );
+
+/** The response cache's generation per namespace: /cache/flushall bumps it, and every cache key includes it. */
+export const cacheGenerations = sqliteTable("cache_generations", {
+  namespace: text("namespace").primaryKey(),
+  generation: integer("generation").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

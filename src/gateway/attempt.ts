@@ -10,7 +10,9 @@ type MapError = (status: number, text: string, headers: Headers) => GatewayError
 
 /** Sends one attempt's upstream request; an error answer is mapped by `mapError` and thrown. */
 export async function sendUpstream(a: Attempt, build: Build, mapError: MapError): Promise<{ response: Response; done: () => void }> {
-  const sent = await callUpstream(await build(), a.timeoutMs, a.signal);
+  const request = await build();
+  if (a.traceparent) request.headers.set("traceparent", a.traceparent);
+  const sent = await callUpstream(request, a.timeoutMs, a.signal);
   a.upstreamHeaders = sent.response.headers;
   if (!sent.response.ok) {
     const text = await sent.response.text().catch(() => "");

@@ -1,20 +1,24 @@
 import type { Deployment } from "../config/deployment";
 import { GatewayError, modelNotFound } from "../http/errors";
 import { costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
+import { reloadKey } from "../http/auth";
 import { admit } from "../limits/admission";
+import { StaleKey } from "../limits/guard-client";
 import { providerFor } from "../providers/registry";
 import type { TranslatedResponse } from "../providers/types";
-import { type AttemptRecord, execute, RouteFailure } from "../router/execute";
-import { resolveGroup } from "../router/groups";
+import { type AttemptRecord, execute, reachableFallbacks, RouteFailure } from "../router/execute";
+import { canonicalModel, resolveGroup } from "../router/groups";
 import { isolateHealth } from "../router/health";
 import { chooseByUsage, settleUsage } from "../router/usage";
 import { applyAliases } from "../identity/aliases";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 import { buildTrace } from "../telemetry/call-trace";
+import { upstreamTraceparent } from "../telemetry/ids";
 import { spendEvent } from "./record";
 import { reservation } from "./reservation";
 import { type Finish, streamSpend } from "./stream-spend";
+import type { StreamEnd } from "../hooks/types";
 import type { Attempt, CallContext, CallInfo, ModelCall, Outcome } from "./types";
 
 /**
@@ -23,15 +27,28 @@ import type { Attempt, CallContext, CallInfo, ModelCall, Outcome } from "./types
  * -> the surface's attempt (adapter request, fetch, answer or stream) -> respond,
  * and, exactly once whatever happens, finish: settle the guards and record the spend event.
  */
-export async function callModel(cx: CallContext, spec: ModelCall): Promise<Response> {
+export async function callModel(cx: CallContext, spec: ModelCall, reloaded = false): Promise<Response> {
   const start = Date.now();
   const { config, principal, env } = cx;
   // A key's (or its team's) model aliases name the group actually called: every guard sees that one.
   const model = applyAliases(principal, spec.request.model);
   const request = model === spec.request.model ? spec.request : { ...spec.request, model };
   if (!resolveGroup(config, model)) throw modelNotFound(model);
-  const reserve = reservation(config, principal, model, spec.estimate, request.user);
-  const admitted = await admit(env, config, principal, { id: cx.requestId, model, reserve, user: request.user }, cx.waitUntil);
+  // A model_group_alias is admitted and limited as the group it names (a model list may name either).
+  const group = canonicalModel(config, model);
+  const alias = group === model ? undefined : model;
+  const fallbacks = reachableFallbacks(config, model, request.fallbacks);
+  const reserve = reservation(config, principal, group, spec, request.user, fallbacks);
+  let admitted: Awaited<ReturnType<typeof admit>>;
+  try {
+    admitted = await admit(env, config, principal, { id: cx.requestId, model: group, alias, reserve, user: request.user }, cx.waitUntil);
+  } catch (e) {
+    // Another isolate changed the key (its team, user, models) after this one cached it: read it again, once.
+    if (!(e instanceof StaleKey) || reloaded || principal.kind !== "key") throw e;
+    return callModel({ ...cx, principal: await reloadKey(env, principal.key.token) }, spec, true);
+  }
+  /** The group the call ends in (a fallback's, once one answers): its per-model counts and budget are charged. */
+  let chargedGroup = group;
   const hooks = cx.hooks;
   const info: CallInfo = { route: spec.route, model, stream: spec.stream, requestId: cx.requestId, principal, body: spec.body };
   const headers = new Headers(admitted.headers);
@@ -41,11 +58,14 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
   /** When each attempt ran, for its span. */
   const timings: Array<{ start: number; end: number }> = [];
 
+  /** Told how a streamed call ended (the cache stores a stream only when it succeeded). */
+  let onStreamEnd: ((end: StreamEnd) => void) | undefined;
   const finish: Finish = (status, usage, cost, extra = {}) => {
     if (finished) return;
     finished = true;
+    onStreamEnd?.({ ok: status === "success", usage: extra.usage === "estimated" ? null : usage, cost });
     // A cache hit counts as a request, not as tokens (nothing was generated for it).
-    const settled = admitted.settle(cost ?? 0, extra.cache_hit ? 0 : (usage?.total_tokens ?? 0));
+    const settled = admitted.settle(cost ?? 0, extra.cache_hit ? 0 : (usage?.total_tokens ?? 0), chargedGroup);
     if (settled) cx.waitUntil(settled);
     if (dep && usage && config.router.strategy === "usage-based-routing") {
       const counted = settleUsage(env, dep, usage.total_tokens);
@@ -86,6 +106,9 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     dropParams: request.drop_params ?? config.settings.dropParams,
     imageLimits: config.settings.imageLimits,
   };
+  // Trace context goes upstream when the call is traced (an OTel-based callback) or the caller sent one.
+  const callerTrace = cx.clientHeaders.get("traceparent");
+  const tracing = !!callerTrace || config.settings.telemetry.onSuccess.some(isOtelSink) || config.settings.telemetry.onFailure.some(isOtelSink);
   let current: Attempt | undefined;
   const run = (d: Deployment): Promise<Outcome> => {
     current = {
@@ -95,6 +118,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
       timeoutMs: (spec.stream ? d.streamTimeoutMs : undefined) ?? d.timeoutMs ?? config.settings.requestTimeoutMs,
       signal: cx.signal,
       clientHeaders: cx.clientHeaders,
+      traceparent: tracing ? upstreamTraceparent(cx.requestId, timings.length, callerTrace ?? undefined, request.metadata?.trace_id) : undefined,
     };
     const timing = { start: Date.now(), end: 0 };
     timings.push(timing);
@@ -104,7 +128,13 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
   try {
     const hit = hooks?.lookup ? await hooks.lookup(info) : null;
     if (hit) for (const [k, v] of Object.entries(hit.headers ?? {})) headers.set(k, v);
-    if (hit?.answer) return respond(cx, headers, hit.answer, 0, finish, { cache_hit: true });
+    if (hit?.answer) {
+      const extra = { cache_hit: true, ...hit.extra };
+      if (!hit.stream) return respond(cx, headers, hit.answer, 0, finish, extra);
+      costHeaders(headers, 0, principal.kind === "key" ? principal.key.spend : undefined);
+      finish("success", hit.answer.usage, 0, extra);
+      return sseResponse(hit.stream, headers);
+    }
     const routed = await execute(
       {
         config,
@@ -114,12 +144,18 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
         health: isolateHealth,
         choose: config.router.strategy === "usage-based-routing" ? (candidates) => chooseByUsage(env, candidates) : undefined,
         signal: cx.signal,
+        // Each fallback group passes the same guards as the requested one (model lists, per-model limits, budgets).
+        enter: (name) => {
+          const target = canonicalModel(config, name);
+          return admitted.extend(target, target === name ? undefined : name);
+        },
         onAttempt: hooks?.attempt ? (r) => hooks.attempt!(info, r) : undefined,
       },
       run,
     );
     dep = routed.dep;
     attempts = routed.attempts;
+    chargedGroup = canonicalModel(config, routed.requested);
     gatewayHeaders(headers, routed.dep, routed.attempts.length, routed.fallbacks);
     const a = current!;
     const outcome = routed.value;
@@ -128,7 +164,7 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
       const answer = outcome.answer;
       const cost = answer.cost !== undefined ? answer.cost : answer.usage ? priceCall(a.dep, answer.usage) : null;
       const response = respond(cx, headers, answer, cost, finish, { response: answer.json });
-      hooks?.store?.(info, answer);
+      hooks?.store?.(info, answer, cost);
       return response;
     }
     if (outcome.kind === "bytes") {
@@ -138,9 +174,9 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     }
     const spend = streamSpend(cx.waitUntil, a.dep, () => spec.estimate().promptTokens, finish);
     const body = outcome.render(outcome.upstream.body!, spend);
-    headers.set("content-type", "text/event-stream; charset=utf-8");
-    headers.set("cache-control", "no-cache");
-    return new Response(body, { status: 200, headers });
+    if (!hooks?.storeStream) return sseResponse(body, headers);
+    const ended = new Promise<StreamEnd>((resolve) => (onStreamEnd = resolve));
+    return sseResponse(hooks.storeStream(info, body, ended), headers);
   } catch (e) {
     if (!(e instanceof RouteFailure)) {
       // Whatever failed after admission, the guards get their reservation and lease back.
@@ -159,6 +195,14 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     const err = e.error;
     throw new GatewayError(err.status, err.message, err.type, err.code, err.param, { ...merged, ...err.headers });
   }
+}
+
+const isOtelSink = (name: string) => name === "otel" || name === "langfuse_otel";
+
+function sseResponse(body: ReadableStream<Uint8Array>, headers: Headers): Response {
+  headers.set("content-type", "text/event-stream; charset=utf-8");
+  headers.set("cache-control", "no-cache");
+  return new Response(body, { status: 200, headers });
 }
 
 /** A complete answer: cost headers, the spend event, the body. */

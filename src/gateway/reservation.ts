@@ -1,25 +1,32 @@
 import type { ResolvedConfig } from "../config/resolve";
 import type { Principal } from "../http/auth";
-import { resolveGroup } from "../router/groups";
+import { canonicalModel, resolveGroup } from "../router/groups";
 import { priceCall } from "../spend/pricing";
-import type { Estimate } from "./types";
+import type { ModelCall } from "./types";
 
 /**
  * The most a call can cost, held against budgets until it settles: the priciest deployment of the
- * group for the estimated prompt and the completion limit. Only computed when a budget can apply
+ * group, or of a fallback group it may reach, for the estimated prompt and the completion limit. Only computed when a budget can apply
  * (0 otherwise: an unpriced model cannot be budgeted).
  */
-export function reservation(config: ResolvedConfig, principal: Principal, model: string, estimate: () => Estimate, endUser?: string): number {
+export function reservation(config: ResolvedConfig, principal: Principal, model: string, call: Pick<ModelCall, "estimate" | "mostCost">, endUser?: string, fallbacks: string[] = []): number {
   const key = principal.kind === "key" ? principal.key : undefined;
   // A team, a user, an organization or an end user may carry a budget the isolate does not know of.
-  const budgeted = config.settings.modelBudgets.has(model) || !!endUser || (!!key && (key.maxBudget != null || key.modelMaxBudget != null || !!key.teamId || !!key.userId || !!key.teamOrganizationId));
+  const budgeted =
+    config.settings.modelBudgets.has(model) ||
+    fallbacks.some((f) => config.settings.modelBudgets.has(canonicalModel(config, f))) ||
+    !!endUser ||
+    (!!key && (key.maxBudget != null || key.modelMaxBudget != null || !!key.teamId || !!key.userId || !!key.teamOrganizationId));
   if (!budgeted) return 0;
-  const { promptTokens, maxCompletionTokens } = estimate();
-  const completion = maxCompletionTokens ?? config.settings.reservedCompletionTokens;
+  const { promptTokens, maxCompletionTokens, choices } = call.estimate();
+  const completion = (maxCompletionTokens ?? config.settings.reservedCompletionTokens) * Math.max(1, choices ?? 1);
   let most = 0;
-  for (const d of resolveGroup(config, model)?.deployments ?? []) {
-    const cost = priceCall(d, { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion });
-    if (cost !== null && cost > most) most = cost;
+  const usage = { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
+  for (const name of [model, ...fallbacks]) {
+    for (const d of resolveGroup(config, name)?.deployments ?? []) {
+      const cost = call.mostCost?.(d) ?? priceCall(d, usage);
+      if (cost !== null && cost > most) most = cost;
+    }
   }
   return most;
 }

@@ -22,6 +22,8 @@ export interface CallRequest {
 export interface Estimate {
   promptTokens: number;
   maxCompletionTokens?: number;
+  /** Completions the call asks for (`n`): each may be as long as the limit. */
+  choices?: number;
 }
 
 /** Everything one call needs from around it: an HTTP request gives it (httpCallContext), a batch line builds its own. */
@@ -49,6 +51,8 @@ export interface Attempt {
   timeoutMs: number | undefined;
   signal?: AbortSignal;
   clientHeaders: Headers;
+  /** W3C trace context for the upstream request (when traces are exported or the caller sent one). */
+  traceparent?: string;
   /** The upstream's headers once it answered (its rate-limit headers are passed on). */
   upstreamHeaders?: Headers;
 }
@@ -73,6 +77,11 @@ export interface ModelCall {
   /** The client asked for usage on its stream. */
   includeUsage: boolean;
   estimate(): Estimate;
+  /**
+   * The most one attempt can cost on a deployment, when the call is not priced by tokens alone
+   * (per image, per character, per second); null falls back to the token estimate.
+   */
+  mostCost?(dep: Deployment): number | null;
   /** Makes one attempt on one deployment; throws GatewayError when it fails (the router retries). */
   attempt(a: Attempt): Promise<Outcome>;
 }

@@ -2,7 +2,7 @@ import type { ResolvedConfig } from "../config/resolve";
 import { db } from "../db/client";
 import { findAuthKey, type AuthKeyRow } from "../db/keys";
 import type { Env } from "../env";
-import { cacheKey, cachedKey } from "../limits/key-cache";
+import { cacheKey, cachedKey, forgetKey } from "../limits/key-cache";
 import { configError, unauthorized } from "./errors";
 import { hashKey, keyFromHeaders } from "./key-header";
 
@@ -40,6 +40,16 @@ export async function authenticate(headers: Headers, env: Env, config: ResolvedC
     row = (await findAuthKey(db(env.DB), token)) ?? null;
     cacheKey(token, row);
   }
+  if (!row) throw unauthorized("The API key is not valid.");
+  if (row.expires !== null && row.expires <= Date.now()) throw unauthorized("This key has expired.");
+  return { kind: "key", key: row };
+}
+
+/** The key read again from D1 (its guard knows a newer row than this isolate cached). Throws 401 when it is gone. */
+export async function reloadKey(env: Env, token: string): Promise<Principal> {
+  forgetKey(token);
+  const row = (await findAuthKey(db(env.DB), token)) ?? null;
+  cacheKey(token, row);
   if (!row) throw unauthorized("The API key is not valid.");
   if (row.expires !== null && row.expires <= Date.now()) throw unauthorized("This key has expired.");
   return { kind: "key", key: row };

@@ -16,7 +16,13 @@ export interface Admitted {
    * Ends the call in every guard that holds something for it (lease, reservation, tokens): the
    * settle is carried by the next admission to that guard, or sent after a short wait.
    */
-  settle(cost: number, tokens: number): Promise<void> | undefined;
+  settle(cost: number, tokens: number, model?: string): Promise<void> | undefined;
+  /**
+   * The call moves on to another model group (a fallback): every guard checks that group's model
+   * list, per-model limits and model budgets as for the requested one. A refusal comes back as the
+   * error (nothing of it is kept); admitted, the group's settle happens with the call's.
+   */
+  extend(model: string, alias?: string): Promise<GatewayError | undefined>;
 }
 
 /** A guard that could not be asked (its Durable Object threw): the call fails closed. */
@@ -69,6 +75,23 @@ export function flushSettlesFor(env: Env, config: ResolvedConfig, subject: strin
   return flushSettles(env, config, [subject]);
 }
 
+/** Model budgets come from the config: their guards are told once per isolate and config. */
+async function configureModelGuards(env: Env, config: ResolvedConfig, subjects: Subject[], now: number): Promise<void> {
+  let done = configured.get(config);
+  if (!done) configured.set(config, (done = new Set()));
+  await Promise.all(
+    subjects
+      .filter((s) => isModelSubject(s.name) && !done.has(s.name))
+      .map(async (s) => {
+        await guardOf(env, s.name).configure((await s.load())!, now);
+        done.add(s.name);
+      }),
+  ).catch((e) => {
+    console.error(JSON.stringify({ msg: "guard unavailable", error: String(e) }));
+    throw guardUnavailable();
+  });
+}
+
 /** A reservation outlives the longest call the config allows (at least 10 minutes). */
 function reservationTtl(config: ResolvedConfig): number {
   const longest = Math.max(config.settings.requestTimeoutMs ?? 0, ...config.deployments.map((d) => Math.max(d.timeoutMs ?? 0, d.streamTimeoutMs ?? 0)));
@@ -103,34 +126,34 @@ export async function admit(
   env: Env,
   config: ResolvedConfig,
   principal: Principal,
-  call: { id: string; model: string; reserve: number /** OpenAI's `user` field: the end user's guard applies. */; user?: string },
+  call: {
+    id: string;
+    /** The model group (an alias resolved to the group it names). */
+    model: string;
+    /** The name the client used when it is an alias of `model`. */
+    alias?: string;
+    reserve: number;
+    /** OpenAI's `user` field: the end user's guard applies. */
+    user?: string;
+  },
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<Admitted> {
   const subjects = subjectsFor(env, config, principal, call.model, call.user);
-  if (!subjects.length) return { headers: {}, settle: () => undefined };
+  const version = principal.kind === "key" ? principal.key.updatedAt : undefined;
+  if (!subjects.length) {
+    // Nothing guards this call's group; a fallback group may still have a gateway-wide budget.
+    return { headers: {}, settle: () => undefined, extend: (model, alias) => extendTo(env, config, principal, call, [], model, alias, waitUntil) };
+  }
   const now = Date.now();
   let ttlMs = ttls.get(config);
   if (ttlMs === undefined) ttls.set(config, (ttlMs = reservationTtl(config)));
-  let done = configured.get(config);
-  if (!done) configured.set(config, (done = new Set()));
-  // Model budgets come from the config: tell their guard once per isolate and config.
-  await Promise.all(
-    subjects
-      .filter((s) => s.name.startsWith("model:") && !done!.has(s.name))
-      .map(async (s) => {
-        await guardOf(env, s.name).configure((await s.load())!, now);
-        done!.add(s.name);
-      }),
-  ).catch((e) => {
-    console.error(JSON.stringify({ msg: "guard unavailable", error: String(e) }));
-    throw guardUnavailable();
-  });
+  await configureModelGuards(env, config, subjects, now);
   const results: Admission[] = await Promise.all(
     subjects.map(async (s) => {
       // Settles of this isolate's earlier calls to the same guard ride along (no hop of their own).
       const settles = takeSettles(s.name);
       try {
-        const r = await ask(env, s, (g) => g.admit({ ...call, now, ttlMs, settles }));
+        const r = await ask(env, s, (g) => g.admit({ id: call.id, model: call.model, alias: call.alias, reserve: call.reserve, now, ttlMs, settles, version }));
         if (r.alerts) waitUntil(alertAll(env, config, r.alerts));
         return r;
       } catch (e) {
@@ -159,10 +182,12 @@ export async function admit(
     throw guardUnavailable();
   }
   const granted = subjects.filter((_, i) => results[i]!.ok && (results[i] as Granted).settle);
-  const settleAll = (cost: number, tokens: number) => {
+  const settleAll = (cost: number, tokens: number, model = call.model) => {
     if (!granted.length) return undefined;
-    const settle: SettleRequest = { id: call.id, model: call.model, cost, tokens, now: Date.now() };
-    for (const s of granted) putBack(s.name, [settle]);
+    const now = Date.now();
+    const settle: SettleRequest = { id: call.id, model, cost, tokens, now };
+    // A model group's own budget is charged only for the group that answered; the others are released.
+    for (const s of granted) putBack(s.name, [isModelSubject(s.name) && s.name !== modelSubject(model) ? { ...settle, cost: 0, tokens: 0 } : settle]);
     // Delivered by the next admission to the same guard from this isolate, or by this flush
     // after FLUSH_MS when none came; whichever is first takes them.
     return new Promise<void>((r) => setTimeout(r, FLUSH_MS)).then(() =>
@@ -187,5 +212,58 @@ export async function admit(
     if (r.tokens) Object.assign(headers, limitHeaders("tokens", r.tokens));
     if (r.requests || r.tokens) break;
   }
-  return { headers, settle: settleAll };
+  return { headers, settle: settleAll, extend: (model, alias) => extendTo(env, config, principal, call, granted, model, alias, waitUntil) };
+}
+
+const isModelSubject = (name: string) => name.startsWith("model:");
+
+/**
+ * Admits an admitted call to another model group: `extend` on every guard of the call (model
+ * lists and per-model limits), a full admission on the group's gateway-wide budget guard. Guards
+ * that now hold something for the call join `granted`, so the call's settle reaches them.
+ */
+async function extendTo(
+  env: Env,
+  config: ResolvedConfig,
+  principal: Principal,
+  call: { id: string; reserve: number; user?: string },
+  granted: Subject[],
+  model: string,
+  alias: string | undefined,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<GatewayError | undefined> {
+  const subjects = subjectsFor(env, config, principal, model, call.user);
+  if (!subjects.length) return undefined;
+  const now = Date.now();
+  const ttlMs = ttls.get(config) ?? reservationTtl(config);
+  const request = { id: call.id, model, alias, now, reserve: call.reserve, ttlMs };
+  const results: Admission[] = await Promise.all(
+    subjects.map(async (s) => {
+      try {
+        if (!isModelSubject(s.name)) return await ask(env, s, (g) => g.extend(request));
+        await configureModelGuards(env, config, [s], now);
+        return await ask(env, s, (g) => g.admit({ ...request, settles: takeSettles(s.name) }));
+      } catch (e) {
+        console.error(JSON.stringify({ msg: "guard unavailable", subject: s.name, error: String(e) }));
+        return GUARD_DOWN;
+      }
+    }),
+  );
+  const held = subjects.filter((_, i) => results[i]!.ok && (results[i] as Granted).settle);
+  const refused = results.includes(GUARD_DOWN) ? guardUnavailable() : firstRefusal(results);
+  if (!refused) {
+    for (const s of held) if (!granted.some((g) => g.name === s.name)) granted.push(s);
+    return undefined;
+  }
+  // Refused: what this extension reserved goes back; the call's own admission stays.
+  for (const s of held) {
+    if (isModelSubject(s.name)) putBack(s.name, [{ id: call.id, model, cost: 0, tokens: 0, now }]);
+    else
+      waitUntil(
+        guardOf(env, s.name)
+          .retract(call.id, model)
+          .catch(() => {}),
+      );
+  }
+  return refused instanceof GatewayError ? refused : refusalError(refused, alias ?? model);
 }

@@ -97,6 +97,16 @@ const who = (subject: string) =>
               : "this key";
 const money = (n: number) => `$${Number(n.toFixed(6))}`;
 
+/**
+ * The isolate's cached key row is older than its guard's: the pipeline reloads the key and admits
+ * the call once more (retryable if it ever reaches a client).
+ */
+export class StaleKey extends GatewayError {
+  constructor() {
+    super(503, "The key changed while this call was admitted; retry.", "service_unavailable", "key_changed", null, { "retry-after": "0" });
+  }
+}
+
 /** The error a refusal answers with. */
 export function refusalError(r: Refusal, model?: string): GatewayError {
   switch (r.reason) {
@@ -121,12 +131,14 @@ export function refusalError(r: Refusal, model?: string): GatewayError {
       return unauthorized(r.subject.startsWith("key:") ? "This key is blocked." : `The key's ${who(r.subject)} is blocked.`);
     case "revoked":
       return unauthorized(r.subject.startsWith("key:") ? "This key is not valid (it was deleted or regenerated)." : `The key's ${who(r.subject)} no longer exists.`);
+    case "stale":
+      return new StaleKey();
     default:
       return unauthorized("This key is not valid.");
   }
 }
 
-const PRIORITY: Record<string, number> = { revoked: 0, expired: 1, blocked: 2, unknown: 3, model: 4, budget: 5, rate: 6 };
+const PRIORITY: Record<string, number> = { stale: -1, revoked: 0, expired: 1, blocked: 2, unknown: 3, model: 4, budget: 5, rate: 6 };
 
 /** The refusal to report when several guards refuse. */
 export function firstRefusal(results: Admission[]): Refusal | undefined {

@@ -7,6 +7,8 @@ export interface GuardState {
   subject: string;
   /** Model groups allowed; empty = all. */
   models: string[];
+  /** A key's: its row's updated_at when the guard was told (an isolate's cached row older than this is stale). */
+  version?: number;
   /** Unix ms, or null. */
   expires: number | null;
   blocked: boolean;
@@ -53,6 +55,23 @@ export interface AdmitRequest {
   ttlMs?: number;
   /** Settles of earlier calls, carried by this admission instead of a hop of their own; applied first. */
   settles?: SettleRequest[];
+  /** The name the client asked for when it is an alias of `model` (a model list naming either allows the call). */
+  alias?: string;
+  /** The updated_at of the key row the isolate holds: older than the guard's, the isolate reloads the key. */
+  version?: number;
+}
+
+/**
+ * A call already admitted moves on to another model group (a fallback): that group's model list,
+ * per-model rpm/tpm and model budget apply; the call's own request, lease and budget reservation stay.
+ */
+export interface ExtendRequest {
+  id: string;
+  model: string;
+  alias?: string;
+  now: number;
+  reserve: number;
+  ttlMs?: number;
 }
 
 /** A soft budget crossed by a settle. */
@@ -82,6 +101,8 @@ export type Refusal =
   | { ok: false; reason: "unknown" }
   | { ok: false; reason: "revoked" | "expired" | "blocked"; subject: string }
   | { ok: false; reason: "model"; subject: string }
+  /** The isolate's cached key row is older than the one the guard was told about (its team, user or models moved). */
+  | { ok: false; reason: "stale"; subject: string }
   | { ok: false; reason: "rate"; subject: string; which: "requests" | "tokens" | "parallel"; model?: string; info: RateInfo; requests?: RateInfo; tokens?: RateInfo }
   | { ok: false; reason: "budget"; subject: string; budget: number; spend: number; reserve: number; resetAt: number | null; model?: string };
 
@@ -110,7 +131,11 @@ export interface Settled extends LedgerView {
 }
 
 /** The subject may call this model group (`all-proxy-models` and an empty list mean every model). */
-export function modelAllowed(models: readonly string[], model: string): boolean {
+export function modelAllowed(models: readonly string[], model: string, alias?: string): boolean {
+  return allows(models, model) || (alias !== undefined && allows(models, alias));
+}
+
+function allows(models: readonly string[], model: string): boolean {
   if (models.length === 0 || models.includes(model) || models.includes("all-proxy-models")) return true;
   // `openai/*` in a list allows every `openai/...` group.
   return models.some((m) => m.endsWith("/*") && model.startsWith(m.slice(0, -1)));

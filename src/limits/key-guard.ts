@@ -1,6 +1,18 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
-import { modelAllowed, type Admission, type AdmitRequest, type GuardState, type LedgerView, type RateInfo, type Refusal, type SettleRequest, type Settled, type SoftAlert } from "./guard-state";
+import {
+  modelAllowed,
+  type Admission,
+  type AdmitRequest,
+  type ExtendRequest,
+  type GuardState,
+  type LedgerView,
+  type RateInfo,
+  type Refusal,
+  type SettleRequest,
+  type Settled,
+  type SoftAlert,
+} from "./guard-state";
 import { Ledger, type LedgerData } from "./ledger";
 import { SlidingWindow } from "./window";
 
@@ -64,6 +76,16 @@ export class KeyGuard extends DurableObject<Env> {
     return this.refusal(now) ?? { ok: true, settle: false };
   }
 
+  /** Whether one more request fits the subject's rpm now, without counting one (the UI sign-in's failure limit). */
+  peek(now = Date.now()): Admission {
+    const refused = this.refusal(now);
+    if (refused) return refused;
+    const limit = this.state!.rpmLimit;
+    if (limit == null) return { ok: true, settle: false };
+    const info = this.rate(this.requests, limit, now);
+    return info.remaining > 0 ? { ok: true, settle: false, requests: info } : { ok: false, reason: "rate", subject: this.state!.subject, which: "requests", info };
+  }
+
   view(now = Date.now()): LedgerView {
     for (const l of this.modelLedgers.values()) l.expire(now);
     this.ledger.roll(now);
@@ -97,31 +119,19 @@ export class KeyGuard extends DurableObject<Env> {
     const s = this.state;
     const refused = this.refusal(req.now);
     if (refused) return refused;
-    if (!modelAllowed(s!.models, req.model)) return { ok: false, reason: "model", subject: s!.subject };
     const state = s!;
-    const { now, model } = req;
+    if (req.version !== undefined && state.version !== undefined && req.version < state.version) return { ok: false, reason: "stale", subject: state.subject };
+    const { now } = req;
     this.ledger.roll(now);
 
     const requests = state.rpmLimit != null ? this.rate(this.requests, state.rpmLimit, now) : undefined;
     const tokens = state.tpmLimit != null ? this.rate(this.tokens, state.tpmLimit, now) : undefined;
-    const rateRefusal = (which: "requests" | "tokens" | "parallel", info: RateInfo, m?: string): Refusal => ({
-      ok: false,
-      reason: "rate",
-      subject: state.subject,
-      which,
-      info,
-      model: m,
-      requests,
-      tokens,
-    });
+    const rateRefusal = (which: "requests" | "tokens" | "parallel", info: RateInfo): Refusal => ({ ok: false, reason: "rate", subject: state.subject, which, info, requests, tokens });
+    if (!modelAllowed(state.models, req.model, req.alias)) return { ok: false, reason: "model", subject: state.subject };
     if (requests && requests.remaining <= 0) return rateRefusal("requests", requests);
     if (tokens && tokens.remaining <= 0) return rateRefusal("tokens", tokens);
-    const mRpm = state.modelRpm?.[model];
-    const mRequests = mRpm != null ? this.rate(window(this.modelRequests, model), mRpm, now) : undefined;
-    if (mRequests && mRequests.remaining <= 0) return rateRefusal("requests", mRequests, model);
-    const mTpm = state.modelTpm?.[model];
-    const mTokens = mTpm != null ? this.rate(window(this.modelTokens, model), mTpm, now) : undefined;
-    if (mTokens && mTokens.remaining <= 0) return rateRefusal("tokens", mTokens, model);
+    const perModel = this.modelChecks(req, requests, tokens);
+    if (!perModel.ok) return perModel;
     if (state.maxParallel != null) {
       this.expireLeases(now);
       if (this.leases.size >= state.maxParallel) {
@@ -134,26 +144,68 @@ export class KeyGuard extends DurableObject<Env> {
     if (budget !== null && held === null) {
       return { ok: false, reason: "budget", subject: state.subject, budget, spend: this.ledger.data.spend, reserve: req.reserve, resetAt: this.ledger.resetAt() };
     }
+
+    // Admitted: count it.
+    if (requests) this.requests.add(1, now);
+    const expires = now + (req.ttlMs ?? DEFAULT_TTL_MS);
+    const settle = perModel.commit(req.id, expires) || state.maxParallel != null || state.tpmLimit != null || budget !== null || state.softBudget != null;
+    if (state.maxParallel != null) this.leases.set(req.id, expires);
+    if (budget !== null) this.ledger.reserve(req.id, held ?? 0, expires);
+    return {
+      ok: true,
+      settle,
+      requests: requests && { ...requests, remaining: requests.remaining - 1 },
+      tokens,
+    };
+  }
+
+  /**
+   * A call already admitted here moves on to another model group (a fallback): that group's
+   * model list, per-model rpm/tpm and model budget apply. The call's request count, lease and
+   * budget reservation were taken at admission and stay as they are.
+   */
+  extend(req: ExtendRequest): Admission {
+    if (!this.state) return { ok: false, reason: "unknown" };
+    const refused = this.refusal(req.now);
+    if (refused) return refused;
+    if (!modelAllowed(this.state.models, req.model, req.alias)) return { ok: false, reason: "model", subject: this.state.subject };
+    const perModel = this.modelChecks(req, undefined, undefined);
+    if (!perModel.ok) return perModel;
+    return { ok: true, settle: perModel.commit(req.id, req.now + (req.ttlMs ?? DEFAULT_TTL_MS)) };
+  }
+
+  /** Takes back what `extend` reserved for one model group (another guard refused the fallback). */
+  retract(id: string, model: string): void {
+    this.modelLedgers.get(model)?.release(id);
+  }
+
+  /**
+   * The per-model checks of one call (model rpm and tpm, the key's budget for that model);
+   * `commit` counts the request and holds the reservation, and says whether a settle is needed.
+   */
+  private modelChecks(req: ExtendRequest, requests: RateInfo | undefined, tokens: RateInfo | undefined): Refusal | { ok: true; commit(id: string, expires: number): boolean } {
+    const state = this.state!;
+    const { now, model } = req;
+    const rateRefusal = (which: "requests" | "tokens", info: RateInfo): Refusal => ({ ok: false, reason: "rate", subject: state.subject, which, info, model, requests, tokens });
+    const mRpm = state.modelRpm?.[model];
+    const mRequests = mRpm != null ? this.rate(window(this.modelRequests, model), mRpm, now) : undefined;
+    if (mRequests && mRequests.remaining <= 0) return rateRefusal("requests", mRequests);
+    const mTpm = state.modelTpm?.[model];
+    const mTokens = mTpm != null ? this.rate(window(this.modelTokens, model), mTpm, now) : undefined;
+    if (mTokens && mTokens.remaining <= 0) return rateRefusal("tokens", mTokens);
     const mb = state.modelBudgets?.[model];
     const mLedger = mb ? this.modelLedger(model, mb.periodMs, now) : undefined;
     const mHeld = mb && mLedger ? mLedger.room(mb.limit, req.reserve) : 0;
     if (mb && mLedger && mHeld === null) {
       return { ok: false, reason: "budget", subject: state.subject, budget: mb.limit, spend: mLedger.data.spend, reserve: req.reserve, resetAt: mLedger.resetAt(), model };
     }
-
-    // Admitted: count it.
-    if (requests) this.requests.add(1, now);
-    if (mRequests) window(this.modelRequests, model).add(1, now);
-    const settle = state.maxParallel != null || state.tpmLimit != null || mTpm != null || budget !== null || state.softBudget != null || !!mb;
-    const expires = now + (req.ttlMs ?? DEFAULT_TTL_MS);
-    if (state.maxParallel != null) this.leases.set(req.id, expires);
-    if (budget !== null) this.ledger.reserve(req.id, held ?? 0, expires);
-    if (mLedger) mLedger.reserve(req.id, mHeld ?? 0, expires);
     return {
       ok: true,
-      settle,
-      requests: requests && { ...requests, remaining: requests.remaining - 1 },
-      tokens,
+      commit: (id, expires) => {
+        if (mRequests) window(this.modelRequests, model).add(1, now);
+        if (mLedger) mLedger.reserve(id, mHeld ?? 0, expires);
+        return mTpm != null || !!mb;
+      },
     };
   }
 
@@ -164,10 +216,12 @@ export class KeyGuard extends DurableObject<Env> {
     this.ledger.roll(now);
     const before = this.ledger.data.spend;
     this.ledger.settle(id, cost);
-    const m = this.modelLedgers.get(model);
-    if (m) {
-      m.roll(now);
-      m.settle(id, cost);
+    // The group that answered is charged; any other group the call was admitted to (a fallback's start) is released.
+    for (const [name, m] of this.modelLedgers) {
+      if (name === model) {
+        m.roll(now);
+        m.settle(id, cost);
+      } else m.release(id);
     }
     if (this.state?.tpmLimit != null) this.tokens.add(tokens, now);
     if (this.state?.modelTpm?.[model] != null) window(this.modelTokens, model).add(tokens, now);

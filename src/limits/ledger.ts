@@ -88,7 +88,8 @@ export class Ledger {
     this.nextExpiry = next;
   }
 
-  private release(id: string): void {
+  /** Drops a call's reservation without charging it. */
+  release(id: string): void {
     const held = this.reservations.get(id);
     if (held === undefined) return;
     this.reservations.delete(id);

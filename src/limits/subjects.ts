@@ -31,6 +31,7 @@ export function keyState(row: KeyRow, revoked = false): GuardState {
     ...emptyLimits(),
     subject: keySubject(row.token),
     models: modelsOf(row.models),
+    version: row.updatedAt,
     expires: row.expires,
     blocked: row.blocked,
     revoked,

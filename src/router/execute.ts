@@ -27,6 +27,11 @@ export interface RouteOptions {
   choose?: (candidates: Deployment[]) => Promise<Deployment | GatewayError>;
   /** Stops retrying and falling back when the client went away. */
   signal?: AbortSignal;
+  /**
+   * Admits the call to a fallback group before it is tried (the caller's model lists, per-model
+   * limits and budgets); an error skips that group.
+   */
+  enter?: (name: string) => Promise<GatewayError | undefined>;
   /** Observes each attempt as it ends (telemetry). */
   onAttempt?: (record: AttemptRecord) => void;
   now?: () => number;
@@ -37,6 +42,8 @@ export interface Routed<T> {
   value: T;
   dep: Deployment;
   group: string;
+  /** The name the answering group was asked for (the requested one, or a fallback's). */
+  requested: string;
   attempts: AttemptRecord[];
   fallbacks: number;
 }
@@ -123,7 +130,7 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
         record({ deployment: dep.id, model_group: group.name, status: e.status, error: e.code ?? e.type, ms: now() - started });
         const kind = classify(e);
         if (kind !== "final" || e.status === 404) {
-          health.failure(dep.id, { status: e.status, retryAfterMs: retryAfterMs(e), allowedFails: router.allowedFails, cooldownMs: router.cooldownMs }, now());
+          health.failure(dep.id, { status: e.status, retryAfterMs: retryAfterMs(e), allowedFails: router.allowedFails, cooldownMs: router.cooldownMs, groupSize: usable.length }, now());
         }
         if (kind !== "retry" || retries <= 0) return { ok: false, error: e, kind };
         retries--;
@@ -141,8 +148,15 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
   for (let i = 0; i < chain.length; i++) {
     const group = resolveGroup(config, chain[i]!);
     if (!group) continue;
+    if (i > 0 && opts.enter) {
+      const refused = await opts.enter(chain[i]!);
+      if (refused) {
+        lastError ??= refused;
+        continue;
+      }
+    }
     const result = await tryGroup(group);
-    if (result.ok) return { value: result.value, dep: result.dep, group: group.name, attempts, fallbacks: i };
+    if (result.ok) return { value: result.value, dep: result.dep, group: group.name, requested: chain[i]!, attempts, fallbacks: i };
     lastError = result.error;
     if (result.kind === "final" || opts.signal?.aborted) break;
     if (i === 0) {
@@ -156,6 +170,14 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
     }
   }
   throw new RouteFailure(lastError ?? configError(`No deployment serves '${opts.requested}'.`), attempts, Math.max(0, chain.length - 1));
+}
+
+/** Every fallback group a call to `requested` may reach, whatever its first group's failure. */
+export function reachableFallbacks(config: ResolvedConfig, requested: string, requestFallbacks?: string[]): string[] {
+  const opts = { requested, requestFallbacks } as RouteOptions;
+  const all = new Set([...fallbacksFor(config, opts, "context"), ...fallbacksFor(config, opts, "content"), ...fallbacksFor(config, opts, "retry")]);
+  all.delete(requested);
+  return [...all].slice(0, config.router.maxFallbacks);
 }
 
 function fallbacksFor(config: ResolvedConfig, opts: RouteOptions, kind: FailureKind): string[] {

@@ -45,6 +45,16 @@ export function resolveGroup(config: ResolvedConfig, requested: string): ModelGr
   return { name: best, deployments: deployments.map((d) => forRequest(d, best!, requested)) };
 }
 
+/**
+ * The name a call to `requested` is admitted and limited as: its group's own name when it names
+ * a group or a model_group_alias, else the requested name itself (a wildcard group's model).
+ */
+export function canonicalModel(config: ResolvedConfig, requested: string): string {
+  if (config.groups.has(requested)) return requested;
+  const alias = config.router.aliases.get(requested);
+  return alias && config.groups.has(alias) ? alias : requested;
+}
+
 /** A wildcard deployment made concrete for the requested model name. */
 function forRequest(dep: Deployment, pattern: string, requested: string): Deployment {
   if (!dep.model.includes("*") && dep.provider !== "*") return dep;

@@ -7,7 +7,7 @@ export interface HealthStore {
   coolingUntil(id: string, now: number): number;
   /** Records a failed attempt; cools the deployment when the rules say so. */
   failure(id: string, f: Failure, now: number): void;
-  success(id: string, latencyMs: number, now: number): void;
+  success(id: string, latencyMs: number, now?: number): void;
   /** Calls in flight (for least-busy). */
   begin(id: string): void;
   end(id: string): void;
@@ -22,8 +22,30 @@ export interface Failure {
   status: number;
   /** The upstream's own retry hint. */
   retryAfterMs?: number;
-  allowedFails: number;
+  /** router_settings.allowed_fails, when set. */
+  allowedFails?: number;
   cooldownMs: number;
+  /** How many deployments the failing one's group has (a lone deployment is never rested for transient errors). */
+  groupSize: number;
+}
+
+/** Below this many calls in a minute, the failure rate alone never rests a deployment (LiteLLM's rule). */
+const MIN_CALLS_FOR_RATE = 5;
+const FAILURE_RATE = 0.5;
+
+/**
+ * LiteLLM's cooldown rule (router_utils/cooldown_handlers): a group's only deployment rests only
+ * for errors retrying cannot fix (401, 404): a flaky lone deployment keeps being retried. In a
+ * group of several, 401/404/408/429 rest it at once; otherwise it rests when its failures this
+ * minute pass `allowed_fails` (when set), or when more than half of at least 5 calls failed.
+ */
+export function shouldCool(f: Failure, failsThisMinute: number, successesThisMinute: number): boolean {
+  if (f.status === 401 || f.status === 404) return true;
+  if (f.groupSize <= 1) return false;
+  if (f.status === 408 || f.status === 429) return true;
+  if (f.allowedFails !== undefined && failsThisMinute > f.allowedFails) return true;
+  const total = failsThisMinute + successesThisMinute;
+  return total >= MIN_CALLS_FOR_RATE && failsThisMinute / total > FAILURE_RATE;
 }
 
 const WINDOW_MS = 60_000;
@@ -31,6 +53,8 @@ const MAX_COOLDOWN_MS = 60 * 60_000;
 
 interface State {
   fails: number[];
+  /** When the calls that succeeded in the last minute ended. */
+  oks: number[];
   coolUntil: number;
   inFlight: number;
   latency?: number;
@@ -40,7 +64,7 @@ export function memoryHealth(): HealthStore {
   const states = new Map<string, State>();
   const get = (id: string): State => {
     let s = states.get(id);
-    if (!s) states.set(id, (s = { fails: [], coolUntil: 0, inFlight: 0 }));
+    if (!s) states.set(id, (s = { fails: [], oks: [], coolUntil: 0, inFlight: 0 }));
     return s;
   };
   return {
@@ -51,18 +75,21 @@ export function memoryHealth(): HealthStore {
     failure(id, f, now) {
       const s = get(id);
       s.fails = s.fails.filter((t) => t > now - WINDOW_MS);
+      s.oks = s.oks.filter((t) => t > now - WINDOW_MS);
       s.fails.push(now);
-      // A rate limit, or an upstream that does not know our key or the model, rests at once.
-      const immediate = f.status === 429 || f.status === 401 || f.status === 404;
-      if (immediate || s.fails.length > f.allowedFails) {
+      if (shouldCool(f, s.fails.length, s.oks.length)) {
         const rest = Math.min(MAX_COOLDOWN_MS, Math.max(f.cooldownMs, f.status === 429 ? (f.retryAfterMs ?? 0) : 0));
         s.coolUntil = Math.max(s.coolUntil, now + rest);
         s.fails = [];
+        s.oks = [];
       }
     },
-    success(id, latencyMs) {
+    success(id, latencyMs, now = Date.now()) {
       const s = get(id);
       s.latency = s.latency === undefined ? latencyMs : s.latency * 0.7 + latencyMs * 0.3;
+      // Only the last minute counts; bounded so a busy deployment keeps a small list.
+      if (s.oks.length >= 1000) s.oks = s.oks.filter((t) => t > now - WINDOW_MS).slice(-999);
+      s.oks.push(now);
     },
     begin(id) {
       get(id).inFlight++;

@@ -12,7 +12,13 @@ import { httpCallContext } from "../gateway/context";
 import { callModel } from "../gateway/pipeline";
 import type { Attempt, ModelCall } from "../gateway/types";
 
-const noEstimate = () => ({ promptTokens: 0, maxCompletionTokens: 0 });
+/**
+ * The longest a file of this size can play, for the reservation: at 4 kbit/s, below what speech
+ * codecs use, so the bound holds for any upload.
+ */
+const mostSeconds = (bytes: number) => Math.ceil(bytes / 500);
+/** Audio input tokens per second of token-priced transcription models, with a margin (OpenAI: ~10). */
+const AUDIO_TOKENS_PER_SECOND = 20;
 
 export function passthroughOf(a: Attempt, model: string, what = "audio"): PassthroughAdapter {
   const adapter = a.provider.passthrough;
@@ -63,13 +69,15 @@ export const transcribe = (path: "audio/transcriptions" | "audio/translations") 
   if (!file || typeof file === "string") throw invalidRequest("The form needs the audio as a 'file' field.", "file");
   const user = form.get("user");
   const req = { model, user: typeof user === "string" ? user : undefined };
+  const seconds = mostSeconds(file.size);
   const call: ModelCall = {
     route: path,
     request: req,
     body: req,
     stream: false,
     includeUsage: false,
-    estimate: noEstimate,
+    estimate: () => ({ promptTokens: seconds * AUDIO_TOKENS_PER_SECOND, maxCompletionTokens: seconds * 10 }),
+    mostCost: (dep) => (dep.costs.perSecond !== undefined ? seconds * dep.costs.perSecond : null),
     attempt(a) {
       const audio = passthroughOf(a, model);
       const upstreamForm = new FormData();
@@ -105,7 +113,8 @@ export async function speech(c: Context<AppEnv>): Promise<Response> {
     body: req,
     stream: false,
     includeUsage: false,
-    estimate: noEstimate,
+    estimate: () => ({ promptTokens: estimateTokens(req.input), maxCompletionTokens: 0 }),
+    mostCost: (dep) => (dep.costs.perCharacter !== undefined ? req.input.length * dep.costs.perCharacter : null),
     async attempt(a) {
       const audio = passthroughOf(a, req.model);
       const headers = audio.headers(a.dep);

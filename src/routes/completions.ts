@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { parseBody } from "../api/parse";
-import { completionsSchema, type CompletionsRequest } from "../api/completions";
+import { completionCount, completionsSchema, type CompletionsRequest } from "../api/completions";
 import { invalidRequest, upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { translateStream } from "../http/sse";
@@ -50,7 +50,7 @@ export function completionsCall(req: CompletionsRequest): ModelCall {
     body: req,
     stream,
     includeUsage: stream && req.stream_options?.include_usage === true,
-    estimate: () => ({ promptTokens: estimateTokens(JSON.stringify(req.prompt)), maxCompletionTokens: req.max_tokens || undefined }),
+    estimate: () => ({ promptTokens: estimateTokens(JSON.stringify(req.prompt)), maxCompletionTokens: req.max_tokens || undefined, choices: completionCount(req) }),
     attempt(a) {
       const mapError = (s: number, t: string, h: Headers) => compatError(s, t, h, a.dep);
       const build = () => upstreamRequest(req, a);

@@ -20,7 +20,14 @@ const imagesSchema = z.looseObject({
   quality: z.optional(z.nullable(z.string())),
   response_format: z.optional(z.nullable(z.enum(["url", "b64_json"]))),
   user: z.optional(z.string()),
+  fallbacks: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(10))),
+  num_retries: z.optional(z.number().check(z.int(), z.gte(0), z.lte(10))),
 });
+
+const IMAGE_TOKENS_MOST = 6240;
+
+/** The gateway's own request fields: never sent to the upstream. */
+const GATEWAY_FIELDS = new Set(["drop_params", "metadata", "fallbacks", "num_retries", "mock_response", "cache"]);
 type ImagesRequest = z.infer<typeof imagesSchema>;
 
 /**
@@ -35,12 +42,14 @@ export function imagesCall(req: ImagesRequest): ModelCall {
     body: req,
     stream: false,
     includeUsage: false,
-    estimate: () => ({ promptTokens: Math.ceil(req.prompt.length / 4), maxCompletionTokens: 0 }),
+    // Token-priced image models (gpt-image-*) produce up to ~6,200 output tokens per image (high quality, largest size).
+    estimate: () => ({ promptTokens: Math.ceil(req.prompt.length / 4), maxCompletionTokens: IMAGE_TOKENS_MOST, choices: req.n ?? 1 }),
+    mostCost: (dep) => (dep.costs.perImage !== undefined ? (req.n ?? 1) * dep.costs.perImage : null),
     attempt(a) {
       const p = passthroughOf(a, req.model, "image generation");
       const headers = p.headers(a.dep);
       headers.set("content-type", "application/json");
-      const build = () => new Request(p.url(a.dep, "images/generations"), { method: "POST", headers, body: JSON.stringify({ ...req, model: a.dep.model }) });
+      const build = () => new Request(p.url(a.dep, "images/generations"), { method: "POST", headers, body: JSON.stringify({ ...upstreamFields(req), model: a.dep.model }) });
       return answerOutcome(
         a,
         build,
@@ -62,6 +71,8 @@ export function imagesCall(req: ImagesRequest): ModelCall {
     },
   };
 }
+
+const upstreamFields = (req: ImagesRequest) => Object.fromEntries(Object.entries(req).filter(([k]) => !GATEWAY_FIELDS.has(k)));
 
 /** POST /v1/images/generations. */
 export async function imageGenerations(c: Context<AppEnv>): Promise<Response> {

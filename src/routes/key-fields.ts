@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { invalidRequest } from "../http/errors";
+import { CACHE_CONTROL_NAMES } from "../cache/controls";
 import { KEY_TYPES, ROUTE_GROUPS } from "../http/key-access";
 import { checkDuration, parseAdminBody } from "../identity/fields";
 import { parseDuration } from "../limits/duration";
@@ -8,7 +9,6 @@ import { parseDuration } from "../limits/duration";
 const NOT_YET = new Set([
   "config",
   "permissions",
-  "allowed_cache_controls",
   "guardrails",
   "key",
   "spend",
@@ -48,6 +48,7 @@ const fields = {
   aliases: z.optional(z.nullable(z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))))),
   tags: z.optional(z.nullable(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(100)))),
   key_type: z.optional(z.enum(KEY_TYPES)),
+  allowed_cache_controls: z.optional(z.nullable(z.array(z.enum(CACHE_CONTROL_NAMES)))),
   allowed_routes: z.optional(
     z.nullable(
       z.array(

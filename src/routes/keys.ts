@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env";
+import { checkCacheDefaults } from "../cache/controls";
 import { db } from "../db/client";
 import { deleteKeys, findKey, findKeys, insertKey, listKeys, listKeysOf, updateKey } from "../db/keys";
 import type { KeyRow } from "../db/schema";
@@ -54,6 +55,7 @@ function keyObject(row: KeyRow, budgetResetAt: number | null = null) {
     tags: row.tags ?? [],
     key_type: row.keyType,
     allowed_routes: row.allowedRoutes ?? [],
+    allowed_cache_controls: row.allowedCacheControls ?? [],
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
     budget_reset_at: iso(budgetResetAt),
@@ -110,7 +112,10 @@ async function rowFields(c: Context<AppEnv>, f: KeyFields) {
   const tempExpiry = expiryDate(f.temp_budget_expiry);
   if (tempExpiry !== undefined) out.tempBudgetExpiry = tempExpiry;
   if (f.blocked !== undefined) out.blocked = f.blocked;
-  if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
+  if (f.metadata !== undefined) {
+    checkCacheDefaults(f.metadata?.cache);
+    out.metadata = f.metadata ?? {};
+  }
   if (f.user_id !== undefined) {
     if (f.user_id !== null && !(await findUser(db(c.env.DB), f.user_id))) throw invalidRequest(`User '${f.user_id}' does not exist.`, "user_id");
     out.userId = f.user_id;
@@ -119,6 +124,7 @@ async function rowFields(c: Context<AppEnv>, f: KeyFields) {
   if (f.tags !== undefined) out.tags = f.tags;
   if (f.key_type !== undefined) out.keyType = f.key_type;
   if (f.allowed_routes !== undefined) out.allowedRoutes = f.allowed_routes;
+  if (f.allowed_cache_controls !== undefined) out.allowedCacheControls = f.allowed_cache_controls;
   return out;
 }
 

@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { formatPath } from "../config/schema";
-import { configError, GatewayError, invalidRequest, unauthorized } from "../http/errors";
+import { configError, GatewayError, invalidRequest, rateLimited, unauthorized } from "../http/errors";
+import { loginFailed, loginWait } from "../limits/login-guard";
 import { readJson } from "../http/json";
 import { checkSameOrigin, createSession, sessionCookies } from "../http/session";
 import securityHeaders from "../http/ui-security-headers.json";
@@ -64,9 +65,17 @@ uiSession.post("/ui/api/login", async (c) => {
   }
   const { username, password } = parsed.data;
   const env = c.env;
+  // Guessing is slowed to LOGIN_FAILURES_PER_MINUTE failures per client address: past it, even
+  // the right password waits (checked before the password is).
+  const ip = c.req.header("cf-connecting-ip") ?? "unknown";
+  const wait = await loginWait(env, ip);
+  if (wait > 0) throw rateLimited(`Too many failed sign-ins from this address; retry after ${wait}s.`, wait);
   const byMaster = await sameSecret(password, config.masterKey);
   const byUser = !!env.UI_USERNAME && !!env.UI_PASSWORD && !!username && (await sameSecret(username, env.UI_USERNAME)) && (await sameSecret(password, env.UI_PASSWORD));
-  if (!byMaster && !byUser) throw unauthorized("Wrong username or password.");
+  if (!byMaster && !byUser) {
+    await loginFailed(env, ip);
+    throw unauthorized("Wrong username or password.");
+  }
   const session = await createSession(env, config.masterKey);
   c.header("cache-control", "no-store");
   for (const cookie of sessionCookies(session)) c.header("set-cookie", cookie, { append: true });

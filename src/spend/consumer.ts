@@ -74,6 +74,14 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
                 WHERE token IN (SELECT api_key FROM spend_logs WHERE applied = 0)`),
       env.DB.prepare(`UPDATE teams SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.team_id = teams.team_id)
                 WHERE team_id IN (SELECT team_id FROM spend_logs WHERE applied = 0 AND team_id IS NOT NULL)`),
+      // An internal user's and an organization's totals: through the key's user and the team's
+      // organization (as they are when the row is written); an end user's: the call's `user` field.
+      env.DB.prepare(`UPDATE users SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s JOIN keys k ON k.token = s.api_key WHERE s.applied = 0 AND k.user_id = users.user_id)
+                WHERE user_id IN (SELECT k.user_id FROM spend_logs s JOIN keys k ON k.token = s.api_key WHERE s.applied = 0 AND k.user_id IS NOT NULL)`),
+      env.DB.prepare(`UPDATE organizations SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s JOIN teams t ON t.team_id = s.team_id WHERE s.applied = 0 AND t.organization_id = organizations.organization_id)
+                WHERE organization_id IN (SELECT t.organization_id FROM spend_logs s JOIN teams t ON t.team_id = s.team_id WHERE s.applied = 0 AND t.organization_id IS NOT NULL)`),
+      env.DB.prepare(`UPDATE end_users SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.metadata ->> '$.user' = end_users.user_id)
+                WHERE user_id IN (SELECT s.metadata ->> '$.user' FROM spend_logs s WHERE s.applied = 0 AND s.metadata ->> '$.user' IS NOT NULL)`),
       env.DB.prepare(ROLLUP_DAILY),
       env.DB.prepare(ROLLUP_TAGS),
       ...metricStatements(env.DB, chunk),

@@ -12,16 +12,32 @@ const OTEL_TRACE_ID = /^[0-9a-f]{32}$/;
  */
 export function traceIds(e: SpendEvent): { traceId: string; parentSpanId?: string; callSpanId: string; attemptSpanId: (i: number) => string } {
   const parent = parseTraceparent(e.trace?.traceparent);
-  const clientTrace = e.trace?.client?.trace_id?.toLowerCase();
-  const traceId =
-    parent?.traceId ?? (clientTrace && OTEL_TRACE_ID.test(clientTrace) && !/^0+$/.test(clientTrace) ? clientTrace : nonZero(fnv1a64(`trace:${e.request_id}`) + fnv1a64(`trace2:${e.request_id}`)));
   return {
-    traceId,
+    traceId: callTraceId(e.request_id, e.trace?.traceparent, e.trace?.client?.trace_id),
     parentSpanId: parent?.spanId,
     callSpanId: nonZero(fnv1a64(`call:${e.request_id}`)),
-    attemptSpanId: (i) => nonZero(fnv1a64(`attempt:${i}:${e.request_id}`)),
+    attemptSpanId: (i) => attemptSpanId(e.request_id, i),
   };
 }
+
+/** The trace a call belongs to: the caller's (traceparent), else the client's metadata.trace_id when it is an OTel trace id, else derived from the request id. */
+export function callTraceId(requestId: string, traceparent: string | undefined, clientTraceId: unknown): string {
+  const parent = parseTraceparent(traceparent);
+  if (parent) return parent.traceId;
+  const clientTrace = typeof clientTraceId === "string" ? clientTraceId.toLowerCase() : undefined;
+  if (clientTrace && OTEL_TRACE_ID.test(clientTrace) && !/^0+$/.test(clientTrace)) return clientTrace;
+  return nonZero(fnv1a64(`trace:${requestId}`) + fnv1a64(`trace2:${requestId}`));
+}
+
+/** The span id of a call's i-th upstream attempt (0-based). */
+export const attemptSpanId = (requestId: string, i: number): string => nonZero(fnv1a64(`attempt:${i}:${requestId}`));
+
+/**
+ * The traceparent an upstream attempt is sent with: the call's trace, the attempt's span as the
+ * parent, so the provider's own spans (when it records any) sit under the gateway's attempt span.
+ */
+export const upstreamTraceparent = (requestId: string, i: number, traceparent: string | undefined, clientTraceId: unknown): string =>
+  `00-${callTraceId(requestId, traceparent, clientTraceId)}-${attemptSpanId(requestId, i)}-01`;
 
 /** A stable id for a batch of events: the same events give the same id. */
 export function batchId(events: SpendEvent[]): string {

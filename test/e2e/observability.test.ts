@@ -4,7 +4,7 @@ import { buildApp } from "../../src/app";
 import type { Env } from "../../src/env";
 import { BASE, env, eventually, gw, MASTER, newKey, withEnv } from "../helpers/gateway";
 import { at, attrs, fakeSinks, SINK_URLS, spansAt } from "../helpers/sinks";
-import { chunked, fakeUpstream, json, resetUpstreams, sse } from "../helpers/upstream";
+import { chunked, fakeUpstream, json, received, resetUpstreams, sse } from "../helpers/upstream";
 
 const dep = (name: string, host: string) => `
   - model_name: ${name}
@@ -162,6 +162,30 @@ describe("export sinks", () => {
     const call = spans.find((s) => s.name === "chat traced")!;
     expect(call.traceId).toBe("0af7651916cd43dd8448eb211c80319c");
     expect(call.parentSpanId).toBe("b7ad6b7169203331");
+    // Passed upstream: the caller's trace, the attempt's span as the parent.
+    const attempt = spans.find((s) => s.parentSpanId === call.spanId)!;
+    const sent = received.find((r) => r.url.startsWith("https://tr.test/v1"))!;
+    expect(sent.headers.traceparent).toBe(`00-0af7651916cd43dd8448eb211c80319c-${attempt.spanId}-01`);
+  });
+
+  it("each upstream attempt carries the traceparent of its own span when traces are exported", async () => {
+    fakeSinks();
+    fakeUpstream("https://pr-down.test/v1", fail(503));
+    fakeUpstream("https://bk.test/v1", answer());
+    const res = await chat(config("  callbacks: [otel]"), { model: "primary" });
+    const id = res.headers.get("x-request-id")!;
+    const children = await eventually(async () => {
+      const call = spansAt(SINK_URLS.otel).find((s) => attrs(s)["switchyard.request_id"] === id);
+      const kids = call ? spansAt(SINK_URLS.otel).filter((s) => s.parentSpanId === call.spanId) : [];
+      return kids.length >= 3 && kids;
+    });
+    const sent = received.filter((r) => r.url.startsWith("https://pr-down.test/") || r.url.startsWith("https://bk.test/")).map((r) => r.headers.traceparent);
+    expect(sent).toEqual(children.map((s) => `00-${s.traceId}-${s.spanId}-01`));
+    // Without an OTel callback and without a caller's trace, nothing is added.
+    resetUpstreams();
+    fakeUpstream("https://tr.test/v1", answer());
+    await chat(config(""), { model: "traced" });
+    expect(received.find((r) => r.url.startsWith("https://tr.test/v1"))!.headers.traceparent).toBeUndefined();
   });
 
   it("retries and fallbacks show as child spans of one call span, the failed ones with error.type", async () => {

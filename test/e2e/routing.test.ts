@@ -113,17 +113,29 @@ describe("retries and cooldowns", () => {
     expect(received).toHaveLength(1);
   });
 
-  it("a 429 cools the deployment at once; with everything cooling the answer is a quick 429 with retry-after", async () => {
-    fakeUpstream("https://solo.test/v1", fail(429, { "retry-after": "1" }));
-    const first = await ask("solo", { num_retries: 0 }).catch((e) => e);
+  it("a 429 cools a deployment of a group at once; with everything cooling the answer is a quick 429 with retry-after", async () => {
+    fakeUpstream("https://w3.test/v1", fail(429, { "retry-after": "1" }));
+    fakeUpstream("https://w1.test/v1", fail(429, { "retry-after": "1" }));
+    const first = await ask("split").catch((e) => e);
     expect(first.status).toBe(429);
+    expect(received).toHaveLength(2);
     const started = Date.now();
-    const second = await ask("solo").catch((e) => e);
+    const second = await ask("split").catch((e) => e);
     expect(second.status).toBe(429);
     expect(second.message).toContain("cooling");
     expect(Number(second.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(Date.now() - started).toBeLessThan(200);
-    expect(received).toHaveLength(1);
+    expect(received).toHaveLength(2);
+  });
+
+  it("a group's only deployment is never rested for transient errors (LiteLLM's rule): each call reaches it", async () => {
+    fakeUpstream("https://solo.test/v1", fail(429, { "retry-after": "1" }));
+    for (let i = 0; i < 5; i++) expect((await ask("solo", { num_retries: 0 }).catch((e) => e)).status).toBe(429);
+    expect(received).toHaveLength(5);
+    // A flaky one with retries keeps answering.
+    let n = 0;
+    fakeUpstream("https://solo.test/v1", () => (n++ % 2 === 0 ? fail(503)() : answerFrom("solo")()));
+    for (let i = 0; i < 6; i++) expect((await ask("solo")).data.choices[0]!.message.content).toBe("solo");
   });
 
   it("a timeout is a 408 and retryable: the call moves to a deployment that answers", async () => {
@@ -156,9 +168,9 @@ describe("fallbacks", () => {
     const row = await eventually(async () =>
       ((await (await gw("/spend/logs?api_key=master&page_size=1000")).json()) as Array<{ request_id: string; metadata: { attempts?: unknown[] } }>).find((r) => r.request_id === id),
     );
-    // num_retries 2: three attempts on primary, two on backup (its second failure cools it), one on backup2.
-    expect(row.metadata.attempts).toHaveLength(6);
-    expect(row.metadata.attempts![5]).toMatchObject({ deployment: "backup2", model_group: "backup2", status: 200 });
+    // num_retries 2: three attempts on primary, three on backup (a group's only deployment is not rested for a 500), one on backup2.
+    expect(row.metadata.attempts).toHaveLength(7);
+    expect(row.metadata.attempts![6]).toMatchObject({ deployment: "backup2", model_group: "backup2", status: 200 });
   });
 
   it("stops at a loop and at max_fallbacks, with one clear error", async () => {

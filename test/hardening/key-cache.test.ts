@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { db } from "../../src/db/client";
+import { findAuthKey } from "../../src/db/keys";
 import type { KeyRow } from "../../src/db/schema";
 import { cacheKey, cachedKey, forgetKey, MISS_TTL_MS } from "../../src/limits/key-cache";
+import { env, newKey, post } from "../helpers/gateway";
+import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
 
 const row = (token: string) => ({ token, teamId: null }) as unknown as KeyRow;
 
@@ -26,5 +30,32 @@ describe("the key cache under random-key spraying", () => {
     cacheKey("later", null);
     forgetKey("later");
     expect(cachedKey("later")).toBeUndefined();
+  });
+});
+
+describe("a key cached by another isolate before /key/update", () => {
+  it("is reloaded when its guard knows a newer version: the new team's limits apply, not the old team's", async () => {
+    fakeUpstream("https://api.openai.test/v1", () =>
+      json({
+        id: "x",
+        object: "chat.completion",
+        created: 1,
+        model: "m",
+        choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      }),
+    );
+    const t1 = await (await post("/team/new", { rpm_limit: 1 })).json<{ team_id: string }>();
+    const t2 = await (await post("/team/new", {})).json<{ team_id: string }>();
+    const k = await newKey({ team_id: t1.team_id });
+    const chat = () => post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }] }, k.key);
+    expect((await chat()).status).toBe(200);
+    const stale = await findAuthKey(db(env.DB), k.token);
+    await new Promise((r) => setTimeout(r, 5)); // updated_at moves on
+    expect((await post("/key/update", { key: k.key, team_id: t2.team_id })).status).toBe(200);
+    // Another isolate still holds the row it cached before the update.
+    cacheKey(k.token, stale!);
+    expect((await chat()).status).toBe(200);
+    resetUpstreams();
   });
 });

@@ -198,3 +198,19 @@ describe("serving the UI", () => {
     await expectError(await gw("/ui/api/whoami", { key: null }), 404, "not_found");
   });
 });
+
+describe("sign-in attempts", () => {
+  it("after 10 failed sign-ins a minute from one address, even the right password waits (429); other addresses are not affected", async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    for (let i = 0; i < 10; i++) expect((await login({ password: "sk-guess" }, { "cf-connecting-ip": ip })).status).toBe(401);
+    const blocked = await login({ password: MASTER }, { "cf-connecting-ip": ip });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await login({ password: MASTER }, { "cf-connecting-ip": `${ip}0` })).status).toBe(200);
+  });
+
+  it("successful sign-ins are not counted", async () => {
+    const ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+    for (let i = 0; i < 12; i++) expect((await login({ password: MASTER }, { "cf-connecting-ip": ip })).status).toBe(200);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve";
 import { GatewayError } from "../../src/http/errors";
 import { execute, RouteFailure } from "../../src/router/execute";
-import { memoryHealth } from "../../src/router/health";
+import { memoryHealth, shouldCool } from "../../src/router/health";
 
 const T0 = Date.UTC(2026, 11, 1, 12, 0, 0);
 
@@ -98,15 +98,54 @@ router_settings: {num_retries: 2, fallbacks: [{single: [backup]}], allowed_fails
   it("cools a deployment past allowed_fails for cooldown_time, then uses it again", async () => {
     const t = clock();
     const health = memoryHealth();
-    health.failure("dep-a", { status: 503, allowedFails: 1, cooldownMs: 30_000 }, t.now());
+    health.failure("dep-a", { status: 503, allowedFails: 1, cooldownMs: 30_000, groupSize: 2 }, t.now());
     expect(health.coolingUntil("dep-a", t.now())).toBe(0);
-    health.failure("dep-a", { status: 503, allowedFails: 1, cooldownMs: 30_000 }, t.now());
+    health.failure("dep-a", { status: 503, allowedFails: 1, cooldownMs: 30_000, groupSize: 2 }, t.now());
     expect(health.coolingUntil("dep-a", t.now())).toBe(T0 + 30_000);
     const used: string[] = [];
     await execute({ config: two, requested: "m", health, now: t.now, sleep: t.sleep }, async (d) => void used.push(d.id));
     expect(used).toEqual(["dep-b"]);
     t.advance(30_001);
     expect(health.coolingUntil("dep-a", t.now())).toBe(0);
+  });
+
+  it("LiteLLM's cooldown rule: a lone deployment rests only for 401/404; several rest at once on 401/404/408/429, else past half of at least 5 calls", () => {
+    const f = (status: number, groupSize: number, allowedFails?: number) => ({ status, groupSize, allowedFails, cooldownMs: 5_000 });
+    // A lone deployment: transient errors never rest it, whatever their number.
+    for (const status of [408, 429, 500, 503]) expect(shouldCool(f(status, 1), 50, 0)).toBe(false);
+    for (const status of [401, 404]) expect(shouldCool(f(status, 1), 1, 0)).toBe(true);
+    // Several: at once on 401/404/408/429.
+    for (const status of [401, 404, 408, 429]) expect(shouldCool(f(status, 2), 1, 100)).toBe(true);
+    // Else by the failure rate, from 5 calls on.
+    expect(shouldCool(f(503, 3), 4, 0)).toBe(false);
+    expect(shouldCool(f(503, 3), 3, 2)).toBe(true);
+    expect(shouldCool(f(503, 3), 2, 3)).toBe(false);
+    expect(shouldCool(f(503, 3), 3, 3)).toBe(false);
+    // allowed_fails, when set, rests past that many failures in the minute.
+    expect(shouldCool(f(500, 2, 1), 2, 100)).toBe(true);
+    expect(shouldCool(f(500, 2, 1), 1, 0)).toBe(false);
+  });
+
+  it("a flaky lone deployment with retries keeps answering: it is never rested for its 503s", async () => {
+    const t = clock();
+    const health = memoryHealth();
+    const one = config(`
+model_list:
+  - model_name: solo
+    litellm_params: {model: openai/x, api_base: "https://x.test/v1", api_key: k}
+    model_info: {id: solo-1}
+router_settings: {num_retries: 2}
+`);
+    let n = 0;
+    for (let call = 0; call < 10; call++) {
+      // Every call fails once, then succeeds on its retry.
+      const routed = await execute({ config: one, requested: "solo", health, now: t.now, sleep: t.sleep }, async () => {
+        if (n++ % 2 === 0) throw upstream503();
+        return "ok";
+      });
+      expect(routed.value).toBe("ok");
+    }
+    expect(health.coolingUntil("solo-1", t.now())).toBe(0);
   });
 
   it("stops retrying and falling back once the client has gone away", async () => {

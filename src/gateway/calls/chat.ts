@@ -12,7 +12,7 @@ export function chatCall(req: ChatRequest): ModelCall {
     body: req,
     stream,
     includeUsage: stream && req.stream_options?.include_usage === true,
-    estimate: () => ({ promptTokens: estimateTokens(JSON.stringify(req.messages)), maxCompletionTokens: (req.max_completion_tokens ?? req.max_tokens ?? undefined) || undefined }),
+    estimate: () => ({ promptTokens: estimateTokens(JSON.stringify(req.messages)), maxCompletionTokens: (req.max_completion_tokens ?? req.max_tokens ?? undefined) || undefined, choices: req.n ?? 1 }),
     attempt(a) {
       const chat = a.provider.chat;
       const build = () => chat.request(req, a.dep, a.ctx);
