@@ -62,6 +62,7 @@ export default defineConfig(async () => {
                 queueConsumers: {
                   "switchyard-spend": { maxBatchTimeout: 0.05, maxRetries: 5 },
                   "switchyard-export": { maxBatchTimeout: 0.05, maxRetries: 10 },
+                  "switchyard-batches": { maxBatchTimeout: 0.05, maxBatchSize: 10, maxRetries: 10 },
                 },
               },
             }),

@@ -6,7 +6,9 @@ import { errorResponse, GatewayError } from "./http/errors";
 import { limitBody, requestIds, requireAuth, withConfig } from "./http/middleware";
 import { callbackRoutes } from "./routes/callbacks";
 import { chatCompletions } from "./routes/chat";
+import { batchRoutes } from "./routes/batches";
 import { embeddings } from "./routes/embeddings";
+import { fileRoutes } from "./routes/files";
 import { health } from "./routes/health";
 import { modelGroupInfo } from "./routes/model-groups";
 import { anthropicPassthrough } from "./routes/passthrough-anthropic";
@@ -51,6 +53,8 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", surfaces);
   app.route("/", anthropicPassthrough);
   app.route("/", googlePassthrough);
+  app.route("/", fileRoutes);
+  app.route("/", batchRoutes);
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);

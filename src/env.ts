@@ -1,6 +1,7 @@
 import type { HealthChecker } from "./gateway/health-checker";
 import type { DeploymentGuard } from "./limits/deployment-guard";
 import type { KeyGuard } from "./limits/key-guard";
+import type { BatchMessage } from "./batches/messages";
 import type { SpendMessage } from "./spend/event";
 import type { ExportMessage } from "./telemetry/export-message";
 
@@ -14,6 +15,10 @@ export interface Env {
   SPEND_QUEUE: Queue<SpendMessage>;
   /** Per-sink export batches, handed over by the spend consumer once their rows are written. */
   EXPORT_QUEUE?: Queue<ExportMessage>;
+  /** Files (/v1/files) and batch output and error files. */
+  FILES_BUCKET?: R2Bucket;
+  /** Gateway-run batches: start, one message per line, finalise. */
+  BATCH_QUEUE?: Queue<BatchMessage>;
   /** The R2 bucket of the `s3` callback. */
   LOG_BUCKET?: R2Bucket;
   /** A bearer token that may read GET /metrics (besides the master key). */

@@ -1,3 +1,4 @@
+import { DEFAULT_BATCH_SETTINGS, parseBatchSettings } from "./batch-settings";
 import { parse as parseYaml } from "yaml";
 import { inferProvider, providerFor } from "../providers/registry";
 import { groupExists } from "../router/groups";
@@ -85,6 +86,7 @@ function emptyConfig(error?: string): ResolvedConfig {
       telemetry: defaultTelemetry(),
       health: defaultHealthSettings(),
       passThrough: [],
+      batch: { ...DEFAULT_BATCH_SETTINGS },
     },
     unsupported: [],
     ignored: [],
@@ -227,6 +229,9 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
     if (typeof mb !== "number" || mb <= 0) return "general_settings.max_request_size_mb: must be a positive number";
     out.settings.maxRequestBytes = Math.floor(mb * 1024 * 1024);
   }
+  const batch = parseBatchSettings(general);
+  if (typeof batch === "string") return batch;
+  out.settings.batch = batch;
   if (general.disable_spend_logs !== undefined) {
     if (typeof general.disable_spend_logs !== "boolean") return "general_settings.disable_spend_logs: must be true or false";
     out.settings.disableSpendLogs = general.disable_spend_logs;

@@ -1,5 +1,6 @@
 import type { ImageLimits } from "../providers/shared/images";
 import { CALLBACK_GENERAL_KEYS, CALLBACK_LITELLM_KEYS, type TelemetrySettings } from "./callbacks";
+import type { BatchSettings } from "./batch-settings";
 import type { CacheSettings } from "./cache-settings";
 import { HEALTH_GENERAL_KEYS, type HealthSettings } from "./health-settings";
 import type { PassThroughEndpoint } from "./pass-through";
@@ -23,6 +24,8 @@ export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" |
     "max_images_per_request",
     "max_image_bytes_per_request_mb",
     "max_image_url_download_size_mb",
+    "max_file_size_mb",
+    "batch_settings",
     ...CALLBACK_GENERAL_KEYS,
     ...HEALTH_GENERAL_KEYS,
     "pass_through_endpoints",
@@ -83,6 +86,8 @@ export interface GatewaySettings {
   imageLimits: ImageLimits;
   /** Callbacks (sinks, metrics), message logging, export delivery and alerting. */
   telemetry: TelemetrySettings;
+  /** Files and gateway-run batches (general_settings.max_file_size_mb, batch_settings). */
+  batch: BatchSettings;
   /** litellm_settings.cache with cache_params: the response cache; undefined when off. */
   cache?: CacheSettings;
   /** GET /health and the background health checks (general_settings). */

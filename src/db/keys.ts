@@ -89,3 +89,14 @@ export const memberKeys = (d: Db, teamId: string, userId: string): Promise<KeyRo
     .from(keys)
     .where(and(eq(keys.teamId, teamId), eq(keys.userId, userId)))
     .all();
+
+/** The key with this stable id (keys.key_id, kept by /key/regenerate), as authentication loads it. */
+export async function findAuthKeyById(d: Db, keyId: string): Promise<AuthKeyRow | undefined> {
+  const r = await d
+    .select({ key: keys, teamModelAliases: teams.modelAliases, teamOrganizationId: teams.organizationId })
+    .from(keys)
+    .leftJoin(teams, eq(keys.teamId, teams.teamId))
+    .where(eq(keys.keyId, keyId))
+    .get();
+  return r ? { ...r.key, teamModelAliases: r.teamModelAliases ?? null, teamOrganizationId: r.teamOrganizationId ?? null } : undefined;
+}

@@ -6,6 +6,11 @@ export const keys = sqliteTable(
   "keys",
   {
     token: text("token").primaryKey(),
+    /**
+     * The key's stable id: set once when the key is made and kept by /key/regenerate (the token
+     * changes). What the key owns (files, batches) is owned by this id.
+     */
+    keyId: text("key_id").$defaultFn(() => crypto.randomUUID()),
     /** A short display form of the key, e.g. `sk-...Ab3x`. */
     keyName: text("key_name").notNull(),
     keyAlias: text("key_alias"),
@@ -53,7 +58,7 @@ export const keys = sqliteTable(
       .notNull()
       .$defaultFn(() => Date.now()),
   },
-  (t) => [index("keys_alias_idx").on(t.keyAlias), index("keys_team_idx").on(t.teamId), index("keys_user_idx").on(t.userId)],
+  (t) => [index("keys_key_id_idx").on(t.keyId), index("keys_alias_idx").on(t.keyAlias), index("keys_team_idx").on(t.teamId), index("keys_user_idx").on(t.userId)],
 );
 
 /** Teams: keys with a team_id are bounded by the team's limits, budget and models too. */
@@ -168,12 +173,16 @@ export const spendLogs = sqliteTable(
     applied: integer("applied").notNull().default(1),
     /** The answer's own id (`chatcmpl-...`, `msg_...`, `resp_...`) as the client got it; null when none came. */
     responseId: text("response_id"),
+    /** The batch (POST /v1/batches) and its line's custom_id, for a call a gateway-run batch made. */
+    batchId: text("batch_id"),
+    customId: text("custom_id"),
   },
   (t) => [
     index("spend_logs_key_time_idx").on(t.apiKey, t.startTime),
     index("spend_logs_time_idx").on(t.startTime),
     index("spend_logs_response_id_idx").on(t.responseId),
     index("spend_logs_unapplied_idx").on(t.applied).where(sql`${t.applied} = 0`),
+    index("spend_logs_batch_idx").on(t.batchId).where(sql`${t.batchId} IS NOT NULL`),
   ],
 );
 
@@ -354,6 +363,95 @@ export const endUsers = sqliteTable("end_users", {
 });
 
 export type EndUserRow = typeof endUsers.$inferSelect;
+
+/** Files (POST /v1/files): the bytes live in the FILES_BUCKET R2 bucket under `files/<id>`. */
+export const files = sqliteTable(
+  "files",
+  {
+    id: text("id").primaryKey(),
+    /** The uploading key's stable id (keys.key_id), or `master`. */
+    ownerKeyId: text("owner_key_id").notNull(),
+    /** The owner key's team when it uploaded (its team admins may read the file). */
+    teamId: text("team_id"),
+    purpose: text("purpose").notNull(),
+    filename: text("filename").notNull(),
+    bytes: integer("bytes").notNull(),
+    /** Unix ms. */
+    createdAt: integer("created_at").notNull(),
+    /** Unix ms, or null for a file that does not expire. */
+    expiresAt: integer("expires_at"),
+    /** Batch input files: how many request lines, the one `url` they all call, and the models they name. */
+    lineCount: integer("line_count"),
+    batchUrl: text("batch_url"),
+    models: text("models", { mode: "json" }).$type<string[]>(),
+  },
+  (t) => [index("files_owner_idx").on(t.ownerKeyId, t.createdAt)],
+);
+
+export type FileRow = typeof files.$inferSelect;
+
+/** Batches (POST /v1/batches), OpenAI's object; the lines are in batch_lines. */
+export const batches = sqliteTable(
+  "batches",
+  {
+    id: text("id").primaryKey(),
+    ownerKeyId: text("owner_key_id").notNull(),
+    teamId: text("team_id"),
+    endpoint: text("endpoint").notNull(),
+    inputFileId: text("input_file_id").notNull(),
+    completionWindow: text("completion_window").notNull(),
+    /** validating | in_progress | finalizing | completed | failed | expired | cancelling | cancelled */
+    status: text("status").notNull(),
+    outputFileId: text("output_file_id"),
+    errorFileId: text("error_file_id"),
+    /** OpenAI's `errors.data` when validation failed. */
+    errors: text("errors", { mode: "json" }).$type<Array<{ code: string; message: string; param: string | null; line: number | null }>>(),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, string>>(),
+    /** Seconds the output and error files are kept (output_expires_after.seconds), or null. */
+    outputExpiresSeconds: integer("output_expires_seconds"),
+    total: integer("total").notNull().default(0),
+    /** Unix ms of each transition (null until it happens). */
+    createdAt: integer("created_at").notNull(),
+    inProgressAt: integer("in_progress_at"),
+    finalizingAt: integer("finalizing_at"),
+    completedAt: integer("completed_at"),
+    failedAt: integer("failed_at"),
+    expiredAt: integer("expired_at"),
+    cancellingAt: integer("cancelling_at"),
+    cancelledAt: integer("cancelled_at"),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("batches_owner_idx").on(t.ownerKeyId, t.createdAt)],
+);
+
+export type BatchRow = typeof batches.$inferSelect;
+
+/**
+ * One request line of a gateway-run batch. (batch_id, custom_id) is the key, so a redelivered
+ * line is stored once; `state` moves pending -> running (a lease) -> done | failed | expired | cancelled.
+ */
+export const batchLines = sqliteTable(
+  "batch_lines",
+  {
+    batchId: text("batch_id").notNull(),
+    customId: text("custom_id").notNull(),
+    lineNo: integer("line_no").notNull(),
+    /** The line's request body (JSON). */
+    body: text("body").notNull(),
+    state: text("state").notNull(),
+    /** Runs that ended in a retryable failure (each later run has its own request id). */
+    tries: integer("tries").notNull().default(0),
+    /** Unix ms: a running line whose lease passed is run again (its consumer died). */
+    leaseUntil: integer("lease_until"),
+    /** The output or error file line (JSON), once the line is finished. */
+    result: text("result"),
+    promptTokens: integer("prompt_tokens").notNull().default(0),
+    completionTokens: integer("completion_tokens").notNull().default(0),
+    cost: real("cost"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.customId] }), index("batch_lines_state_idx").on(t.batchId, t.state), index("batch_lines_order_idx").on(t.batchId, t.lineNo)],
+);
 
 /** The response cache's generation per namespace: /cache/flushall bumps it, and every cache key includes it. */
 export const cacheGenerations = sqliteTable("cache_generations", {

@@ -68,6 +68,7 @@ export function spendEvent(
     status,
     start_time: call.start,
     end_time: Date.now(),
+    ...(cx.batch ? { batch_id: cx.batch.batchId, custom_id: cx.batch.customId } : {}),
     metadata: spendMetadata(
       request,
       call.controls,

@@ -37,6 +37,8 @@ export interface CallContext {
   /** The client's request headers (native pass-through reads its anthropic-version / -beta). */
   clientHeaders: Headers;
   hooks?: CallHooks;
+  /** A line of a gateway-run batch: its spend row carries the batch's id and the line's custom_id. */
+  batch?: { batchId: string; customId: string };
 }
 
 /** One attempt on one deployment. */

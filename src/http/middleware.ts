@@ -64,8 +64,12 @@ export const requireAuth =
 
 const limiters = new WeakMap<object, MiddlewareHandler>();
 
+/** Uploads to /v1/files have their own limit (general_settings.max_file_size_mb), counted as they stream. */
+const FILE_UPLOAD = /^(\/v1)?\/files\/?$/;
+
 /** Refuses a body over `general_settings.max_request_size_mb` (default 25 MB) with a 413. */
 export const limitBody: MiddlewareHandler<AppEnv> = (c, next) => {
+  if (FILE_UPLOAD.test(c.req.path)) return next();
   const settings = c.get("config").settings;
   let limiter = limiters.get(settings);
   if (!limiter) {

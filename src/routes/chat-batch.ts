@@ -2,7 +2,7 @@ import type { ChatRequest } from "../api/chat";
 import type { CallContext } from "../gateway/types";
 import { callModel } from "../gateway/pipeline";
 import { GatewayError, invalidRequest } from "../http/errors";
-import { chatCall } from "./chat";
+import { chatCall } from "../gateway/calls/chat";
 
 const MAX_MODELS = 10;
 

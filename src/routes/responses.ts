@@ -1,60 +1,10 @@
 import type { Context } from "hono";
-import type { ChatRequest } from "../api/chat";
 import type { AppEnv } from "../app-env";
-import { nativeRequest, nativeResponse, nativeStreamTranslator, responsesErrorEvent } from "../formats/responses/native";
-import { toChatRequest } from "../formats/responses/request";
-import { toResponse } from "../formats/responses/response";
-import { parseResponsesRequest, type ResponsesRequest } from "../formats/responses/schema";
-import { responsesStream } from "../formats/responses/stream";
-import { answerOutcome, streamOutcome } from "../gateway/attempt";
+import { parseResponsesRequest } from "../formats/responses/schema";
+import { responsesCall } from "../gateway/calls/responses";
 import { httpCallContext } from "../gateway/context";
 import { callModel } from "../gateway/pipeline";
-import type { ModelCall } from "../gateway/types";
 import { readJson } from "../http/json";
-import { translateStream } from "../http/sse";
-import { estimateTokens } from "../spend/estimate";
-
-/**
- * OpenAI's Responses API as a model call: deployments whose provider serves it natively get the
- * client's request; every other provider through the chat bridge (input items -> messages, chat
- * answer -> output items).
- */
-export function responsesCall(raw: Record<string, unknown>, req: ResponsesRequest, requestId: string, defaultDropParams: boolean): ModelCall {
-  const stream = req.stream === true;
-  const dropParams = req.drop_params ?? defaultDropParams;
-  let translated: ChatRequest | undefined;
-  const chatRequest = () => (translated ??= toChatRequest(req, { dropParams }));
-  const respCtx = { requestId, created: Math.floor(Date.now() / 1000), req };
-  return {
-    route: "responses",
-    request: { model: req.model, user: req.user ?? undefined, metadata: req.metadata, drop_params: req.drop_params },
-    body: req,
-    stream,
-    includeUsage: stream,
-    estimate: () => ({ promptTokens: estimateTokens(JSON.stringify(req.input) + (req.instructions ?? "")), maxCompletionTokens: req.max_output_tokens ?? undefined }),
-    attempt(a) {
-      const chat = a.provider.chat;
-      const mapError = (s: number, t: string, h: Headers) => chat.error(s, t, h, a.dep);
-      if (a.provider.native?.responses) {
-        const build = () => nativeRequest(raw, a.dep);
-        if (!stream) return answerOutcome(a, build, mapError, nativeResponse);
-        return streamOutcome(a, build, mapError, (body, spend) => translateStream(body, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail }), spend.sink.end, responsesErrorEvent));
-      }
-      const build = () => chat.request(chatRequest(), a.dep, a.ctx);
-      if (!stream) {
-        return answerOutcome(a, build, mapError, (text) => {
-          const t = chat.response(text, a.dep, a.ctx);
-          return { json: toResponse(t.json, t.usage, respCtx), usage: t.usage };
-        });
-      }
-      return streamOutcome(a, build, mapError, (body, spend) => {
-        const chunks = chat.stream(body, a.dep, a.ctx, spend.sink);
-        const bridge = responsesStream(respCtx, spend.usage);
-        return translateStream(chunks, bridge.translator, () => {}, bridge.formatError);
-      });
-    },
-  };
-}
 
 /** POST /v1/responses. */
 export async function responses(c: Context<AppEnv>): Promise<Response> {

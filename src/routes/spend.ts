@@ -59,6 +59,7 @@ spendRoutes.get("/spend/logs", requireAuth("admin"), async (c) => {
       startTime: new Date(r.startTime).toISOString(),
       endTime: new Date(r.endTime).toISOString(),
       metadata: r.metadata,
+      ...(r.batchId ? { batch_id: r.batchId, custom_id: r.customId } : {}),
     })),
   );
 });

@@ -56,6 +56,8 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
       metadata: JSON.stringify(e.metadata ?? {}),
       team_id: e.team_id ?? null,
       response_id: e.response_id ?? null,
+      batch_id: e.batch_id ?? null,
+      custom_id: e.custom_id ?? null,
     }));
     if (!rows.length) continue;
     // One statement for the whole batch: the rows travel as one JSON parameter (D1 binds at most
@@ -63,10 +65,10 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
     // known request id is skipped (not OR IGNORE, which would also drop a malformed row silently).
     await env.DB.batch([
       env.DB.prepare(`INSERT INTO spend_logs
-          (request_id, api_key, model, model_group, provider, deployment, prompt_tokens, completion_tokens, spend, status, start_time, end_time, metadata, team_id, response_id, applied)
+          (request_id, api_key, model, model_group, provider, deployment, prompt_tokens, completion_tokens, spend, status, start_time, end_time, metadata, team_id, response_id, batch_id, custom_id, applied)
         SELECT value ->> 'request_id', value ->> 'api_key', value ->> 'model', value ->> 'model_group', value ->> 'provider', value ->> 'deployment',
                value ->> 'prompt_tokens', value ->> 'completion_tokens', value ->> 'spend', value ->> 'status', value ->> 'start_time', value ->> 'end_time',
-               value ->> 'metadata', value ->> 'team_id', value ->> 'response_id', 0
+               value ->> 'metadata', value ->> 'team_id', value ->> 'response_id', value ->> 'batch_id', value ->> 'custom_id', 0
         FROM json_each(?) WHERE true
         ON CONFLICT (request_id) DO NOTHING`).bind(JSON.stringify(rows)),
       env.DB.prepare(`UPDATE keys SET spend = spend + (SELECT COALESCE(SUM(s.spend), 0) FROM spend_logs s WHERE s.applied = 0 AND s.api_key = keys.token)

@@ -23,6 +23,9 @@ export interface SpendEvent {
   start_time: number;
   end_time: number;
   metadata: Record<string, unknown>;
+  /** A gateway-run batch's line: the batch id and the line's custom_id. */
+  batch_id?: string;
+  custom_id?: string;
   /** What the callbacks (sinks, metrics, alerts) need beyond the spend row; never written to spend_logs. */
   trace?: CallTrace;
 }

@@ -6,7 +6,7 @@ import { db } from "../../src/db/client";
 import { callModel } from "../../src/gateway/pipeline";
 import type { CallContext, CallHooks, ModelCall } from "../../src/gateway/types";
 import type { Principal } from "../../src/http/auth";
-import { chatCall } from "../../src/routes/chat";
+import { chatCall } from "../../src/gateway/calls/chat";
 import type { SpendEvent } from "../../src/spend/event";
 import { env, newKey } from "../helpers/gateway";
 import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";

@@ -97,7 +97,7 @@ describe("spend reports", () => {
       { ...base, request_id: "old-1", api_key: "k-old", team_id: null, model_group: "gpt", provider: "openai", spend: 2, start_time: old, end_time: old },
       { ...base, request_id: "new-1", api_key: "k-new", team_id: null, model_group: "gpt", provider: "openai", spend: 1, start_time: now, end_time: now },
     ]);
-    await worker.scheduled(createScheduledController(), env, createExecutionContext());
+    await worker.scheduled(createScheduledController({ cron: "17 3 * * *" }), env, createExecutionContext());
     const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM spend_logs WHERE request_id = 'old-1'").first<{ n: number }>();
     expect(row!.n).toBe(0);
     const report = await (await gw(`/global/spend/report?start_date=${day}&end_date=${day}&group_by=api_key`)).json();

@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { mayReach, ownerScope } from "../batches/access";
+import { createBatch } from "../batches/create";
+import { notFound } from "../batches/files";
+import { batchObject } from "../batches/object";
+import { maybeFinalize } from "../batches/start";
+import { db } from "../db/client";
+import { findBatch, lineStats, listBatches, moveBatch } from "../db/batches";
+import type { BatchRow } from "../db/schema";
+import type { Env } from "../env";
+import type { Principal } from "../http/auth";
+import { GatewayError } from "../http/errors";
+import { readJson } from "../http/json";
+import { requireAuth } from "../http/middleware";
+import { listPage, listQuery } from "./list-query";
+
+/** OpenAI's Batch API, run by the gateway on its batch queue. */
+export const batchRoutes = new Hono<AppEnv>();
+
+async function reachableBatch(env: Env, principal: Principal, id: string): Promise<BatchRow> {
+  const row = await findBatch(db(env.DB), id);
+  if (!row || !(await mayReach(env, principal, row))) throw notFound("batch", id);
+  return row;
+}
+
+const shaped = async (env: Env, row: BatchRow) => batchObject(row, await lineStats(env.DB, row.id));
+
+for (const prefix of ["/v1", ""]) {
+  batchRoutes.post(`${prefix}/batches`, requireAuth("key"), async (c) => {
+    const row = await createBatch(c.env, c.get("config"), c.get("principal"), await readJson(c));
+    return c.json(await shaped(c.env, row));
+  });
+
+  batchRoutes.get(`${prefix}/batches`, requireAuth("key"), async (c) => {
+    const { limit, after } = listQuery(c.req.query(), 20, 100);
+    const d = db(c.env.DB);
+    const cursor = after ? await findBatch(d, after) : undefined;
+    if (after && !cursor) throw notFound("batch", after);
+    const rows = await listBatches(d, await ownerScope(c.env, c.get("principal")), limit + 1, cursor);
+    const page = listPage(rows, limit, (r) => r);
+    return c.json({ ...page, data: await Promise.all(page.data.map((r) => shaped(c.env, r))) });
+  });
+
+  batchRoutes.get(`${prefix}/batches/:id`, requireAuth("key"), async (c) => c.json(await shaped(c.env, await reachableBatch(c.env, c.get("principal"), c.req.param("id")))));
+
+  /** Stops the lines not yet run (status cancelling); once the running ones end, the batch is finalised as cancelled. */
+  batchRoutes.post(`${prefix}/batches/:id/cancel`, requireAuth("key"), async (c) => {
+    const row = await reachableBatch(c.env, c.get("principal"), c.req.param("id"));
+    if (row.status === "cancelling" || row.status === "cancelled") return c.json(await shaped(c.env, row));
+    const moved = await moveBatch(db(c.env.DB), row.id, ["validating", "in_progress"], { status: "cancelling", cancellingAt: Date.now() });
+    if (!moved) {
+      throw new GatewayError(400, `The batch '${row.id}' is ${row.status} and can no longer be cancelled.`, "invalid_request_error", "batch_not_cancellable", "id");
+    }
+    if (row.status === "in_progress") await maybeFinalize(c.env, row.id);
+    return c.json(await shaped(c.env, moved));
+  });
+}
