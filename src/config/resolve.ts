@@ -9,6 +9,7 @@ import { configSchema, formatPath, modelEntrySchema, type ModelEntry, type RawCo
 import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from "./router-settings";
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "../providers/shared/images";
 import { defaultTelemetry, parseTelemetry } from "./callbacks";
+import { parseJwtSettings } from "./jwt-settings";
 import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
 /** The config, validated and resolved once per isolate. */
@@ -268,6 +269,14 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
     if (typeof general.store_prompts_in_spend_logs !== "boolean") return "general_settings.store_prompts_in_spend_logs: must be true or false";
     out.settings.storePrompts = general.store_prompts_in_spend_logs;
   }
+  try {
+    out.settings.jwt = parseJwtSettings(general, env);
+  } catch (e) {
+    if (typeof e === "string") return e;
+    throw e;
+  }
+  if (out.settings.jwt?.error) out.unsupported.push(`general_settings.enable_jwt_auth: ${out.settings.jwt.error}`);
+  if (!out.settings.jwt && general.litellm_jwtauth !== undefined) out.unsupported.push("general_settings.litellm_jwtauth: ignored because enable_jwt_auth is not true");
   const fromBinding = env.MASTER_KEY;
   if (typeof fromBinding === "string" && fromBinding) out.masterKey = fromBinding;
   else if (general.master_key !== undefined) {

@@ -1,6 +1,7 @@
 import type { ImageLimits } from "../providers/shared/images";
 import { CALLBACK_GENERAL_KEYS, CALLBACK_LITELLM_KEYS, type TelemetrySettings } from "./callbacks";
 import type { CacheSettings } from "./cache-settings";
+import type { JwtSettings } from "./jwt-settings";
 import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 
 /**
@@ -21,6 +22,8 @@ export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" |
     "max_images_per_request",
     "max_image_bytes_per_request_mb",
     "max_image_url_download_size_mb",
+    "enable_jwt_auth",
+    "litellm_jwtauth",
     ...CALLBACK_GENERAL_KEYS,
   ],
 };
@@ -80,6 +83,8 @@ export interface GatewaySettings {
   telemetry: TelemetrySettings;
   /** litellm_settings.cache with cache_params: the response cache; undefined when off. */
   cache?: CacheSettings;
+  /** general_settings.enable_jwt_auth with litellm_jwtauth; undefined when JWT auth is off. */
+  jwt?: JwtSettings;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

@@ -30,8 +30,10 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
   const model = applyAliases(principal, spec.request.model);
   const request = model === spec.request.model ? spec.request : { ...spec.request, model };
   if (!resolveGroup(config, model)) throw modelNotFound(model);
-  const reserve = reservation(config, principal, model, spec.estimate, request.user);
-  const admitted = await admit(env, config, principal, { id: cx.requestId, model, reserve, user: request.user }, cx.waitUntil);
+  // The end user a verified token names wins over the request's own `user` field.
+  const endUser = (principal.kind === "key" ? principal.endUser : undefined) ?? request.user;
+  const reserve = reservation(config, principal, model, spec.estimate, endUser);
+  const admitted = await admit(env, config, principal, { id: cx.requestId, model, reserve, user: endUser }, cx.waitUntil);
   const hooks = cx.hooks;
   const info: CallInfo = { route: spec.route, model, stream: spec.stream, requestId: cx.requestId, principal, body: spec.body };
   const headers = new Headers(admitted.headers);

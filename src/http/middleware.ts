@@ -5,7 +5,7 @@ import { loadConfig } from "../config/load";
 import { checkKey } from "../limits/guard-client";
 import { resolveActor } from "./actor";
 import { authenticate } from "./auth";
-import { configError, GatewayError } from "./errors";
+import { configError, forbidden, GatewayError } from "./errors";
 import { checkKeyRoute } from "./key-access";
 import { keyFromHeaders } from "./key-header";
 import { ruleFor } from "./roles";
@@ -46,18 +46,23 @@ export const requireAuth =
       c.set("actor", await resolveActor(c.env, master, ruleFor(c.req.method, c.req.routePath)));
       return next();
     }
-    const principal = await authenticate(c.req.raw.headers, c.env, c.get("config"));
+    const principal = await authenticate(c.req.raw.headers, c.env, c.get("config"), { method: c.req.method, path: c.req.path });
     c.set("principal", principal);
+    if (principal.kind === "master" && principal.via && access !== "admin") {
+      throw forbidden("A token with the admin scope may call admin routes only (LiteLLM's admin_allowed_routes); call models with a token that names a team or a user.");
+    }
+    // A caller without a stored key (JWT, custom auth) has no key guard: its team, user and org guards admit its calls.
+    const stored = principal.kind === "key" && !principal.via;
     if (access === "admin") {
       const rule = ruleFor(c.req.method, c.req.routePath);
       if (principal.kind === "key") {
-        await checkKey(c.env, principal.key);
+        if (stored) await checkKey(c.env, principal.key);
         checkKeyRoute(principal.key, c.req.path, rule.write ? "admin-write" : "admin-read");
       }
       c.set("actor", await resolveActor(c.env, principal, rule));
     } else if (principal.kind === "key") {
       checkKeyRoute(principal.key, c.req.path, "llm");
-      if (access === "key") await checkKey(c.env, principal.key);
+      if (access === "key" && stored) await checkKey(c.env, principal.key);
     }
     await next();
   };

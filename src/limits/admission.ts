@@ -80,7 +80,8 @@ const ttls = new WeakMap<ResolvedConfig, number>();
 function subjectsFor(env: Env, config: ResolvedConfig, principal: Principal, model: string, user?: string): Subject[] {
   const out: Subject[] = [];
   if (principal.kind === "key") {
-    out.push(keyGuardSubject(env, principal.key));
+    // A JWT's identity record is no stored key: no key guard (its team, user and org guards apply).
+    if (!principal.via) out.push(keyGuardSubject(env, principal.key));
     if (principal.key.teamId) out.push(teamGuardSubject(env, principal.key.teamId));
     // Identity: the key's internal user, and its budget within the key's team.
     if (principal.key.userId) out.push(userGuardSubject(env, principal.key.userId));
