@@ -79,6 +79,7 @@ function emptyConfig(error?: string): ResolvedConfig {
       allowedStoredSecrets: new Set(),
       imageLimits: { ...DEFAULT_IMAGE_LIMITS },
       telemetry: defaultTelemetry(),
+      enforceUserParam: false,
     },
     unsupported: [],
     modelErrors: [],
@@ -277,6 +278,10 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
   }
   if (out.settings.jwt?.error) out.unsupported.push(`general_settings.enable_jwt_auth: ${out.settings.jwt.error}`);
   if (!out.settings.jwt && general.litellm_jwtauth !== undefined) out.unsupported.push("general_settings.litellm_jwtauth: ignored because enable_jwt_auth is not true");
+  if (general.enforce_user_param !== undefined) {
+    if (typeof general.enforce_user_param !== "boolean") return "general_settings.enforce_user_param: must be true or false";
+    out.settings.enforceUserParam = general.enforce_user_param;
+  }
   const fromBinding = env.MASTER_KEY;
   if (typeof fromBinding === "string" && fromBinding) out.masterKey = fromBinding;
   else if (general.master_key !== undefined) {

@@ -24,6 +24,7 @@ export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" |
     "max_image_url_download_size_mb",
     "enable_jwt_auth",
     "litellm_jwtauth",
+    "enforce_user_param",
     ...CALLBACK_GENERAL_KEYS,
   ],
 };
@@ -85,6 +86,8 @@ export interface GatewaySettings {
   cache?: CacheSettings;
   /** general_settings.enable_jwt_auth with litellm_jwtauth; undefined when JWT auth is off. */
   jwt?: JwtSettings;
+  /** general_settings.enforce_user_param: a model call must name its end user (OpenAI's `user`). */
+  enforceUserParam: boolean;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import type { Deployment } from "../config/deployment";
-import { GatewayError, modelNotFound } from "../http/errors";
+import { GatewayError, invalidRequest, modelNotFound } from "../http/errors";
 import { costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
 import { admit } from "../limits/admission";
 import { providerFor } from "../providers/registry";
@@ -26,6 +26,11 @@ import type { Attempt, CallContext, CallInfo, ModelCall, Outcome } from "./types
 export async function callModel(cx: CallContext, spec: ModelCall): Promise<Response> {
   const start = Date.now();
   const { config, principal, env } = cx;
+  // LiteLLM's general_settings.enforce_user_param: every model call names its end user (OpenAI's
+  // `user`; Anthropic's metadata.user_id), checked before anything is admitted or charged.
+  if (config.settings.enforceUserParam && !spec.request.user) {
+    throw invalidRequest("'user' param not passed in. 'enforce_user_param'=True. Send the end user's id as `user` (Anthropic: metadata.user_id).", "user", "missing_user_param");
+  }
   // A key's (or its team's) model aliases name the group actually called: every guard sees that one.
   const model = applyAliases(principal, spec.request.model);
   const request = model === spec.request.model ? spec.request : { ...spec.request, model };
