@@ -25,6 +25,8 @@ export interface Deployment {
   costs: DeploymentCosts;
   /** model_info.base_model: the model the price table knows this deployment as (Azure deployment names). */
   baseModel?: string;
+  /** model_info.access_groups: a key, team, user or org whose `models` names one of these may call this model group. */
+  accessGroups?: string[];
   /** Set when the deployment cannot be used (a missing secret): answered as 503 config_error. */
   error?: string;
   /** Added at run time through /model/new (stored in D1), not in the config file. */

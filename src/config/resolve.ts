@@ -162,6 +162,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
     timeoutMs: p.timeout !== undefined ? p.timeout * 1000 : undefined,
     streamTimeoutMs: p.stream_timeout !== undefined ? p.stream_timeout * 1000 : undefined,
     baseModel: entry.model_info?.base_model,
+    ...(entry.model_info?.access_groups?.length ? { accessGroups: entry.model_info.access_groups } : {}),
     costs: {
       input: p.input_cost_per_token,
       output: p.output_cost_per_token,

@@ -5,7 +5,7 @@ import { admit } from "../limits/admission";
 import { providerFor } from "../providers/registry";
 import type { TranslatedResponse } from "../providers/types";
 import { type AttemptRecord, execute, RouteFailure } from "../router/execute";
-import { resolveGroup } from "../router/groups";
+import { accessGroupsOf, resolveGroup } from "../router/groups";
 import { isolateHealth } from "../router/health";
 import { chooseByUsage, settleUsage } from "../router/usage";
 import { applyAliases } from "../identity/aliases";
@@ -34,11 +34,14 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
   // A key's (or its team's) model aliases name the group actually called: every guard sees that one.
   const model = applyAliases(principal, spec.request.model);
   const request = model === spec.request.model ? spec.request : { ...spec.request, model };
-  if (!resolveGroup(config, model)) throw modelNotFound(model);
+  const group = resolveGroup(config, model);
+  if (!group) throw modelNotFound(model);
+  // A key, team, user or org whose `models` names one of the group's access groups may call it.
+  const groups = accessGroupsOf(group.deployments);
   // The end user a verified token names wins over the request's own `user` field.
   const endUser = (principal.kind === "key" ? principal.endUser : undefined) ?? request.user;
   const reserve = reservation(config, principal, model, spec.estimate, endUser);
-  const admitted = await admit(env, config, principal, { id: cx.requestId, model, reserve, user: endUser }, cx.waitUntil);
+  const admitted = await admit(env, config, principal, { id: cx.requestId, model, reserve, user: endUser, ...(groups.length ? { groups } : {}) }, cx.waitUntil);
   const hooks = cx.hooks;
   const info: CallInfo = { route: spec.route, model, stream: spec.stream, requestId: cx.requestId, principal, body: spec.body };
   const headers = new Headers(admitted.headers);

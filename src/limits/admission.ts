@@ -104,7 +104,15 @@ export async function admit(
   env: Env,
   config: ResolvedConfig,
   principal: Principal,
-  call: { id: string; model: string; reserve: number /** OpenAI's `user` field: the end user's guard applies. */; user?: string },
+  call: {
+    id: string;
+    model: string;
+    reserve: number;
+    /** OpenAI's `user` field: the end user's guard applies. */
+    user?: string;
+    /** The model group's access groups (model_info.access_groups). */
+    groups?: readonly string[];
+  },
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<Admitted> {
   const subjects = subjectsFor(env, config, principal, call.model, call.user);

@@ -53,6 +53,8 @@ export interface AdmitRequest {
   ttlMs?: number;
   /** Settles of earlier calls, carried by this admission instead of a hop of their own; applied first. */
   settles?: SettleRequest[];
+  /** The access groups of the model group called (model_info.access_groups): a list naming one allows it. */
+  groups?: readonly string[];
 }
 
 /** A soft budget crossed by a settle. */
@@ -109,9 +111,13 @@ export interface Settled extends LedgerView {
   softCrossed?: { spend: number; budget: number };
 }
 
-/** The subject may call this model group (`all-proxy-models` and an empty list mean every model). */
-export function modelAllowed(models: readonly string[], model: string): boolean {
+/**
+ * The subject may call this model group (`all-proxy-models` and an empty list mean every model),
+ * also when its list names one of the group's access groups (LiteLLM's model_info.access_groups).
+ */
+export function modelAllowed(models: readonly string[], model: string, groups: readonly string[] = []): boolean {
   if (models.length === 0 || models.includes(model) || models.includes("all-proxy-models")) return true;
+  if (groups.some((g) => models.includes(g))) return true;
   // `openai/*` in a list allows every `openai/...` group.
   return models.some((m) => m.endsWith("/*") && model.startsWith(m.slice(0, -1)));
 }

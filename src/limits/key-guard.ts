@@ -97,7 +97,7 @@ export class KeyGuard extends DurableObject<Env> {
     const s = this.state;
     const refused = this.refusal(req.now);
     if (refused) return refused;
-    if (!modelAllowed(s!.models, req.model)) return { ok: false, reason: "model", subject: s!.subject };
+    if (!modelAllowed(s!.models, req.model, req.groups)) return { ok: false, reason: "model", subject: s!.subject };
     const state = s!;
     const { now, model } = req;
     this.ledger.roll(now);

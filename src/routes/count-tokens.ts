@@ -8,7 +8,7 @@ import { readJson } from "../http/json";
 import { modelAllowed } from "../limits/guard-state";
 import { modelsOf } from "../limits/subjects";
 import { providerFor } from "../providers/registry";
-import { resolveGroup } from "../router/groups";
+import { accessGroupsOf, resolveGroup } from "../router/groups";
 import { callUpstream, readBody } from "../gateway/upstream";
 
 /**
@@ -23,7 +23,7 @@ export async function countTokens(c: Context<AppEnv>): Promise<Response> {
   const group = resolveGroup(config, req.model);
   if (!group) throw modelNotFound(req.model);
   const principal = c.get("principal");
-  if (principal.kind === "key" && !modelAllowed(modelsOf(principal.key.models), req.model)) {
+  if (principal.kind === "key" && !modelAllowed(modelsOf(principal.key.models), req.model, accessGroupsOf(group.deployments))) {
     throw forbidden(`This key is not allowed to call the model '${req.model}'.`, "key_model_access_denied");
   }
   const dep = group.deployments.find((d) => !d.error);
