@@ -10,6 +10,7 @@ import { defaultRouterSettings, parseRouterSettings, type RouterSettings } from 
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "../providers/shared/images";
 import { defaultTelemetry, parseTelemetry } from "./callbacks";
 import { parseJwtSettings } from "./jwt-settings";
+import { parseCustomAuth } from "./custom-auth-settings";
 import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
 /** The config, validated and resolved once per isolate. */
@@ -272,11 +273,13 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
     out.settings.storePrompts = general.store_prompts_in_spend_logs;
   }
   try {
+    out.settings.customAuth = parseCustomAuth(general, env);
     out.settings.jwt = parseJwtSettings(general, env);
   } catch (e) {
     if (typeof e === "string") return e;
     throw e;
   }
+  if (out.settings.customAuth?.error) out.unsupported.push(`general_settings.custom_auth: ${out.settings.customAuth.error} Every request the hook would see is refused (503).`);
   if (out.settings.jwt?.error) out.unsupported.push(`general_settings.enable_jwt_auth: ${out.settings.jwt.error}`);
   if (!out.settings.jwt && general.litellm_jwtauth !== undefined) out.unsupported.push("general_settings.litellm_jwtauth: ignored because enable_jwt_auth is not true");
   if (general.enforce_user_param !== undefined) {

@@ -2,6 +2,7 @@ import type { ImageLimits } from "../providers/shared/images";
 import { CALLBACK_GENERAL_KEYS, CALLBACK_LITELLM_KEYS, type TelemetrySettings } from "./callbacks";
 import type { CacheSettings } from "./cache-settings";
 import type { JwtSettings } from "./jwt-settings";
+import { CUSTOM_AUTH_KEYS, type CustomAuthSettings } from "./custom-auth-settings";
 import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 
 /**
@@ -25,6 +26,7 @@ export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" |
     "enable_jwt_auth",
     "litellm_jwtauth",
     "enforce_user_param",
+    ...CUSTOM_AUTH_KEYS,
     ...CALLBACK_GENERAL_KEYS,
   ],
 };
@@ -88,6 +90,8 @@ export interface GatewaySettings {
   jwt?: JwtSettings;
   /** general_settings.enforce_user_param: a model call must name its end user (OpenAI's `user`). */
   enforceUserParam: boolean;
+  /** general_settings.custom_auth: the auth hook (a Service Binding or an HTTPS endpoint); undefined when none. */
+  customAuth?: CustomAuthSettings;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

@@ -45,12 +45,14 @@ export interface AuthRequest {
 /**
  * Ways to recognise a caller besides the master key and stored keys, installed by the app
  * (identity/ sits above http/, so it plugs in here rather than being imported):
- * `jwt` takes a JWT-shaped credential when JWT auth is on; `fallback` (a custom auth hook) sees
- * what nothing else recognised. Each returns a principal or throws (401/403/503): never open.
+ * `jwt` takes a JWT-shaped credential when JWT auth is on; `hook` (general_settings.custom_auth)
+ * sees, in mode `auto`, what nothing else recognised (no credential included) and, in mode `on`,
+ * everything but the master key. Each returns a principal or throws (401/403/503): never open;
+ * undefined means "not mine" (the hook is then not configured).
  */
 export interface Authenticators {
   jwt?: (token: string, req: AuthRequest) => Promise<Principal | undefined>;
-  fallback?: (presented: string | undefined, req: AuthRequest) => Promise<Principal | undefined>;
+  hook?: (presented: string | undefined, req: AuthRequest) => Promise<Principal | undefined>;
 }
 
 let installed: Authenticators = {};
@@ -67,7 +69,7 @@ export async function authenticate(headers: Headers, env: Env, config: ResolvedC
   const presented = keyFromHeaders(headers);
   const req = (): AuthRequest => ({ headers, env, config, ...at });
   if (!presented) {
-    const p = installed.fallback ? await installed.fallback(undefined, req()) : undefined;
+    const p = installed.hook ? await installed.hook(undefined, req()) : undefined;
     if (p) return p;
     throw unauthorized(NO_KEY);
   }
@@ -75,6 +77,10 @@ export async function authenticate(headers: Headers, env: Env, config: ResolvedC
   // (hashed once per isolate), and otherwise the lookup token of a virtual key.
   const [token, master] = await Promise.all([hashKey(presented), masterHash(config.masterKey)]);
   if (constantTimeEqual(token, master)) return { kind: "master" };
+  if (installed.hook && config.settings.customAuth?.mode === "on") {
+    const p = await installed.hook(presented, req());
+    if (p) return p;
+  }
   if (installed.jwt) {
     const p = await installed.jwt(presented, req());
     if (p) return p;
@@ -85,7 +91,7 @@ export async function authenticate(headers: Headers, env: Env, config: ResolvedC
     cacheKey(token, row);
   }
   if (!row) {
-    const p = installed.fallback ? await installed.fallback(presented, req()) : undefined;
+    const p = installed.hook ? await installed.hook(presented, req()) : undefined;
     if (p) return p;
     throw unauthorized("The API key is not valid.");
   }

@@ -4,6 +4,7 @@ import { hashKey } from "../http/key-header";
 import { cachedPrincipal, cachePrincipal } from "./jwt/cache";
 import { jwtPrincipal } from "./jwt/principal";
 import { looksLikeJwt } from "./jwt/verify";
+import { hookPrincipal } from "./custom-auth";
 
 /** What identity/ adds to authentication (installed by the app: see http/auth.ts). */
 export const identityAuthenticators: Authenticators = {
@@ -19,5 +20,10 @@ export const identityAuthenticators: Authenticators = {
     const { principal, exp } = await jwtPrincipal(token, settings, req.env, req.headers);
     cachePrincipal(id, settings, principal, exp);
     return principal;
+  },
+  /** general_settings.custom_auth: the hook's answer, never cached (the hook decides each request). */
+  hook: async (presented, req) => {
+    const settings = req.config.settings.customAuth;
+    return settings ? hookPrincipal(presented, req, settings) : undefined;
   },
 };

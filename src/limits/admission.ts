@@ -4,7 +4,7 @@ import type { Principal } from "../http/auth";
 import { GatewayError } from "../http/errors";
 import { recordAlert } from "./alerts";
 import { ask, firstRefusal, guardOf, keyGuardSubject, refusalError, teamGuardSubject, type Subject } from "./guard-client";
-import { customerGuardSubject, memberGuardSubject, orgGuardSubject, userGuardSubject } from "./guard-client";
+import { customerGuardSubject, identityGuardSubject, memberGuardSubject, orgGuardSubject, userGuardSubject } from "./guard-client";
 import type { Admission, Granted, SettleRequest, SoftAlert } from "./guard-state";
 import { limitHeaders } from "./rate-headers";
 import { modelBudgetState, modelSubject } from "./subjects";
@@ -82,6 +82,11 @@ function subjectsFor(env: Env, config: ResolvedConfig, principal: Principal, mod
   if (principal.kind === "key") {
     // A JWT's identity record is no stored key: no key guard (its team, user and org guards apply).
     if (!principal.via) out.push(keyGuardSubject(env, principal.key));
+    else {
+      // A custom auth hook's answer may carry models and limits of its own.
+      const own = identityGuardSubject(principal.key);
+      if (own) out.push(own);
+    }
     if (principal.key.teamId) out.push(teamGuardSubject(env, principal.key.teamId));
     // Identity: the key's internal user, and its budget within the key's team.
     if (principal.key.userId) out.push(userGuardSubject(env, principal.key.userId));
