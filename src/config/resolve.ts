@@ -11,6 +11,7 @@ import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "../providers/shared/imag
 import { defaultTelemetry, parseTelemetry } from "./callbacks";
 import { parseJwtSettings } from "./jwt-settings";
 import { parseCustomAuth } from "./custom-auth-settings";
+import { parseAccessSettings } from "./access-settings";
 import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
 /** The config, validated and resolved once per isolate. */
@@ -274,6 +275,7 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
   }
   try {
     out.settings.customAuth = parseCustomAuth(general, env);
+    out.settings.access = parseAccessSettings(general);
     out.settings.jwt = parseJwtSettings(general, env);
   } catch (e) {
     if (typeof e === "string") return e;

@@ -3,6 +3,7 @@ import { CALLBACK_GENERAL_KEYS, CALLBACK_LITELLM_KEYS, type TelemetrySettings } 
 import type { CacheSettings } from "./cache-settings";
 import type { JwtSettings } from "./jwt-settings";
 import { CUSTOM_AUTH_KEYS, type CustomAuthSettings } from "./custom-auth-settings";
+import type { AccessSettings } from "./access-settings";
 import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 
 /**
@@ -27,6 +28,7 @@ export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" |
     "litellm_jwtauth",
     "enforce_user_param",
     ...CUSTOM_AUTH_KEYS,
+    "cloudflare_access",
     ...CALLBACK_GENERAL_KEYS,
   ],
 };
@@ -92,6 +94,8 @@ export interface GatewaySettings {
   enforceUserParam: boolean;
   /** general_settings.custom_auth: the auth hook (a Service Binding or an HTTPS endpoint); undefined when none. */
   customAuth?: CustomAuthSettings;
+  /** general_settings.cloudflare_access: Access assertions sign admins and users in to the admin API. */
+  access?: AccessSettings;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

@@ -22,7 +22,7 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /** How a caller without a stored key was recognised. */
-export type Via = "jwt" | "custom_auth";
+export type Via = "jwt" | "custom_auth" | "cloudflare_access";
 
 /**
  * The key carries its team's model_aliases (see identity/aliases.ts), loaded with it.
@@ -53,12 +53,21 @@ export interface AuthRequest {
 export interface Authenticators {
   jwt?: (token: string, req: AuthRequest) => Promise<Principal | undefined>;
   hook?: (presented: string | undefined, req: AuthRequest) => Promise<Principal | undefined>;
+  /** A Cloudflare Access assertion (Cf-Access-Jwt-Assertion) on an admin route sent without a key. */
+  access?: (assertion: string, req: AuthRequest) => Promise<Principal | undefined>;
 }
 
 let installed: Authenticators = {};
 
 export function installAuthenticators(a: Authenticators): void {
   installed = a;
+}
+
+/** The admin caller a Cloudflare Access assertion names, when Access is configured and the request carries one. */
+export async function accessPrincipal(headers: Headers, env: Env, config: ResolvedConfig, at: { method: string; path: string }): Promise<Principal | undefined> {
+  const assertion = headers.get("cf-access-jwt-assertion")?.trim();
+  if (!assertion || !config.settings.access || !installed.access) return undefined;
+  return installed.access(assertion, { headers, env, config, ...at });
 }
 
 const NO_KEY = "No API key was given. Send it as 'Authorization: Bearer <key>' (or x-api-key / api-key).";

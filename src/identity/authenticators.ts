@@ -5,6 +5,7 @@ import { cachedPrincipal, cachePrincipal } from "./jwt/cache";
 import { jwtPrincipal } from "./jwt/principal";
 import { looksLikeJwt } from "./jwt/verify";
 import { hookPrincipal } from "./custom-auth";
+import { accessPrincipal } from "./access";
 
 /** What identity/ adds to authentication (installed by the app: see http/auth.ts). */
 export const identityAuthenticators: Authenticators = {
@@ -25,5 +26,9 @@ export const identityAuthenticators: Authenticators = {
   hook: async (presented, req) => {
     const settings = req.config.settings.customAuth;
     return settings ? hookPrincipal(presented, req, settings) : undefined;
+  },
+  access: async (assertion, req) => {
+    const settings = req.config.settings.access;
+    return settings ? accessPrincipal(assertion, req, settings) : undefined;
   },
 };

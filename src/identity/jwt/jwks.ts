@@ -21,23 +21,24 @@ interface Cached {
   fetchedAt: number;
 }
 
-let cached: Cached | undefined;
-/** When a fetch for the URL last started (successful or not): the refetch rate limit. */
-let lastFetch: { url: string; at: number } | undefined;
+/** Per JWKS URL (the identity provider's, Cloudflare Access's certs). */
+const cache = new Map<string, Cached>();
+/** When a fetch for a URL last started (successful or not): the refetch rate limit. */
+const lastFetch = new Map<string, number>();
 
-/** Forgets the cached keys (tests; a config change of URL does the same on its own). */
+/** Forgets the cached keys (tests). */
 export function resetJwksCache(): void {
-  cached = undefined;
-  lastFetch = undefined;
+  cache.clear();
+  lastFetch.clear();
 }
 
 const unavailable = (why: string) =>
-  new GatewayError(503, `The identity provider's public keys (JWT_PUBLIC_KEY_URL) could not be read: ${why}. The token was not accepted.`, "service_unavailable", "jwks_unavailable", null, {
+  new GatewayError(503, `The identity provider's public keys could not be read: ${why}. The token was not accepted.`, "service_unavailable", "jwks_unavailable", null, {
     "retry-after": "5",
   });
 
 async function fetchJwks(url: string, now: number): Promise<Cached> {
-  lastFetch = { url, at: now };
+  lastFetch.set(url, now);
   let res: Response;
   try {
     res = await fetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
@@ -62,13 +63,15 @@ async function fetchJwks(url: string, now: number): Promise<Cached> {
     throw unavailable("the key set is malformed");
   }
   const kids = new Set(keys.map((k) => (k as { kid?: unknown })?.kid).filter((k): k is string => typeof k === "string"));
-  cached = { url, keys: keySet, kids, fetchedAt: now };
-  return cached;
+  const entry = { url, keys: keySet, kids, fetchedAt: now };
+  cache.set(url, entry);
+  return entry;
 }
 
 /** The key set for `url`, fetched when there is none or it is older than `ttlMs`. */
 export async function keySet(url: string, ttlMs: number, now = Date.now()): Promise<Cached> {
-  if (cached && cached.url === url && now - cached.fetchedAt < ttlMs) return cached;
+  const cached = cache.get(url);
+  if (cached && now - cached.fetchedAt < ttlMs) return cached;
   return fetchJwks(url, now);
 }
 
@@ -77,7 +80,8 @@ export async function keySet(url: string, ttlMs: number, now = Date.now()): Prom
  * the cooldown; undefined when the cooldown holds (the token is then refused).
  */
 export async function refetchForKid(url: string, kid: string | undefined, now = Date.now()): Promise<Cached | undefined> {
-  if (kid !== undefined && cached?.url === url && cached.kids.has(kid)) return undefined;
-  if (lastFetch && lastFetch.url === url && now - lastFetch.at < REFETCH_COOLDOWN_MS) return undefined;
+  if (kid !== undefined && cache.get(url)?.kids.has(kid)) return undefined;
+  const last = lastFetch.get(url);
+  if (last !== undefined && now - last < REFETCH_COOLDOWN_MS) return undefined;
   return fetchJwks(url, now);
 }
