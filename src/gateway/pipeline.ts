@@ -67,7 +67,9 @@ export async function callModel(cx: CallContext, spec: ModelCall): Promise<Respo
     const responseJson = typeof extra.response === "string" ? extra.response : undefined;
     const ttftMs = typeof extra.first_token_at === "number" ? extra.first_token_at - (timings.at(-1)?.start ?? start) : undefined;
     delete extra.first_token_at;
-    const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request, start, dep, attempts }, status, usage, cost, extra);
+    // The spend row names the end user whose guard was charged (a token's end user wins over `user`).
+    const logged = endUser === request.user ? request : { ...request, user: endUser };
+    const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request: logged, start, dep, attempts }, status, usage, cost, extra);
     // What the callbacks need, only when a callback runs for this outcome.
     const trace = buildTrace({
       settings: config.settings.telemetry,

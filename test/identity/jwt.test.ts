@@ -45,7 +45,7 @@ describe("JWT auth (general_settings.enable_jwt_auth)", () => {
     // The spend row names the identity.
     const id = first.headers.get("x-request-id");
     const rows = await eventually(async () => {
-      const r = (await (await gw(`/spend/logs?request_id=${id}`)).json()) as Array<Record<string, unknown>>;
+      const r = ((await (await gw(`/spend/logs?request_id=${id}`)).json()) as Array<Record<string, unknown>>).filter((x) => x.request_id === id);
       return r.length ? r : undefined;
     });
     expect(rows[0]).toMatchObject({ api_key: "jwt:@jwt-rpm" });
@@ -226,6 +226,16 @@ describe("JWT auth (general_settings.enable_jwt_auth)", () => {
     expect((await errorOf(r)).message).toMatch(/blocked/);
     expect((await chatWith(TEAM_CFG, await token(k1, { client_id: "jwt-eng" }), { user: "jwt-cust" })).status).toBe(401);
     expect((await chatWith(TEAM_CFG, await token(k1, { client_id: "jwt-eng" }), { user: "someone-else" })).status).toBe(200);
+    // The spend row names the token's end user, not the request's `user`.
+    const ok = await chatWith(TEAM_CFG, await token(k1, { client_id: "jwt-eng", customer: "jwt-cust-2" }), { user: "someone-else" });
+    expect(ok.status).toBe(200);
+    const id = ok.headers.get("x-request-id");
+    const rows = await eventually(async () => {
+      // (request_id= also matches the answer's id, which the fake upstream repeats: keep this call's row)
+      const r = ((await (await gw(`/spend/logs?request_id=${id}`)).json()) as Array<{ request_id: string; metadata: { user?: string } }>).filter((x) => x.request_id === id);
+      return r.length ? r : undefined;
+    });
+    expect(rows[0]?.metadata.user).toBe("jwt-cust-2");
   });
 
   it("admin_jwt_scope makes a proxy admin for admin routes only", async () => {
