@@ -264,6 +264,8 @@ describe("JWT auth (general_settings.enable_jwt_auth)", () => {
     expect((await errorOf(r)).message).toMatch(/JWT_AUDIENCE/);
     const k = await newKey({});
     expect((await chatWith(noAud, k.key)).status).toBe(200);
+    const ready = (await (await withEnv(noAud, "/health/readiness")).json()) as { config: { unsupported: string[] } };
+    expect(ready.config.unsupported.join("\n")).toMatch(/enable_jwt_auth: .*JWT_AUDIENCE/);
 
     const unsupported = jwtEnv(jwtConfig({ team_id_jwt_field: "client_id", enforce_rbac: true }));
     const u = await chatWith(unsupported, await token(k1, { client_id: "jwt-eng" }));
