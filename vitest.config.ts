@@ -5,6 +5,15 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { parse, stringify } from "yaml";
 import { ensurePrices, SLIM_PRICES } from "./scripts/prices-slim.mjs";
+import customAuthHook from "./examples/custom-auth-worker/src/index.js";
+
+/** The tokens the example hook knows in the tests (test/identity/custom-auth.test.ts). */
+const HOOK_TOKENS = JSON.stringify({
+  "hook-team": { team_id: "hook-team", key_alias: "team-token" },
+  "hook-limited": { team_id: "hook-team", key_alias: "limited", rpm_limit: 2, models: ["gpt-4o-mini"] },
+  "hook-user": { user_id: "hook-alice", end_user_id: "hook-cust" },
+  "hook-no-team": { team_id: "no-such-team" },
+});
 
 /**
  * The test worker's GATEWAY_CONFIG: test/fixtures/config/base.yaml, plus the model_list entries of
@@ -53,6 +62,18 @@ export default defineConfig(async () => {
                 },
                 // test/e2e/metrics.test.ts: Prometheus' own linter on /metrics, run in Node (Debian's `prometheus` package; .ci/run installs it).
                 serviceBindings: {
+                  // The example custom auth hook (examples/custom-auth-worker), run as the gateway would call it.
+                  AUTH_HOOK: (request: Request) => customAuthHook.fetch(request, { HOOK_TOKENS }),
+                  // A hook that misbehaves on request: slow, garbage, unknown fields, HTTP errors (fail-closed tests).
+                  AUTH_HOOK_BROKEN: async (request: Request) => {
+                    const { api_key } = (await request.json()) as { api_key: string | null };
+                    if (api_key === "slow") await new Promise((r) => setTimeout(r, 1500));
+                    if (api_key === "garbage") return new Response("<html>oops</html>", { status: 200 });
+                    if (api_key === "unknown-field") return Response.json({ allow: true, team_id: "hook-team", max_budget: 1 });
+                    if (api_key === "truthy") return Response.json({ allow: "yes", team_id: "hook-team" });
+                    if (api_key === "throws") throw new Error("hook crashed");
+                    return Response.json({ error: "down" }, { status: 500 });
+                  },
                   PROMTOOL: async (request: Request) => {
                     const run = spawnSync("promtool", ["check", "metrics"], { input: await request.text(), encoding: "utf8" });
                     if (run.error) return Response.json({ error: `promtool could not run (${run.error.message}); apt-get install prometheus` }, { status: 503 });

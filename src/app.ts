@@ -30,10 +30,13 @@ import { teamMemberRoutes } from "./routes/team-members";
 import { orgRoutes } from "./routes/organizations";
 import { customerRoutes } from "./routes/customers";
 import { cacheRoutes } from "./routes/cache";
+import { installAuthenticators } from "./http/auth";
+import { identityAuthenticators } from "./identity/authenticators";
 
 /** The Hono app: request id, then (past the health routes) config, auth, body limit, the routes. */
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  installAuthenticators(identityAuthenticators);
   app.use(requestIds);
   app.use(d1Faults); // (hardening helper, issue 11) D1 outages answer 503, never 500; before health so every route shares one env (config cache)
   app.route("/", health);

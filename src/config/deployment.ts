@@ -27,6 +27,8 @@ export interface Deployment {
   baseModel?: string;
   /** The rest of model_info as written (`mode`, `max_input_tokens`, `health_check_model`, ...): descriptive, never a secret. */
   info?: Readonly<Record<string, unknown>>;
+  /** model_info.access_groups: a key, team, user or org whose `models` names one of these may call this model group. */
+  accessGroups?: string[];
   /** Set when the deployment cannot be used (a missing secret): answered as 503 config_error. */
   error?: string;
   /** Added at run time through /model/new (stored in D1), not in the config file. */

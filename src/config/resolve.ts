@@ -13,6 +13,9 @@ import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "../providers/shared/imag
 import { defaultTelemetry, parseTelemetry } from "./callbacks";
 import { defaultHealthSettings, parseHealthSettings } from "./health-settings";
 import { parsePassThrough } from "./pass-through";
+import { parseJwtSettings } from "./jwt-settings";
+import { parseCustomAuth } from "./custom-auth-settings";
+import { parseAccessSettings } from "./access-settings";
 import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
 
 /** The config, validated and resolved once per isolate. */
@@ -87,6 +90,7 @@ function emptyConfig(error?: string): ResolvedConfig {
       health: defaultHealthSettings(),
       passThrough: [],
       batch: { ...DEFAULT_BATCH_SETTINGS },
+      enforceUserParam: false,
     },
     unsupported: [],
     ignored: [],
@@ -171,6 +175,7 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
     streamTimeoutMs: p.stream_timeout !== undefined ? p.stream_timeout * 1000 : undefined,
     baseModel: entry.model_info?.base_model,
     info: entry.model_info ?? {},
+    ...(entry.model_info?.access_groups?.length ? { accessGroups: entry.model_info.access_groups } : {}),
     costs: {
       input: p.input_cost_per_token,
       output: p.output_cost_per_token,
@@ -288,6 +293,21 @@ function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): st
   if (general.store_prompts_in_spend_logs !== undefined) {
     if (typeof general.store_prompts_in_spend_logs !== "boolean") return "general_settings.store_prompts_in_spend_logs: must be true or false";
     out.settings.storePrompts = general.store_prompts_in_spend_logs;
+  }
+  try {
+    out.settings.customAuth = parseCustomAuth(general, env);
+    out.settings.access = parseAccessSettings(general);
+    out.settings.jwt = parseJwtSettings(general, env);
+  } catch (e) {
+    if (typeof e === "string") return e;
+    throw e;
+  }
+  if (out.settings.customAuth?.error) out.unsupported.push(`general_settings.custom_auth: ${out.settings.customAuth.error} Every request the hook would see is refused (503).`);
+  if (out.settings.jwt?.error) out.unsupported.push(`general_settings.enable_jwt_auth: ${out.settings.jwt.error}`);
+  if (!out.settings.jwt && general.litellm_jwtauth !== undefined) out.unsupported.push("general_settings.litellm_jwtauth: ignored because enable_jwt_auth is not true");
+  if (general.enforce_user_param !== undefined) {
+    if (typeof general.enforce_user_param !== "boolean") return "general_settings.enforce_user_param: must be true or false";
+    out.settings.enforceUserParam = general.enforce_user_param;
   }
   const fromBinding = env.MASTER_KEY;
   if (typeof fromBinding === "string" && fromBinding) out.masterKey = fromBinding;

@@ -29,7 +29,7 @@ export const litellmParamsSchema = z.looseObject({
 export const modelEntrySchema = z.object({
   model_name: z.string().check(z.minLength(1, "must be a non-empty string")),
   litellm_params: litellmParamsSchema,
-  model_info: z.optional(z.looseObject({ id: z.optional(z.string()), base_model: z.optional(z.string()) })),
+  model_info: z.optional(z.looseObject({ id: z.optional(z.string()), base_model: z.optional(z.string()), access_groups: z.optional(z.array(z.string().check(z.minLength(1)))) })),
 });
 
 const settings = z.optional(z.nullable(z.record(z.string(), z.unknown())));

@@ -4,6 +4,9 @@ import type { BatchSettings } from "./batch-settings";
 import type { CacheSettings } from "./cache-settings";
 import { HEALTH_GENERAL_KEYS, type HealthSettings } from "./health-settings";
 import type { PassThroughEndpoint } from "./pass-through";
+import type { JwtSettings } from "./jwt-settings";
+import { CUSTOM_AUTH_KEYS, type CustomAuthSettings } from "./custom-auth-settings";
+import type { AccessSettings } from "./access-settings";
 import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
 
 /**
@@ -26,6 +29,11 @@ export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" |
     "max_image_url_download_size_mb",
     "max_file_size_mb",
     "batch_settings",
+    "enable_jwt_auth",
+    "litellm_jwtauth",
+    "enforce_user_param",
+    ...CUSTOM_AUTH_KEYS,
+    "cloudflare_access",
     ...CALLBACK_GENERAL_KEYS,
     ...HEALTH_GENERAL_KEYS,
     "pass_through_endpoints",
@@ -94,6 +102,14 @@ export interface GatewaySettings {
   health: HealthSettings;
   /** general_settings.pass_through_endpoints, always behind a virtual key. */
   passThrough: PassThroughEndpoint[];
+  /** general_settings.enable_jwt_auth with litellm_jwtauth; undefined when JWT auth is off. */
+  jwt?: JwtSettings;
+  /** general_settings.enforce_user_param: a model call must name its end user (OpenAI's `user`). */
+  enforceUserParam: boolean;
+  /** general_settings.custom_auth: the auth hook (a Service Binding or an HTTPS endpoint); undefined when none. */
+  customAuth?: CustomAuthSettings;
+  /** general_settings.cloudflare_access: Access assertions sign admins and users in to the admin API. */
+  access?: AccessSettings;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 25 * 1024 * 1024;

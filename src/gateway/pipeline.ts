@@ -7,7 +7,7 @@ import { StaleKey } from "../limits/guard-client";
 import { providerFor } from "../providers/registry";
 import type { TranslatedResponse } from "../providers/types";
 import { type AttemptRecord, execute, reachableFallbacks, RouteFailure } from "../router/execute";
-import { canonicalModel, resolveGroup } from "../router/groups";
+import { accessGroupsOf, canonicalModel, resolveGroup } from "../router/groups";
 import { isolateHealth } from "../router/health";
 import { chooseByUsage, settleUsage } from "../router/usage";
 import { applyAliases } from "../identity/aliases";
@@ -38,19 +38,30 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
   // A key's (or its team's) model aliases name the group actually called: every guard sees that one.
   const model = applyAliases(principal, spec.request.model);
   const request = model === spec.request.model ? spec.request : { ...spec.request, model };
-  if (!resolveGroup(config, model)) throw modelNotFound(model);
+  const resolved = resolveGroup(config, model);
+  if (!resolved) throw modelNotFound(model);
   const controls = callControls(spec.body, cx.clientHeaders, model, request);
+  // The end user a verified token names wins over the request's own (`user`, x-litellm-customer-id).
+  const endUser = (principal.kind === "key" ? principal.endUser : undefined) ?? controls.endUser;
+  controls.endUser = endUser;
+  // LiteLLM's general_settings.enforce_user_param: every model call names its end user (OpenAI's
+  // `user`; Anthropic's metadata.user_id), checked before anything is admitted or charged.
+  if (config.settings.enforceUserParam && !endUser) {
+    throw invalidRequest("'user' param not passed in. 'enforce_user_param'=True. Send the end user's id as `user` (Anthropic: metadata.user_id).", "user", "missing_user_param");
+  }
   const mocked = mockText(controls);
   if (mocked !== undefined && !spec.mock) throw invalidRequest(`mock_response is supported on /v1/chat/completions only, not on ${spec.route}.`, "mock_response");
-  const user = controls.endUser;
-  // A model_group_alias is admitted and limited as the group it names (a model list may name either).
+  const user = endUser;
+  // A model_group_alias is admitted and limited as the group it names (a model list may name either);
+  // a key, team, user or org whose `models` names one of the group's access groups may call it.
   const group = canonicalModel(config, model);
   const alias = group === model ? undefined : model;
+  const groups = accessGroupsOf(resolved.deployments);
   const fallbacks = reachableFallbacks(config, model, controls.fallbacks);
   const reserve = reservation(config, principal, group, spec, user, fallbacks);
   let admitted: Awaited<ReturnType<typeof admit>>;
   try {
-    admitted = await admit(env, config, principal, { id: cx.requestId, model: group, alias, reserve, user }, cx.waitUntil);
+    admitted = await admit(env, config, principal, { id: cx.requestId, model: group, alias, reserve, user, ...(groups.length ? { groups } : {}) }, cx.waitUntil);
   } catch (e) {
     // Another isolate changed the key (its team, user, models) after this one cached it: read it again, once.
     if (!(e instanceof StaleKey) || reloaded || principal.kind !== "key") throw e;
@@ -173,7 +184,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
         // Each fallback group passes the same guards as the requested one (model lists, per-model limits, budgets).
         enter: (name) => {
           const target = canonicalModel(config, name);
-          return admitted.extend(target, target === name ? undefined : name);
+          return admitted.extend(target, target === name ? undefined : name, accessGroupsOf(resolveGroup(config, name)?.deployments ?? []));
         },
         onAttempt: hooks?.attempt ? (r) => hooks.attempt!(info, r) : undefined,
       },

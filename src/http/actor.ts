@@ -53,7 +53,8 @@ export async function resolveActor(env: Env, principal: Principal, rule: RouteRu
   };
   if (role && !(rule.write && VIEWERS.has(role))) grant(role);
   if (memberships.some((m) => m.role === "admin")) grant("team_admin");
-  if (principal.kind === "key") grant("key");
+  // `key` grants are the calling stored key's own; a JWT or hook identity has no stored key.
+  if (principal.kind === "key" && !principal.via) grant("key");
   if (!Object.keys(reach).length) {
     const allowed = Object.keys(rule.grants).join(", ");
     throw forbidden(`${rule.method} ${rule.path} is not allowed for ${role ? `the role '${role}'` : "a key without a user"}; it needs one of: ${allowed}.`, "route_not_allowed");

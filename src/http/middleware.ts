@@ -4,12 +4,12 @@ import type { AppEnv } from "../app-env";
 import { loadConfig } from "../config/load";
 import { checkKey } from "../limits/guard-client";
 import { resolveActor } from "./actor";
-import { authenticate } from "./auth";
-import { configError, GatewayError } from "./errors";
+import { accessPrincipal, authenticate } from "./auth";
+import { configError, forbidden, GatewayError } from "./errors";
 import { checkKeyRoute } from "./key-access";
 import { keyFromHeaders } from "./key-header";
 import { ruleFor } from "./roles";
-import { sessionPrincipal } from "./session";
+import { checkSameOrigin, sessionPrincipal } from "./session";
 
 /** A fresh id per request, never taken from the client (it keys the spend log). */
 export const requestIds: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -46,18 +46,28 @@ export const requireAuth =
       c.set("actor", await resolveActor(c.env, master, ruleFor(c.req.method, c.req.routePath)));
       return next();
     }
-    const principal = await authenticate(c.req.raw.headers, c.env, c.get("config"));
+    const at = { method: c.req.method, path: c.req.path };
+    // Behind Cloudflare Access, an admin route sent without a key signs in with the Access assertion.
+    const viaAccess = access === "admin" && !keyFromHeaders(c.req.raw.headers) ? await accessPrincipal(c.req.raw.headers, c.env, config, at) : undefined;
+    // Access adds its assertion to every browser request, other sites' included: a change must come from this origin.
+    if (viaAccess && !["GET", "HEAD", "OPTIONS"].includes(c.req.method)) checkSameOrigin(c);
+    const principal = viaAccess ?? (await authenticate(c.req.raw.headers, c.env, config, at));
     c.set("principal", principal);
+    if (principal.kind === "master" && principal.via && access !== "admin") {
+      throw forbidden("A token with the admin scope may call admin routes only (LiteLLM's admin_allowed_routes); call models with a token that names a team or a user.");
+    }
+    // A caller without a stored key (JWT, custom auth) has no key guard: its team, user and org guards admit its calls.
+    const stored = principal.kind === "key" && !principal.via;
     if (access === "admin") {
       const rule = ruleFor(c.req.method, c.req.routePath);
       if (principal.kind === "key") {
-        await checkKey(c.env, principal.key);
+        if (stored) await checkKey(c.env, principal.key);
         checkKeyRoute(principal.key, c.req.path, rule.write ? "admin-write" : "admin-read");
       }
       c.set("actor", await resolveActor(c.env, principal, rule));
     } else if (principal.kind === "key") {
       checkKeyRoute(principal.key, c.req.path, "llm");
-      if (access === "key") await checkKey(c.env, principal.key);
+      if (access === "key" && stored) await checkKey(c.env, principal.key);
     }
     await next();
   };

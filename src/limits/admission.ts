@@ -4,7 +4,7 @@ import type { Principal } from "../http/auth";
 import { GatewayError } from "../http/errors";
 import { recordAlert } from "./alerts";
 import { ask, firstRefusal, guardOf, keyGuardSubject, refusalError, teamGuardSubject, type Subject } from "./guard-client";
-import { customerGuardSubject, memberGuardSubject, orgGuardSubject, userGuardSubject } from "./guard-client";
+import { customerGuardSubject, identityGuardSubject, memberGuardSubject, orgGuardSubject, userGuardSubject } from "./guard-client";
 import type { Admission, Granted, SettleRequest, SoftAlert } from "./guard-state";
 import { limitHeaders } from "./rate-headers";
 import { modelBudgetState, modelSubject } from "./subjects";
@@ -22,7 +22,7 @@ export interface Admitted {
    * list, per-model limits and model budgets as for the requested one. A refusal comes back as the
    * error (nothing of it is kept); admitted, the group's settle happens with the call's.
    */
-  extend(model: string, alias?: string): Promise<GatewayError | undefined>;
+  extend(model: string, alias?: string, groups?: readonly string[]): Promise<GatewayError | undefined>;
 }
 
 /** A guard that could not be asked (its Durable Object threw): the call fails closed. */
@@ -103,7 +103,13 @@ const ttls = new WeakMap<ResolvedConfig, number>();
 function subjectsFor(env: Env, config: ResolvedConfig, principal: Principal, model: string, user?: string): Subject[] {
   const out: Subject[] = [];
   if (principal.kind === "key") {
-    out.push(keyGuardSubject(env, principal.key));
+    // A JWT's identity record is no stored key: no key guard (its team, user and org guards apply).
+    if (!principal.via) out.push(keyGuardSubject(env, principal.key));
+    else {
+      // A custom auth hook's answer may carry models and limits of its own.
+      const own = identityGuardSubject(principal.key);
+      if (own) out.push(own);
+    }
     if (principal.key.teamId) out.push(teamGuardSubject(env, principal.key.teamId));
     // Identity: the key's internal user, and its budget within the key's team.
     if (principal.key.userId) out.push(userGuardSubject(env, principal.key.userId));
@@ -135,6 +141,8 @@ export async function admit(
     reserve: number;
     /** OpenAI's `user` field: the end user's guard applies. */
     user?: string;
+    /** The model group's access groups (model_info.access_groups). */
+    groups?: readonly string[];
   },
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<Admitted> {
@@ -142,7 +150,7 @@ export async function admit(
   const version = principal.kind === "key" ? principal.key.updatedAt : undefined;
   if (!subjects.length) {
     // Nothing guards this call's group; a fallback group may still have a gateway-wide budget.
-    return { headers: {}, settle: () => undefined, extend: (model, alias) => extendTo(env, config, principal, call, [], model, alias, waitUntil) };
+    return { headers: {}, settle: () => undefined, extend: (model, alias, groups) => extendTo(env, config, principal, call, [], { model, alias, groups }, waitUntil) };
   }
   const now = Date.now();
   let ttlMs = ttls.get(config);
@@ -153,7 +161,7 @@ export async function admit(
       // Settles of this isolate's earlier calls to the same guard ride along (no hop of their own).
       const settles = takeSettles(s.name);
       try {
-        const r = await ask(env, s, (g) => g.admit({ id: call.id, model: call.model, alias: call.alias, reserve: call.reserve, now, ttlMs, settles, version }));
+        const r = await ask(env, s, (g) => g.admit({ id: call.id, model: call.model, alias: call.alias, groups: call.groups, reserve: call.reserve, now, ttlMs, settles, version }));
         if (r.alerts) waitUntil(alertAll(env, config, r.alerts));
         return r;
       } catch (e) {
@@ -217,7 +225,7 @@ export async function admit(
   const named = call.model.replace(/[^A-Za-z0-9!#$%&'*+.^_`|~-]/g, "-");
   if (own?.modelRequests) headers[`x-litellm-key-remaining-requests-${named}`] = String(Math.max(0, own.modelRequests.remaining));
   if (own?.modelTokens) headers[`x-litellm-key-remaining-tokens-${named}`] = String(Math.max(0, own.modelTokens.remaining));
-  return { headers, settle: settleAll, extend: (model, alias) => extendTo(env, config, principal, call, granted, model, alias, waitUntil) };
+  return { headers, settle: settleAll, extend: (model, alias, groups) => extendTo(env, config, principal, call, granted, { model, alias, groups }, waitUntil) };
 }
 
 const isModelSubject = (name: string) => name.startsWith("model:");
@@ -233,15 +241,15 @@ async function extendTo(
   principal: Principal,
   call: { id: string; reserve: number; user?: string },
   granted: Subject[],
-  model: string,
-  alias: string | undefined,
+  to: { model: string; alias?: string; groups?: readonly string[] },
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<GatewayError | undefined> {
+  const { model, alias, groups } = to;
   const subjects = subjectsFor(env, config, principal, model, call.user);
   if (!subjects.length) return undefined;
   const now = Date.now();
   const ttlMs = ttls.get(config) ?? reservationTtl(config);
-  const request = { id: call.id, model, alias, now, reserve: call.reserve, ttlMs };
+  const request = { id: call.id, model, alias, groups, now, reserve: call.reserve, ttlMs };
   const results: Admission[] = await Promise.all(
     subjects.map(async (s) => {
       try {

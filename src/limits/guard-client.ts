@@ -11,6 +11,7 @@ import { findMember, findUser } from "../db/users";
 import { customerState, customerSubject, memberState, memberSubject, orgState, orgSubject, userState, userSubject } from "./subjects";
 import { findOrg } from "../db/organizations";
 import { findEndUser } from "../db/end-users";
+import { fnv1a64 } from "../config/hash";
 
 export const guardOf = (env: Env, subject: string) => env.KEY_GUARD.get(env.KEY_GUARD.idFromName(subject));
 export type Guard = ReturnType<typeof guardOf>;
@@ -36,6 +37,16 @@ export const teamGuardSubject = (env: Env, teamId: string): Subject => ({
     return row ? teamState(row) : null;
   },
 });
+
+/**
+ * The guard of a caller the custom auth hook let in with models or limits of its own: named by
+ * its identity and those limits (a change of limits is a new guard), configured from the answer.
+ */
+export function identityGuardSubject(key: KeyRow): Subject | undefined {
+  if (!key.models.length && key.rpmLimit == null && key.tpmLimit == null && key.maxParallelRequests == null) return undefined;
+  const name = `${keySubject(key.token)}#${fnv1a64(JSON.stringify([key.models, key.rpmLimit, key.tpmLimit, key.maxParallelRequests]))}`;
+  return { name, load: async () => ({ ...keyState(key), subject: name }) };
+}
 
 // Identity subjects: a key's internal user, and that user's membership of the key's team.
 export const userGuardSubject = (env: Env, userId: string): Subject => ({

@@ -59,6 +59,8 @@ export interface AdmitRequest {
   alias?: string;
   /** The updated_at of the key row the isolate holds: older than the guard's, the isolate reloads the key. */
   version?: number;
+  /** The access groups of the model group called (model_info.access_groups): a list naming one allows it. */
+  groups?: readonly string[];
 }
 
 /**
@@ -72,6 +74,8 @@ export interface ExtendRequest {
   now: number;
   reserve: number;
   ttlMs?: number;
+  /** The access groups of the model group (model_info.access_groups). */
+  groups?: readonly string[];
 }
 
 /** A soft budget crossed by a settle. */
@@ -133,13 +137,18 @@ export interface Settled extends LedgerView {
   softCrossed?: { spend: number; budget: number };
 }
 
-/** The subject may call this model group (`all-proxy-models` and an empty list mean every model). */
-export function modelAllowed(models: readonly string[], model: string, alias?: string): boolean {
-  return allows(models, model) || (alias !== undefined && allows(models, alias));
+/**
+ * The subject may call this model group (`all-proxy-models` and an empty list mean every model),
+ * also when its list names one of the group's access groups (LiteLLM's model_info.access_groups),
+ * or the alias the client called it by.
+ */
+export function modelAllowed(models: readonly string[], model: string, groups: readonly string[] = [], alias?: string): boolean {
+  return allows(models, model, groups) || (alias !== undefined && allows(models, alias, groups));
 }
 
-function allows(models: readonly string[], model: string): boolean {
+function allows(models: readonly string[], model: string, groups: readonly string[]): boolean {
   if (models.length === 0 || models.includes(model) || models.includes("all-proxy-models")) return true;
+  if (groups.some((g) => models.includes(g))) return true;
   // `openai/*` in a list allows every `openai/...` group.
   return models.some((m) => m.endsWith("/*") && model.startsWith(m.slice(0, -1)));
 }

@@ -127,7 +127,7 @@ export class KeyGuard extends DurableObject<Env> {
     const requests = state.rpmLimit != null ? this.rate(this.requests, state.rpmLimit, now) : undefined;
     const tokens = state.tpmLimit != null ? this.rate(this.tokens, state.tpmLimit, now) : undefined;
     const rateRefusal = (which: "requests" | "tokens" | "parallel", info: RateInfo): Refusal => ({ ok: false, reason: "rate", subject: state.subject, which, info, requests, tokens });
-    if (!modelAllowed(state.models, req.model, req.alias)) return { ok: false, reason: "model", subject: state.subject };
+    if (!modelAllowed(state.models, req.model, req.groups, req.alias)) return { ok: false, reason: "model", subject: state.subject };
     if (requests && requests.remaining <= 0) return rateRefusal("requests", requests);
     if (tokens && tokens.remaining <= 0) return rateRefusal("tokens", tokens);
     const perModel = this.modelChecks(req, requests, tokens);
@@ -170,7 +170,7 @@ export class KeyGuard extends DurableObject<Env> {
     if (!this.state) return { ok: false, reason: "unknown" };
     const refused = this.refusal(req.now);
     if (refused) return refused;
-    if (!modelAllowed(this.state.models, req.model, req.alias)) return { ok: false, reason: "model", subject: this.state.subject };
+    if (!modelAllowed(this.state.models, req.model, req.groups, req.alias)) return { ok: false, reason: "model", subject: this.state.subject };
     const perModel = this.modelChecks(req, undefined, undefined);
     if (!perModel.ok) return perModel;
     return { ok: true, settle: perModel.commit(req.id, req.now + (req.ttlMs ?? DEFAULT_TTL_MS)) };

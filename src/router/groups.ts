@@ -23,6 +23,13 @@ const CREDENTIAL = /key|token|secret|credential|password/i;
 /** `openai/*` matches `openai/gpt-4.1`; `*` matches anything. */
 const matches = (pattern: string, name: string) => pattern.endsWith("*") && name.startsWith(pattern.slice(0, -1));
 
+/** The access groups (model_info.access_groups) of a model group's deployments, each once. */
+export function accessGroupsOf(deployments: readonly Deployment[]): string[] {
+  const out: string[] = [];
+  for (const d of deployments) for (const g of d.accessGroups ?? []) if (!out.includes(g)) out.push(g);
+  return out;
+}
+
 /**
  * The deployments that serve a requested model: its group, else the group an alias names, else
  * the most specific wildcard group (its deployments take the requested model's name).

@@ -14,6 +14,7 @@ import { readJson } from "../http/json";
 import { requireAuth } from "../http/middleware";
 import { reachesAll } from "../identity/scope";
 import { modelAllowed } from "../limits/guard-state";
+import { accessGroupsOf } from "../router/groups";
 import { callerModelLists } from "./models";
 
 /** LiteLLM's model admin API (master key): models stored in D1, merged with the config. */
@@ -79,7 +80,7 @@ function describe(d: Deployment) {
   return {
     model_name: d.modelName,
     litellm_params: shownParams(d),
-    model_info: { id: d.id, db_model: !!d.stored, provider: d.provider, ...(d.error ? { error: d.error } : {}) },
+    model_info: { id: d.id, db_model: !!d.stored, provider: d.provider, ...(d.accessGroups ? { access_groups: d.accessGroups } : {}), ...(d.error ? { error: d.error } : {}) },
   };
 }
 
@@ -101,7 +102,7 @@ modelAdmin.post("/model/new", requireAuth("admin"), async (c) => {
 modelAdmin.get("/model/info", requireAuth("admin"), async (c) => {
   const id = c.req.query("litellm_model_id") ?? c.req.query("id");
   const lists = reachesAll(c.get("actor")) ? [] : await callerModelLists(c);
-  const deps = c.get("config").deployments.filter((d) => (!id || d.id === id) && lists.every((l) => modelAllowed(l, d.modelName)));
+  const deps = c.get("config").deployments.filter((d) => (!id || d.id === id) && lists.every((l) => modelAllowed(l, d.modelName, accessGroupsOf(c.get("config").groups.get(d.modelName) ?? [d]))));
   if (id && !deps.length) throw notFound(id);
   return c.json({ data: deps.map(describe) });
 });
