@@ -1,5 +1,5 @@
 import { DEFAULT_BATCH_SETTINGS, parseBatchSettings } from "./batch-settings";
-import { parse as parseYaml } from "yaml";
+import { load as parseYaml } from "js-yaml";
 import { inferProvider, providerFor } from "../providers/registry";
 import { groupExists } from "../router/groups";
 import type { Deployment } from "./deployment";
