@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes .generated/genai-prices.mjs: @pydantic/genai-prices with its embedded price table cut to
-// what calcPrice reads (ids, match rules, prices), a model's `match: {equals: <its id>}` left out
+// what calcPrice and /model_group/info read (ids, match rules, prices, context windows), a model's `match: {equals: <its id>}` left out
 // of the text and put back when the module loads (the same table at run time). The package embeds every
 // provider's descriptions, pricing URLs, comments and usage extractors too (~40 KiB gzipped of
 // the Worker's 250 KiB budget); wrangler.toml's [alias] and vitest.config.ts point the import at
@@ -15,7 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SLIM_PRICES = path.join(root, ".generated", "genai-prices.mjs");
 
 /** Keys of the table that calcPrice never reads. `extractors` serve extractUsage, which Switchyard does not call. */
-const UNUSED = new Set(["description", "pricing_urls", "price_comments", "extractors", "name", "deprecated", "context_window"]);
+const UNUSED = new Set(["description", "pricing_urls", "price_comments", "extractors", "name", "deprecated"]);
 
 /** The package's ES module build (what bundlers import). */
 const packageFile = () => path.join(root, "node_modules", "@pydantic", "genai-prices", "dist", "index.js");

@@ -5,10 +5,10 @@ import { ensurePrices, SLIM_PRICES } from "../../scripts/prices-slim.mjs";
 
 /**
  * The slim price table (scripts/prices-slim.mjs, what the Worker bundles) prices every model of
- * every provider exactly as @pydantic/genai-prices itself does.
+ * every provider exactly as @pydantic/genai-prices itself does, and keeps its context window.
  */
 type Calc = (usage: Record<string, number>, model: string, opts?: { providerId?: string }) => { total_price: number } | null;
-type Provider = { id: string; models: Array<{ id: string }> };
+type Provider = { id: string; models: Array<{ id: string; context_window?: number }> };
 
 const pkg = path.join(import.meta.dirname, "../../node_modules/@pydantic/genai-prices/dist/index.js");
 
@@ -16,7 +16,7 @@ describe("the slim genai-prices table", () => {
   it("prices every model of every provider as the package does", async () => {
     expect(ensurePrices()).toBe(0);
     const full = (await import(pkg)) as { calcPrice: Calc; findProvider: (o: { providerId: string }) => Provider | undefined };
-    const slim = (await import(SLIM_PRICES)) as { calcPrice: Calc };
+    const slim = (await import(SLIM_PRICES)) as { calcPrice: Calc; findProvider: (o: { providerId: string }) => Provider | undefined };
     // The provider ids, from the package's own table.
     const ids = [...readFileSync(pkg, "utf8").matchAll(/^ {4}id: "([^"]+)",$/gm)].map((m) => m[1]!);
     expect(ids.length).toBeGreaterThan(20);
@@ -27,6 +27,8 @@ describe("the slim genai-prices table", () => {
         const a = full.calcPrice(usage, model.id, { providerId });
         const b = slim.calcPrice(usage, model.id, { providerId });
         expect(b?.total_price, `${providerId}/${model.id}`).toBe(a?.total_price);
+        // /model_group/info reads the context window from the table.
+        expect(slim.findProvider({ providerId })?.models.find((m) => m.id === model.id)?.context_window, `${providerId}/${model.id}`).toBe(model.context_window);
         compared++;
       }
     }
