@@ -10,6 +10,8 @@ export interface StreamSpend {
   usage(): Usage | null;
   /** Marks the call failed even if its stream ends normally (an upstream error event passed on). */
   fail(): void;
+  /** The id the client's stream carries when the surface writes its own (`msg_...`, `resp_...`): it wins over the upstream's. */
+  clientId(id: string): void;
 }
 
 export type Finish = (status: string, usage: Usage | null, cost: number | null, extra?: Record<string, unknown>) => void;
@@ -26,6 +28,7 @@ export function streamSpend(waitUntil: (p: Promise<unknown>) => void, dep: Deplo
   let failed = false;
   let firstOutput: number | undefined; // observability (issue 14): time to first token
   let responseId: string | undefined;
+  let clientResponseId: string | undefined;
   let settle!: () => void;
   waitUntil(new Promise<void>((r) => (settle = r)));
   const sink: StreamSink = {
@@ -43,10 +46,10 @@ export function streamSpend(waitUntil: (p: Promise<unknown>) => void, dep: Deplo
         const completion = Math.ceil(produced / 4);
         final = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
       }
-      const ttft = { ...(firstOutput !== undefined ? { first_token_at: firstOutput } : {}), ...(responseId ? { response_id: responseId } : {}) };
+      const ttft = { ...(firstOutput !== undefined ? { first_token_at: firstOutput } : {}), ...((clientResponseId ?? responseId) ? { response_id: clientResponseId ?? responseId } : {}) };
       finish(status, final, priceCall(dep, final), usage ? ttft : { usage: "estimated", ...ttft });
       settle();
     },
   };
-  return { sink, usage: () => usage, fail: () => (failed = true) };
+  return { sink, usage: () => usage, fail: () => (failed = true), clientId: (id) => (clientResponseId = id) };
 }

@@ -5,7 +5,7 @@ import { estimateInputTokens } from "../formats/anthropic/count";
 import { anthropicStreamError } from "../formats/anthropic/errors";
 import { nativeRequest, nativeResponse, nativeStreamTranslator } from "../formats/anthropic/native";
 import { toChatRequest } from "../formats/anthropic/request";
-import { toAnthropicMessage } from "../formats/anthropic/response";
+import { messageId, toAnthropicMessage } from "../formats/anthropic/response";
 import { type MessagesRequest, messagesRequestSchema, parseAnthropic } from "../formats/anthropic/schema";
 import { anthropicStreamTranslator } from "../formats/anthropic/stream";
 import { answerOutcome, streamOutcome } from "../gateway/attempt";
@@ -50,6 +50,7 @@ export function messagesCall(raw: Record<string, unknown>, req: MessagesRequest,
         });
       }
       return streamOutcome(a, build, mapError, (body, spend) => {
+        spend.clientId(messageId(msgCtx.requestId));
         const chunks = chat.stream(body, a.dep, a.ctx, spend.sink);
         return translateStream(chunks, anthropicStreamTranslator({ ...msgCtx, inputEstimate: inputEstimate(), usage: spend.usage }), () => {}, anthropicStreamError);
       });

@@ -38,3 +38,20 @@ describe("spend rows keep the answer's own id", () => {
     expect((await logs("request_id=chatcmpl-streamed-7")).map((r) => r.request_id)).toEqual([row.request_id]);
   });
 });
+
+describe("a bridged stream's row keeps the id its client saw", () => {
+  it("/v1/messages streamed over an OpenAI-format upstream: the msg_ id, not the upstream's chatcmpl id", async () => {
+    const chunk = (extra: Record<string, unknown>) => ({ id: "chatcmpl-upstream-9", object: "chat.completion.chunk", created: 1, model: "m", ...extra });
+    fakeUpstream("https://dropin-a.test/v1", () =>
+      chunked([sse([chunk({ choices: [{ index: 0, delta: { content: "hi" }, finish_reason: "stop" }] }), chunk({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } })])]),
+    );
+    const k = await newKey();
+    const res = await gw("/v1/messages", { method: "POST", key: k.key, body: JSON.stringify({ model: "dropin-a", max_tokens: 10, stream: true, messages: [{ role: "user", content: "hi" }] }) });
+    const text = await res.text();
+    const start = text.split("\n").find((l) => l.startsWith("data: ") && l.includes('"message_start"'))!;
+    const id = (JSON.parse(start.slice(6)) as { message: { id: string } }).message.id;
+    expect(id).toMatch(/^msg_/);
+    const row = await eventually(async () => (await rowsOf(k.token))[0]);
+    expect(row.response_id).toBe(id);
+  });
+});

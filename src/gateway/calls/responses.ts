@@ -1,7 +1,7 @@
 import type { ChatRequest } from "../../api/chat";
 import { nativeRequest, nativeResponse, nativeStreamTranslator, responsesErrorEvent } from "../../formats/responses/native";
 import { toChatRequest } from "../../formats/responses/request";
-import { toResponse } from "../../formats/responses/response";
+import { responseId, toResponse } from "../../formats/responses/response";
 import type { ResponsesRequest } from "../../formats/responses/schema";
 import { responsesStream } from "../../formats/responses/stream";
 import { answerOutcome, streamOutcome } from "../attempt";
@@ -43,6 +43,7 @@ export function responsesCall(raw: Record<string, unknown>, req: ResponsesReques
         });
       }
       return streamOutcome(a, build, mapError, (body, spend) => {
+        spend.clientId(responseId(respCtx));
         const chunks = chat.stream(body, a.dep, a.ctx, spend.sink);
         const bridge = responsesStream(respCtx, spend.usage);
         return translateStream(chunks, bridge.translator, () => {}, bridge.formatError);

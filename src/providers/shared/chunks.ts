@@ -23,6 +23,8 @@ export class ChunkWriter {
     private readonly sink: StreamSink,
   ) {
     this.id = `chatcmpl-${ctx.requestId}`;
+    // The stream's id as the client gets it (a surface that writes its own id overrides it).
+    sink.responseId?.(this.id);
   }
 
   private event(delta: Record<string, unknown>, finish: FinishReason | null = null): string {
