@@ -40,7 +40,9 @@ export function messagesCall(raw: Record<string, unknown>, req: MessagesRequest,
       if (a.provider.native?.messages) {
         const build = () => nativeRequest(raw, a.dep, a.clientHeaders);
         if (!stream) return answerOutcome(a, build, mapError, nativeResponse);
-        return streamOutcome(a, build, mapError, (body, spend) => translateStream(body, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail }), spend.sink.end, anthropicStreamError));
+        return streamOutcome(a, build, mapError, (body, spend) =>
+          translateStream(body, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail, id: spend.clientId }), spend.sink.end, anthropicStreamError),
+        );
       }
       const build = () => chat.request(chatRequest(), a.dep, a.ctx);
       if (!stream) {

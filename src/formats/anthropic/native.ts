@@ -48,6 +48,8 @@ export interface NativeStreamHooks {
   usage(u: Usage): void;
   /** The upstream sent an `error` event (passed on to the client as it came). */
   failed(): void;
+  /** The message's own id (`message_start`), as the client gets it. */
+  id?(id: string): void;
 }
 
 /**
@@ -78,8 +80,9 @@ export function nativeStreamTranslator(hooks: NativeStreamHooks): StreamTranslat
         hooks.failed();
       } else if (e.event === "message_start" || e.event === "message_delta") {
         try {
-          const data = JSON.parse(e.data) as { message?: { usage?: unknown }; usage?: unknown };
+          const data = JSON.parse(e.data) as { message?: { id?: unknown; usage?: unknown }; usage?: unknown };
           merge(e.event === "message_start" ? data.message?.usage : data.usage);
+          if (e.event === "message_start" && typeof data.message?.id === "string") hooks.id?.(data.message.id);
         } catch {
           /* passed on as it came */
         }

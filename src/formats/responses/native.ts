@@ -42,7 +42,7 @@ export const responsesErrorEvent = (err: GatewayError): string => `event: error\
  * Passes the upstream's Responses SSE through unchanged, reading the usage from its terminal
  * event; a stream that ends without one (or an error event) ends in an error event.
  */
-export function nativeStreamTranslator(hooks: { usage(u: Usage): void; failed(): void }): StreamTranslator {
+export function nativeStreamTranslator(hooks: { usage(u: Usage): void; failed(): void /** The response's own id, from its terminal event. */; id?(id: string): void }): StreamTranslator {
   const decoder = new TextDecoder();
   let ended = false;
   const parser = createParser({
@@ -56,7 +56,7 @@ export function nativeStreamTranslator(hooks: { usage(u: Usage): void; failed():
       if (type && !TERMINAL.has(type)) return;
       if (!type && !/"type"\s*:\s*"(response\.(completed|incomplete|failed)|error)"/.test(e.data)) return;
       try {
-        const data = JSON.parse(e.data) as { type?: string; response?: { usage?: unknown } };
+        const data = JSON.parse(e.data) as { type?: string; response?: { id?: unknown; usage?: unknown } };
         if (data.type === "error") {
           ended = true;
           hooks.failed();
@@ -64,6 +64,7 @@ export function nativeStreamTranslator(hooks: { usage(u: Usage): void; failed():
         }
         if (!TERMINAL.has(data.type ?? "")) return;
         ended = true;
+        if (typeof data.response?.id === "string") hooks.id?.(data.response.id);
         if (data.type === "response.failed") hooks.failed();
         const usage = openaiUsage(data.response?.usage);
         if (usage) hooks.usage(usage);

@@ -33,7 +33,9 @@ export function responsesCall(raw: Record<string, unknown>, req: ResponsesReques
       if (a.provider.native?.responses) {
         const build = () => nativeRequest(raw, a.dep);
         if (!stream) return answerOutcome(a, build, mapError, nativeResponse);
-        return streamOutcome(a, build, mapError, (body, spend) => translateStream(body, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail }), spend.sink.end, responsesErrorEvent));
+        return streamOutcome(a, build, mapError, (body, spend) =>
+          translateStream(body, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail, id: spend.clientId }), spend.sink.end, responsesErrorEvent),
+        );
       }
       const build = () => chat.request(chatRequest(), a.dep, a.ctx);
       if (!stream) {
