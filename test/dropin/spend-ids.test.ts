@@ -62,7 +62,10 @@ describe("a natively passed stream's row keeps the upstream's own id", () => {
     fakeUpstream("https://api.anthropic.test", () =>
       chunked(
         [
-          ev("message_start", { type: "message_start", message: { id: "msg_native_42", type: "message", role: "assistant", model: "claude", content: [], stop_reason: null, usage: { input_tokens: 3, output_tokens: 1 } } }),
+          ev("message_start", {
+            type: "message_start",
+            message: { id: "msg_native_42", type: "message", role: "assistant", model: "claude", content: [], stop_reason: null, usage: { input_tokens: 3, output_tokens: 1 } },
+          }),
           ev("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
           ev("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "hi" } }),
           ev("content_block_stop", { type: "content_block_stop", index: 0 }),
@@ -73,7 +76,11 @@ describe("a natively passed stream's row keeps the upstream's own id", () => {
       ),
     );
     const k = await newKey();
-    const res = await gw("/v1/messages", { method: "POST", key: k.key, body: JSON.stringify({ model: "anthropic-sonnet", max_tokens: 10, stream: true, messages: [{ role: "user", content: "hi" }] }) });
+    const res = await gw("/v1/messages", {
+      method: "POST",
+      key: k.key,
+      body: JSON.stringify({ model: "anthropic-sonnet", max_tokens: 10, stream: true, messages: [{ role: "user", content: "hi" }] }),
+    });
     expect(await res.text()).toContain("msg_native_42");
     const row = await eventually(async () => (await rowsOf(k.token))[0]);
     expect(row.response_id).toBe("msg_native_42");
