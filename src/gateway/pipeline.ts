@@ -51,17 +51,15 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
   }
   const mocked = mockText(controls);
   if (mocked !== undefined && !spec.mock) throw invalidRequest(`mock_response is supported on /v1/chat/completions only, not on ${spec.route}.`, "mock_response");
-  const user = endUser;
   // A model_group_alias is admitted and limited as the group it names (a model list may name either);
   // a key, team, user or org whose `models` names one of the group's access groups may call it.
   const group = canonicalModel(config, model);
   const alias = group === model ? undefined : model;
   const groups = accessGroupsOf(resolved.deployments);
-  const fallbacks = reachableFallbacks(config, model, controls.fallbacks);
-  const reserve = reservation(config, principal, group, spec, user, fallbacks);
+  const reserve = reservation(config, principal, group, spec, endUser, () => reachableFallbacks(config, model, controls.fallbacks));
   let admitted: Awaited<ReturnType<typeof admit>>;
   try {
-    admitted = await admit(env, config, principal, { id: cx.requestId, model: group, alias, reserve, user, ...(groups.length ? { groups } : {}) }, cx.waitUntil);
+    admitted = await admit(env, config, principal, { id: cx.requestId, model: group, alias, reserve, user: endUser, ...(groups.length ? { groups } : {}) }, cx.waitUntil);
   } catch (e) {
     // Another isolate changed the key (its team, user, models) after this one cached it: read it again, once.
     if (!(e instanceof StaleKey) || reloaded || principal.kind !== "key") throw e;
