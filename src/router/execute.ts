@@ -13,6 +13,8 @@ export interface AttemptRecord {
   status: number;
   error?: string;
   ms: number;
+  /** This failure rested the deployment until then (unix ms): the cooldown observers (shared state, alerts, metrics) see it. */
+  cooldown_until?: number;
 }
 
 export interface RouteOptions {
@@ -140,11 +142,14 @@ export async function execute<T>(opts: RouteOptions, run: (dep: Deployment, grou
         return { ok: true, value, dep };
       } catch (e) {
         if (!(e instanceof GatewayError)) throw e;
-        record({ deployment: dep.id, model_group: group.name, status: e.status, error: e.code ?? e.type, ms: now() - started });
         const kind = classify(e);
-        if (kind !== "final" || e.status === 404) {
-          health.failure(dep.id, { status: e.status, retryAfterMs: retryAfterMs(e), allowedFails: router.allowedFails, cooldownMs: router.cooldownMs, groupSize: usable.length }, now());
-        }
+        const cooled =
+          kind !== "final" || e.status === 404
+            ? health.failure(dep.id, { status: e.status, retryAfterMs: retryAfterMs(e), allowedFails: router.allowedFails, cooldownMs: router.cooldownMs, groupSize: usable.length }, now())
+            : 0;
+        const rec: AttemptRecord = { deployment: dep.id, model_group: group.name, status: e.status, error: e.code ?? e.type, ms: now() - started };
+        if (cooled) rec.cooldown_until = cooled;
+        record(rec);
         if (kind !== "retry" || retries <= 0) return { ok: false, error: e, kind };
         retries--;
         retryCount++;

@@ -5,8 +5,8 @@
 export interface HealthStore {
   /** Unix ms until which the deployment rests, or 0. */
   coolingUntil(id: string, now: number): number;
-  /** Records a failed attempt; cools the deployment when the rules say so. */
-  failure(id: string, f: Failure, now: number): void;
+  /** Records a failed attempt; cools the deployment when the rules say so: answers until when (unix ms) it now rests, or 0 when this failure did not rest it. */
+  failure(id: string, f: Failure, now: number): number;
   success(id: string, latencyMs: number, now?: number): void;
   /** Calls in flight (for least-busy). */
   begin(id: string): void;
@@ -86,7 +86,9 @@ export function memoryHealth(): HealthStore {
         s.coolUntil = Math.max(s.coolUntil, now + rest);
         s.fails = [];
         s.oks = [];
+        return s.coolUntil;
       }
+      return 0;
     },
     success(id, latencyMs, now = Date.now()) {
       const s = get(id);

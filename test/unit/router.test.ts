@@ -59,6 +59,22 @@ describe("router (injected time)", () => {
     expect(routed.attempts.map((a) => a.status)).toEqual([503, 200]);
   });
 
+  it("an attempt that rested its deployment says until when (cooldown_until), for the cooldown observers", async () => {
+    const t = clock();
+    const health = memoryHealth();
+    const tried: string[] = [];
+    const routed = await execute({ config: two, requested: "m", health, now: t.now, sleep: t.sleep }, async (d) => {
+      tried.push(d.id);
+      if (tried.length === 1) throw new GatewayError(429, "slow down", "rate_limit_error", "rate_limited");
+      return "ok";
+    });
+    const [failed, ok] = routed.attempts;
+    expect(failed?.status).toBe(429);
+    expect(failed?.cooldown_until).toBe(health.coolingUntil(failed?.deployment ?? "", t.now()));
+    expect(failed?.cooldown_until).toBeGreaterThan(t.now());
+    expect(ok?.cooldown_until).toBeUndefined();
+  });
+
   it("retries the same deployment after a backoff once every deployment was tried, then falls back", async () => {
     const t = clock();
     const cfg = config(`
@@ -98,9 +114,9 @@ router_settings: {num_retries: 2, fallbacks: [{single: [backup]}], allowed_fails
   it("cools a deployment past allowed_fails for cooldown_time, then uses it again", async () => {
     const t = clock();
     const health = memoryHealth();
-    health.failure("dep-a", { status: 503, allowedFails: 1, cooldownMs: 30_000, groupSize: 2 }, t.now());
+    expect(health.failure("dep-a", { status: 503, allowedFails: 1, cooldownMs: 30_000, groupSize: 2 }, t.now())).toBe(0);
     expect(health.coolingUntil("dep-a", t.now())).toBe(0);
-    health.failure("dep-a", { status: 503, allowedFails: 1, cooldownMs: 30_000, groupSize: 2 }, t.now());
+    expect(health.failure("dep-a", { status: 503, allowedFails: 1, cooldownMs: 30_000, groupSize: 2 }, t.now())).toBe(T0 + 30_000);
     expect(health.coolingUntil("dep-a", t.now())).toBe(T0 + 30_000);
     const used: string[] = [];
     await execute({ config: two, requested: "m", health, now: t.now, sleep: t.sleep }, async (d) => void used.push(d.id));
