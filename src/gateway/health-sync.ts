@@ -1,16 +1,18 @@
 import type { ResolvedConfig } from "../config/resolve";
 import type { Env } from "../env";
 import { type HealthStore, isolateHealth } from "../router/health";
-import { type HealthSnapshot, healthCheckerOf } from "./health-checker";
+import { type HealthSnapshot, healthCheckerOf, type SharedHealth } from "./health-checker";
 
-/** How often an isolate asks for the latest background results (at most; never on the response path). */
-const PULL_MS = 10_000;
+/** How often an isolate pulls what the others learned (at most; never on the response path). */
+const PULL_MS = 5_000;
 /** An unhealthy deployment rests until the next run is due, and this much longer (the run takes time). */
 const GRACE_MS = 60_000;
 
 let pulledAt = 0;
 let appliedAt = 0;
 let pulling = false;
+/** Shared cooldowns rested before this (unix ms) are not applied here (tests start from a clean slate). */
+let ignoreBefore = 0;
 
 /** Feeds a background run's results to a router's health: a failing deployment rests until the next run, an answering one is cleared. */
 export function applySnapshot(snapshot: HealthSnapshot, store: HealthStore): void {
@@ -22,36 +24,56 @@ export function applySnapshot(snapshot: HealthSnapshot, store: HealthStore): voi
   }
 }
 
-async function pull(env: Env): Promise<void> {
+/** Applies what the shared record holds: the latest run's results (newer than the last applied), then every deployment resting now. */
+export function applyShared(shared: SharedHealth, store: HealthStore): void {
+  const { snapshot } = shared;
+  if (snapshot && snapshot.checkedAt > appliedAt) {
+    applySnapshot(snapshot, store);
+    appliedAt = snapshot.checkedAt;
+  }
+  for (const c of shared.cooldowns) if (c.at >= ignoreBefore) store.restUntil(c.id, c.until);
+}
+
+async function pull(env: Env, background: boolean): Promise<void> {
   try {
-    const snapshot = await healthCheckerOf(env).snapshot();
-    if (snapshot && snapshot.checkedAt > appliedAt) {
-      applySnapshot(snapshot, isolateHealth);
-      appliedAt = snapshot.checkedAt;
-    }
+    applyShared(await healthCheckerOf(env).shared(background), isolateHealth);
   } catch (e) {
-    console.warn(JSON.stringify({ msg: "background health results could not be read", error: e instanceof Error ? e.message : String(e) }));
+    console.warn(JSON.stringify({ msg: "shared health could not be read", error: e instanceof Error ? e.message : String(e) }));
   } finally {
     pulling = false;
   }
 }
 
 /**
- * With background health checks on, keeps this isolate's router in step with the checker: at most
- * every 10 s a call pulls the latest results off its response path (waitUntil). Costs one clock
- * read otherwise.
+ * Keeps this isolate's router in step with the others and with the background checks: at most
+ * every 5 s a call pulls the deployments resting now (and, with background health checks on, the
+ * latest results) off its response path (waitUntil). Costs one clock read otherwise.
  */
 export function syncHealth(env: Env, config: ResolvedConfig, waitUntil: (p: Promise<unknown>) => void): void {
-  if (!config.settings.health.background || pulling) return;
+  if (pulling) return;
   const now = Date.now();
   if (now - pulledAt < PULL_MS) return;
   pulledAt = now;
   pulling = true;
-  waitUntil(pull(env));
+  waitUntil(pull(env, config.settings.health.background));
+}
+
+/** A router of this isolate rested a deployment: the shared record learns it off the response path. */
+export function shareCooldown(env: Env, id: string, until: number, waitUntil: (p: Promise<unknown>) => void): void {
+  waitUntil(
+    healthCheckerOf(env)
+      .cool([{ id, until, at: Date.now() }])
+      .catch((e) => console.warn(JSON.stringify({ msg: "cooldown could not be shared", deployment: id, error: e instanceof Error ? e.message : String(e) }))),
+  );
 }
 
 /** Tests: the next call pulls again. */
 export function forgetHealthSync(): void {
   pulledAt = 0;
   appliedAt = 0;
+}
+
+/** Tests: cooldowns shared before now are not applied here (each test starts with every deployment healthy). */
+export function ignoreSharedCooldowns(): void {
+  ignoreBefore = Date.now();
 }

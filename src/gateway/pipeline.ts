@@ -15,7 +15,7 @@ import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 import { buildTrace } from "../telemetry/call-trace";
 import { upstreamTraceparent } from "../telemetry/ids";
-import { syncHealth } from "./health-sync";
+import { shareCooldown, syncHealth } from "./health-sync";
 import { apiBaseOrigin } from "./api-base";
 import { callControls } from "./controls";
 import { mockFailure, mockText } from "./mock";
@@ -184,7 +184,10 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
           const target = canonicalModel(config, name);
           return admitted.extend(target, target === name ? undefined : name, accessGroupsOf(resolveGroup(config, name)?.deployments ?? []));
         },
-        onAttempt: hooks?.attempt ? (r) => hooks.attempt!(info, r) : undefined,
+        onAttempt: (r) => {
+          if (r.cooldown_until) shareCooldown(env, r.deployment, r.cooldown_until, cx.waitUntil);
+          hooks?.attempt?.(info, r);
+        },
       },
       run,
     );

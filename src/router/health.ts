@@ -1,6 +1,7 @@
 /**
- * What the router knows about each deployment's health and load. One small interface, kept per
- * isolate today (`memoryHealth`), so that it can move to a shared store without touching callers.
+ * What the router knows about each deployment's health and load, kept per isolate
+ * (`memoryHealth`); cooldowns are shared between isolates by the gateway (gateway/health-sync.ts
+ * publishes each one and feeds the others' through `restUntil`), never looked up per call.
  */
 export interface HealthStore {
   /** Unix ms until which the deployment rests, or 0. */
@@ -20,6 +21,8 @@ export interface HealthStore {
   markUnhealthy(id: string, until: number): void;
   /** A health check found the deployment answering: its cooldown and recent failures are forgotten. */
   markHealthy(id: string): void;
+  /** Another isolate rested the deployment: it rests at least until `until` (unix ms) here too. */
+  restUntil(id: string, until: number): void;
 }
 
 export interface Failure {
@@ -117,6 +120,10 @@ export function memoryHealth(): HealthStore {
       if (!s) return;
       s.coolUntil = 0;
       s.fails = [];
+    },
+    restUntil(id, until) {
+      const s = get(id);
+      s.coolUntil = Math.max(s.coolUntil, Math.min(until, Date.now() + MAX_COOLDOWN_MS));
     },
   };
 }

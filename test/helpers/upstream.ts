@@ -1,3 +1,4 @@
+import { ignoreSharedCooldowns } from "../../src/gateway/health-sync";
 import { isolateHealth } from "../../src/router/health";
 
 /**
@@ -59,6 +60,8 @@ export function resetUpstreams(): void {
   fakes.length = 0;
   received.length = 0;
   isolateHealth.clear();
+  // Cooldowns other tests shared (through the health checker object) are not brought back either.
+  ignoreSharedCooldowns();
 }
 
 /** A JSON response. */
