@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import type { Principal } from "../http/auth";
 import { GatewayError } from "../http/errors";
 import { recordAlert } from "./alerts";
-import { ask, firstRefusal, guardOf, keyGuardSubject, refusalError, teamGuardSubject, type Subject } from "./guard-client";
+import { ask, bounded, firstRefusal, guardOf, keyGuardSubject, refusalError, teamGuardSubject, type Subject } from "./guard-client";
 import { customerGuardSubject, identityGuardSubject, memberGuardSubject, orgGuardSubject, userGuardSubject } from "./guard-client";
 import type { Admission, Granted, SettleRequest, SoftAlert } from "./guard-state";
 import { limitHeaders } from "./rate-headers";
@@ -61,7 +61,7 @@ async function flushSettles(env: Env, config: ResolvedConfig, subjects: string[]
       const settles = takeSettles(subject);
       if (!settles) return;
       try {
-        await alertAll(env, config, await guardOf(env, subject).settleAll(settles));
+        await alertAll(env, config, await bounded(guardOf(env, subject).settleAll(settles)));
       } catch (e) {
         console.error(JSON.stringify({ msg: "settle failed; kept for the next admission", subject, settles: settles.length, error: String(e) }));
         putBack(subject, settles);
@@ -83,7 +83,7 @@ async function configureModelGuards(env: Env, config: ResolvedConfig, subjects: 
     subjects
       .filter((s) => isModelSubject(s.name) && !done.has(s.name))
       .map(async (s) => {
-        await guardOf(env, s.name).configure((await s.load())!, now);
+        await bounded(guardOf(env, s.name).configure((await s.load())!, now));
         done.add(s.name);
       }),
   ).catch((e) => {

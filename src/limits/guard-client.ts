@@ -81,15 +81,32 @@ export const customerGuardSubject = (env: Env, id: string): Subject => ({
   load: async () => customerState(id, (await findEndUser(db(env.DB), id)) ?? null),
 });
 
+/** How long a call waits for a guard's answer before it fails closed (a guard that hangs is a guard that is down). */
+let guardTimeoutMs = 5_000;
+
+/** Tests: a shorter wait. */
+export function setGuardTimeout(ms: number): void {
+  guardTimeoutMs = ms;
+}
+
+/** A guard's answer, or a rejection once `guardTimeoutMs` passed without one. */
+export function bounded<T>(answer: Promise<T>): Promise<T> {
+  let timer = 0;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the guard did not answer within ${guardTimeoutMs} ms`)), guardTimeoutMs) as unknown as number;
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+}
+
 /** Asks a guard; one that has never seen its subject is told about it once (from D1 or config). */
 export async function ask(env: Env, s: Subject, call: (g: Guard) => Promise<Admission>): Promise<Admission> {
   const guard = guardOf(env, s.name);
-  const first = await call(guard);
+  const first = await bounded(call(guard));
   if (first.ok || first.reason !== "unknown") return first;
   const state = await s.load();
   if (!state) return { ok: false, reason: "revoked", subject: s.name };
-  await guard.configure(state, Date.now());
-  return call(guard);
+  await bounded(guard.configure(state, Date.now()));
+  return bounded(call(guard));
 }
 
 const who = (subject: string) =>

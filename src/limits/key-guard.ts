@@ -32,6 +32,18 @@ const DEFAULT_TTL_MS = 10 * 60_000;
  * minute (overall and per model), parallel leases, and the budget ledgers with reservations.
  * Admission never writes to storage; a settle persists the ledger without holding answers back.
  */
+const CHARGES_KEPT = 20_000;
+const CHARGE_MEMORY_MS = 3600_000;
+
+function rememberCharge(charged: Map<string, number>, id: string, now: number): void {
+  charged.set(id, now);
+  // Oldest first (insertion order): drop what is past its hour, and the oldest beyond the count.
+  for (const [old, at] of charged) {
+    if (charged.size <= CHARGES_KEPT && at > now - CHARGE_MEMORY_MS) break;
+    charged.delete(old);
+  }
+}
+
 export class KeyGuard extends DurableObject<Env> {
   private state: GuardState | null;
   private ledger: Ledger;
@@ -41,6 +53,8 @@ export class KeyGuard extends DurableObject<Env> {
   private modelRequests = new Map<string, SlidingWindow>();
   private modelTokens = new Map<string, SlidingWindow>();
   private leases = new Map<string, number>();
+  /** Calls charged lately (id -> when): a settle delivered twice (a retried flush) is charged once. */
+  private charged = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -221,6 +235,11 @@ export class KeyGuard extends DurableObject<Env> {
   settle(req: SettleRequest): Settled {
     const { id, model, cost, tokens, now } = req;
     this.leases.delete(id);
+    // Releasing twice changes nothing; charging twice would. A charge is remembered for an hour (and at most 20,000 of them).
+    if (cost > 0 || tokens > 0) {
+      if (this.charged.has(id)) return this.view(now);
+      rememberCharge(this.charged, id, now);
+    }
     this.ledger.roll(now);
     const before = this.ledger.data.spend;
     this.ledger.settle(id, cost);

@@ -8,6 +8,8 @@ import type { CallContext, CallHooks, ModelCall } from "../../src/gateway/types"
 import type { Principal } from "../../src/http/auth";
 import { chatCall } from "../../src/gateway/calls/chat";
 import type { SpendEvent } from "../../src/spend/event";
+import { guardOf, setGuardTimeout } from "../../src/limits/guard-client";
+import { keyState, keySubject } from "../../src/limits/subjects";
 import { env, newKey } from "../helpers/gateway";
 import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
 
@@ -110,5 +112,39 @@ describe("a guard that fails", () => {
     const err = await callModel({ ...cx, env: { ...env, KEY_GUARD: broken } }, chatCall(hello())).catch((e) => e);
     expect(err).toMatchObject({ status: 503, code: "guard_unavailable", headers: { "retry-after": "1" } });
     expect(received.length).toBe(before);
+  });
+
+  it("a guard that never answers fails closed the same way once the guard timeout passes", async () => {
+    fakeUpstream("https://api.openai.test/v1", () => completion());
+    const before = received.length;
+    const principal = await keyPrincipal({ rpm_limit: 100 });
+    const { cx } = await context(principal);
+    const hanging = {
+      idFromName: (n: string) => env.KEY_GUARD.idFromName(n),
+      get: () => ({ admit: () => new Promise(() => {}) }),
+    } as unknown as typeof env.KEY_GUARD;
+    setGuardTimeout(50);
+    try {
+      const err = await callModel({ ...cx, env: { ...env, KEY_GUARD: hanging } }, chatCall(hello())).catch((e) => e);
+      expect(err).toMatchObject({ status: 503, code: "guard_unavailable", headers: { "retry-after": "1" } });
+    } finally {
+      setGuardTimeout(5_000);
+    }
+    expect(received.length).toBe(before);
+  });
+
+  it("a settle delivered twice (a flush retried after a timeout) is charged once", async () => {
+    const k = await newKey({ max_budget: 10 });
+    const row = (await findKey(db(env.DB), k.token))!;
+    const guard = guardOf(env, keySubject(row.token));
+    await guard.configure(keyState(row), Date.now());
+    const admitted = await guard.admit({ id: "twice-1", model: "gpt-4o-mini", reserve: 1, now: Date.now() });
+    expect(admitted.ok).toBe(true);
+    const charge = { id: "twice-1", model: "gpt-4o-mini", cost: 0.25, tokens: 10, now: Date.now() };
+    await guard.settleAll([charge]);
+    await guard.settleAll([charge]);
+    const view = await guard.view();
+    expect(view.spend).toBeCloseTo(0.25, 10);
+    expect(view.reserved).toBe(0);
   });
 });
