@@ -45,25 +45,52 @@ export function startBare(upstreamUrl, script = "bare-worker.js") {
   return start({ modules: true, scriptPath: path.join(import.meta.dirname, script), bindings: { UPSTREAM_URL: upstreamUrl } });
 }
 
-/** The gateway's built bundle (dist/index.js) with the bindings of wrangler.toml, migrations applied. */
-export async function startGateway({ config, masterKey }) {
-  const dist = path.join(root, "dist");
-  const w = await start({
+/** A built bundle's modules (index.js and the config.yaml wrangler wrote beside it). */
+function bundleModules(dist) {
+  return [
+    { type: "ESModule", path: path.join(dist, "index.js") },
+    ...readdirSync(dist)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => ({ type: "Text", path: path.join(dist, f) })),
+  ];
+}
+
+const DURABLE_OBJECTS = { KEY_GUARD: "KeyGuard", DEPLOYMENT_GUARD: "DeploymentGuard", HEALTH_CHECKER: "HealthChecker" };
+
+/**
+ * The gateway's options as wrangler.toml binds it: D1, the Durable Objects (defined by `owner`,
+ * the first worker, and reached by the others through it), the queues (consumed by the owner),
+ * R2 and KV, each by the same name so every worker shares them.
+ */
+function gatewayOptions(name, owner, dist, { config, masterKey, bindings = {} }) {
+  const own = name === owner;
+  return {
+    name,
+    ...COMPAT,
     modulesRoot: dist,
-    modules: [
-      { type: "ESModule", path: path.join(dist, "index.js") },
-      // The bundled config.yaml, as wrangler wrote it beside the bundle.
-      ...readdirSync(dist)
-        .filter((f) => f.endsWith(".yaml"))
-        .map((f) => ({ type: "Text", path: path.join(dist, f) })),
-    ],
-    d1Databases: { DB: "bench-db" },
-    durableObjects: { KEY_GUARD: { className: "KeyGuard", useSQLite: true }, DEPLOYMENT_GUARD: { className: "DeploymentGuard", useSQLite: true } },
-    queueProducers: { SPEND_QUEUE: "switchyard-spend" },
-    queueConsumers: { "switchyard-spend": { maxBatchTimeout: 1, maxBatchSize: 100 } },
-    bindings: { MASTER_KEY: masterKey, GATEWAY_CONFIG: config },
-  });
-  const db = await w.mf.getD1Database("DB", "worker");
+    modules: bundleModules(dist),
+    d1Databases: { DB: "gateway-db" },
+    durableObjects: Object.fromEntries(Object.entries(DURABLE_OBJECTS).map(([b, className]) => [b, own ? { className, useSQLite: true } : { className, scriptName: owner, useSQLite: true }])),
+    queueProducers: { SPEND_QUEUE: "switchyard-spend", EXPORT_QUEUE: "switchyard-export", BATCH_QUEUE: "switchyard-batches" },
+    ...(own
+      ? {
+          queueConsumers: {
+            "switchyard-spend": { maxBatchTimeout: 1, maxBatchSize: 100 },
+            "switchyard-export": { maxBatchTimeout: 1, maxBatchSize: 20 },
+            "switchyard-batches": { maxBatchTimeout: 1, maxBatchSize: 10 },
+          },
+        }
+      : {}),
+    r2Buckets: { LOG_BUCKET: "switchyard-logs", FILES_BUCKET: "switchyard-files" },
+    kvNamespaces: { CACHE_KV: "cache-kv" },
+    bindings: { MASTER_KEY: masterKey, GATEWAY_CONFIG: config, ...bindings },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  };
+}
+
+/** Applies the migrations to the shared D1 database. */
+async function migrate(mf, worker) {
+  const db = await mf.getD1Database("DB", worker);
   const dir = path.join(root, "migrations");
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith(".sql"))
@@ -72,5 +99,28 @@ export async function startGateway({ config, masterKey }) {
       if (statement.trim()) await db.prepare(statement).run();
     }
   }
-  return w;
+}
+
+/**
+ * The built bundle as `count` workers of one Miniflare, each its own isolate (its own module state:
+ * key cache, router health, settles waiting) sharing D1, the Durable Objects, the queues, R2 and KV,
+ * as isolates of one deployed Worker do. Answers each worker's direct URL.
+ */
+export async function startGateways({ config, masterKey, count = 2, dist = path.join(root, "dist"), bindings = {} }) {
+  const names = Array.from({ length: count }, (_, i) => `gateway-${i}`);
+  const mf = new Miniflare(convertV4MiniflareOptions({ workers: names.map((n) => gatewayOptions(n, names[0], dist, { config, masterKey, bindings })) }));
+  await mf.ready;
+  await migrate(mf, names[0]);
+  const urls = [];
+  for (const n of names) urls.push((await mf.unsafeGetDirectURL(n)).toString().replace(/\/$/, ""));
+  return { mf, urls };
+}
+
+/** The gateway's built bundle (dist/index.js) with the bindings of wrangler.toml, migrations applied. */
+export async function startGateway({ config, masterKey }) {
+  const dist = path.join(root, "dist");
+  const before = new Set(workerdPids());
+  const { mf, urls } = await startGateways({ config, masterKey, count: 1, dist });
+  const pid = workerdPids().find((p) => !before.has(p));
+  return { mf, url: urls[0], pid };
 }
