@@ -53,18 +53,16 @@ beforeAll(async () => {
     }
     hits.up++;
     const usage = { prompt_tokens: 1000, completion_tokens: 1000, total_tokens: 2000 };
-    res
-      .writeHead(200, { "content-type": "application/json" })
-      .end(
-        JSON.stringify({
-          id: `chatcmpl-${hits.up}`,
-          object: "chat.completion",
-          created: 1,
-          model: "gpt-4o-mini",
-          choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
-          usage,
-        }),
-      );
+    res.writeHead(200, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        id: `chatcmpl-${hits.up}`,
+        object: "chat.completion",
+        created: 1,
+        model: "gpt-4o-mini",
+        choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
+        usage,
+      }),
+    );
   });
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   const port = (upstream.address() as AddressInfo).port;
