@@ -3,7 +3,7 @@ export interface Gateways {
   mf: { dispose(): Promise<void> };
   urls: string[];
 }
-export function startGateways(opts: { config: string; masterKey: string; count?: number; dist?: string; bindings?: Record<string, string> }): Promise<Gateways>;
+export function startGateways(opts: { config: string; masterKey: string; count?: number; dist?: string; bindings?: Record<string, string>; inspectorPort?: number }): Promise<Gateways>;
 export function startGateway(opts: { config: string; masterKey: string }): Promise<{ mf: { dispose(): Promise<void> }; url: string; pid: number | undefined }>;
 export function startBare(upstreamUrl: string, script?: string): Promise<{ mf: { dispose(): Promise<void> }; url: string; pid: number | undefined }>;
 export function workerdPids(): number[];

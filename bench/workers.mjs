@@ -106,9 +106,10 @@ async function migrate(mf, worker) {
  * key cache, router health, settles waiting) sharing D1, the Durable Objects, the queues, R2 and KV,
  * as isolates of one deployed Worker do. Answers each worker's direct URL.
  */
-export async function startGateways({ config, masterKey, count = 2, dist = path.join(root, "dist"), bindings = {} }) {
+export async function startGateways({ config, masterKey, count = 2, dist = path.join(root, "dist"), bindings = {}, inspectorPort }) {
   const names = Array.from({ length: count }, (_, i) => `gateway-${i}`);
-  const mf = new Miniflare(convertV4MiniflareOptions({ workers: names.map((n) => gatewayOptions(n, names[0], dist, { config, masterKey, bindings })) }));
+  const workers = names.map((n) => ({ ...gatewayOptions(n, names[0], dist, { config, masterKey, bindings }), ...(inspectorPort ? { unsafeInspectorProxy: true } : {}) }));
+  const mf = new Miniflare(convertV4MiniflareOptions({ workers, ...(inspectorPort ? { inspectorPort } : {}) }));
   await mf.ready;
   await migrate(mf, names[0]);
   const urls = [];
