@@ -15,7 +15,7 @@ import { anthropicPassthrough } from "./routes/passthrough-anthropic";
 import { googlePassthrough } from "./routes/passthrough-google";
 import { passThroughRoutes } from "./routes/pass-through";
 import { googleErrorResponse, isGoogleRoute } from "./formats/google/errors";
-import { modelHealth } from "./routes/model-health";
+import { deploymentHealth, modelHealth } from "./routes/model-health";
 import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
 import { metricsRoutes } from "./routes/metrics";
@@ -52,6 +52,7 @@ export function buildApp(): Hono<AppEnv> {
     app.get(`${prefix}/models`, requireAuth("key"), listModels);
   }
   app.get("/health", requireAuth("key"), modelHealth);
+  app.get("/health/deployments", requireAuth("admin"), deploymentHealth);
   app.get("/model_group/info", requireAuth("key"), modelGroupInfo);
   app.route("/", surfaces);
   app.route("/", anthropicPassthrough);
