@@ -51,7 +51,8 @@ export function buildApp(): Hono<AppEnv> {
     app.post(`${prefix}/embeddings`, requireAuth("model"), embeddings);
     app.get(`${prefix}/models`, requireAuth("key"), listModels);
   }
-  app.get("/health", requireAuth("key"), modelHealth);
+  // An admin route (its role row: proxy admins), so the UI session's "Test" button may call it too.
+  app.get("/health", requireAuth("admin"), modelHealth);
   app.get("/health/deployments", requireAuth("admin"), deploymentHealth);
   app.get("/model_group/info", requireAuth("key"), modelGroupInfo);
   app.route("/", surfaces);

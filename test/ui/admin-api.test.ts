@@ -196,6 +196,18 @@ describe("/ui/api/session", () => {
     expect(body.routes).toEqual(expect.arrayContaining(["POST /key/update", "POST /key/block", "GET /health/deployments", "POST /team/update"]));
   });
 
+  it("the session may call GET /health (the Models page's test button): one minimal call to the deployment", async () => {
+    let body = "";
+    fakeUpstream("https://api.openai.test/v1", (_req, sent) => {
+      body = sent;
+      return completion();
+    });
+    const res = await gw("/health?model_id=oai-mini", { key: null, headers: { cookie: await signIn() } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { healthy_count: number }).healthy_count).toBe(1);
+    expect(JSON.parse(body)).toMatchObject({ model: "gpt-4o-mini", max_tokens: 1 });
+  });
+
   it("a viewer's routes hold no writes; without a session it is a 401", async () => {
     expect((await post("/user/new", { user_id: "ui-viewer", user_role: "internal_user_viewer" })).status).toBe(200);
     const k = await newKey({ user_id: "ui-viewer" });
