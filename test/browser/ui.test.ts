@@ -285,6 +285,29 @@ describe("the admin UI in chromium", () => {
     await page.getByRole("button", { name: "Create key" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("Team 'no-such-team' does not exist.");
 
+    // A viewer's UI: the pages and buttons its role may not use are not there. Only the master key
+    // signs in here (a viewer comes through Cloudflare Access), so the browser is handed what
+    // /ui/api/session answers a proxy_admin_viewer: the role table's reads.
+    const real = (await (await page.request.get(`${gateway.url}/ui/api/session`)).json()) as { routes: string[] };
+    const reads = real.routes.filter((r) => r.startsWith("GET "));
+    await page.route("**/ui/api/session", (route) => route.fulfill({ json: { role: "proxy_admin_viewer", user_id: "viewer", team_admin_of: [], routes: reads } }));
+    await page.reload();
+    await expect.poll(() => page.getByTestId("role").textContent()).toBe("proxy admin viewer");
+    await page.getByRole("button", { name: "Manage browser-key" }).waitFor();
+    expect(await page.getByText("Create a key").count()).toBe(0);
+    for (const action of ["Block", "Regenerate", "Delete"]) expect(await page.getByRole("button", { name: `${action} browser-key` }).count()).toBe(0);
+    await page.getByRole("button", { name: "Manage browser-key" }).click();
+    await page.getByTestId("live-usage").waitFor();
+    expect(await page.getByRole("button", { name: "Save changes" }).count()).toBe(0);
+    await shot("viewer-keys");
+    await go("Models");
+    await page.getByRole("cell", { name: "mock-1", exact: true }).waitFor();
+    expect(await page.getByText("Add a model").count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Test mock-1" }).count()).toBe(0);
+    await page.unroute("**/ui/api/session");
+    await page.reload();
+    await expect.poll(() => page.getByTestId("role").textContent()).toBe("proxy admin");
+
     // At 390 px wide the pages fit (tables scroll inside their own box).
     await page.setViewportSize({ width: 390, height: 844 });
     for (const title of ["Keys", "Logs", "Overview"]) {
