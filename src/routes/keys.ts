@@ -66,7 +66,8 @@ function keyObject(row: KeyRow, budgetResetAt: number | null = null) {
 /**
  * The key's live usage from its guard: requests and tokens in the current one-minute window
  * (null when the key has no such limit: the guard counts only what it enforces) and the budget
- * period's spend against max_budget (null without one).
+ * period's spend against max_budget (both null without one: the guard's ledger then follows only
+ * the calls it settles for other reasons).
  */
 function liveUsage(row: KeyRow, live: LiveUsage) {
   const now = Date.now();
@@ -77,7 +78,7 @@ function liveUsage(row: KeyRow, live: LiveUsage) {
     tpm_used: live.tokensUsed,
     rpm_remaining: row.rpmLimit == null || live.requestsUsed === null ? null : Math.max(0, row.rpmLimit - live.requestsUsed),
     tpm_remaining: row.tpmLimit == null || live.tokensUsed === null ? null : Math.max(0, row.tpmLimit - live.tokensUsed),
-    budget_used: live.spend,
+    budget_used: budget === null ? null : live.spend,
     budget_remaining: budget === null ? null : Math.max(0, Number((budget - live.spend).toFixed(12))),
   };
 }

@@ -119,7 +119,7 @@ export interface KeyInfo extends Omit<KeyObject, "token"> {
   parallel_requests_in_flight: number;
   rpm_used: number | null;
   tpm_used: number | null;
-  budget_used: number;
+  budget_used: number | null;
   budget_remaining: number | null;
 }
 export interface KeyList {

@@ -33,7 +33,7 @@ function LiveUsage({ info, onRefresh, loading }: { info: KeyInfo; onRefresh: () 
       <ul class="meters" aria-label="Live usage" data-testid="live-usage">
         <Meter label="Requests this minute" used={info.rpm_used} limit={info.rpm_limit} unlimited="No rpm limit (not counted)" />
         <Meter label="Tokens this minute" used={info.tpm_used} limit={info.tpm_limit} unlimited="No tpm limit (not counted)" />
-        <Meter label="Budget used this period" used={info.budget_used} limit={info.max_budget} format={money} unlimited={`No budget; ${money(info.budget_used)} this period`} />
+        <Meter label="Budget used this period" used={info.budget_used} limit={info.max_budget} format={money} unlimited={`No budget; ${money(info.spend)} spent in all`} />
         <li>
           <span class="label">In flight / budget resets</span>
           <br />
