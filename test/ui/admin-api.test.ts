@@ -207,6 +207,18 @@ describe("/ui/api/session", () => {
     expect(JSON.parse(body)).toMatchObject({ model: "gpt-4o-mini", max_tokens: 1 });
   });
 
+  it("a team admin's routes include its team's member routes; its key's own role decides the rest", async () => {
+    expect((await post("/user/new", { user_id: "ui-team-admin", user_role: "internal_user" })).status).toBe(200);
+    const team = (await (await post("/team/new", { team_alias: "ui-admins", members_with_roles: [{ role: "admin", user_id: "ui-team-admin" }] })).json()) as { team_id: string };
+    const k = await newKey({ user_id: "ui-team-admin" });
+    const body = (await (await gw("/ui/api/session", { key: k.key })).json()) as { role: string; team_admin_of: string[]; routes: string[] };
+    expect(body.role).toBe("internal_user");
+    expect(body.team_admin_of).toEqual([team.team_id]);
+    expect(body.routes).toEqual(expect.arrayContaining(["POST /team/member_add", "POST /key/generate", "GET /team/info"]));
+    expect(body.routes).not.toContain("POST /team/update");
+    expect(body.routes).not.toContain("GET /spend/logs");
+  });
+
   it("a viewer's routes hold no writes; without a session it is a 401", async () => {
     expect((await post("/user/new", { user_id: "ui-viewer", user_role: "internal_user_viewer" })).status).toBe(200);
     const k = await newKey({ user_id: "ui-viewer" });
