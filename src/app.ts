@@ -15,7 +15,7 @@ import { anthropicPassthrough } from "./routes/passthrough-anthropic";
 import { googlePassthrough } from "./routes/passthrough-google";
 import { passThroughRoutes } from "./routes/pass-through";
 import { googleErrorResponse, isGoogleRoute } from "./formats/google/errors";
-import { modelHealth } from "./routes/model-health";
+import { deploymentHealth, modelHealth } from "./routes/model-health";
 import { keyRoutes } from "./routes/keys";
 import { modelAdmin } from "./routes/model-admin";
 import { metricsRoutes } from "./routes/metrics";
@@ -51,7 +51,9 @@ export function buildApp(): Hono<AppEnv> {
     app.post(`${prefix}/embeddings`, requireAuth("model"), embeddings);
     app.get(`${prefix}/models`, requireAuth("key"), listModels);
   }
-  app.get("/health", requireAuth("key"), modelHealth);
+  // An admin route (its role row: proxy admins), so the UI session's "Test" button may call it too.
+  app.get("/health", requireAuth("admin"), modelHealth);
+  app.get("/health/deployments", requireAuth("admin"), deploymentHealth);
   app.get("/model_group/info", requireAuth("key"), modelGroupInfo);
   app.route("/", surfaces);
   app.route("/", anthropicPassthrough);

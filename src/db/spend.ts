@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { spendLogs, type SpendLogRow } from "./schema";
 
@@ -7,6 +7,11 @@ export interface SpendFilter {
   requestId?: string;
   apiKey?: string;
   model?: string;
+  teamId?: string;
+  /** `success` or `failure`. */
+  status?: string;
+  /** A request tag (metadata.tags) the row carries. */
+  tag?: string;
   /** Unix ms, inclusive. */
   from?: number;
   /** Unix ms, inclusive. */
@@ -18,6 +23,9 @@ export async function spendLogRows(d: Db, f: SpendFilter, page: number, pageSize
   if (f.requestId) conds.push(or(eq(spendLogs.requestId, f.requestId), eq(spendLogs.responseId, f.requestId))!);
   if (f.apiKey) conds.push(eq(spendLogs.apiKey, f.apiKey));
   if (f.model) conds.push(eq(spendLogs.modelGroup, f.model));
+  if (f.teamId) conds.push(eq(spendLogs.teamId, f.teamId));
+  if (f.status) conds.push(eq(spendLogs.status, f.status));
+  if (f.tag) conds.push(sql`EXISTS (SELECT 1 FROM json_each(COALESCE(json_extract(${spendLogs.metadata}, '$.tags'), '[]')) WHERE value = ${f.tag})`);
   if (f.from !== undefined) conds.push(gte(spendLogs.startTime, f.from));
   if (f.to !== undefined) conds.push(lte(spendLogs.startTime, f.to));
   return d

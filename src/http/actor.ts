@@ -5,7 +5,7 @@ import { findUser, userMemberships } from "../db/users";
 import type { Env } from "../env";
 import type { Principal } from "./auth";
 import { forbidden } from "./errors";
-import { isRole, type Column, type Reach, type Role, type RouteRule } from "./roles";
+import { isRole, ROUTE_RULES, type Column, type Reach, type Role, type RouteRule } from "./roles";
 
 /** The caller of an admin route: who it is, its role, and how far this route's grants reach for it. */
 export interface Actor {
@@ -60,4 +60,17 @@ export async function resolveActor(env: Env, principal: Principal, rule: RouteRu
     throw forbidden(`${rule.method} ${rule.path} is not allowed for ${role ? `the role '${role}'` : "a key without a user"}; it needs one of: ${allowed}.`, "route_not_allowed");
   }
   return { principal, role, user, memberships, orgs, orgTeamIds, rule, reach };
+}
+
+/**
+ * Every route (`METHOD /path`) the actor may call at all, by the same grants resolveActor applies
+ * (the admin UI hides what is not listed; each handler still checks the object's reach).
+ */
+export function routesOf(actor: Actor): string[] {
+  const { role, principal } = actor;
+  const teamAdmin = actor.memberships.some((m) => m.role === "admin");
+  const storedKey = principal.kind === "key" && !principal.via;
+  return ROUTE_RULES.filter((r) => (role && !(r.write && VIEWERS.has(role)) && r.grants[role]) || (teamAdmin && r.grants.team_admin) || (storedKey && r.grants.key)).map(
+    (r) => `${r.method} ${r.path}`,
+  );
 }

@@ -95,6 +95,10 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   rule("GET", "/model/info", { ...readers, key: "self" }),
   rule("POST", "/model/update", admin),
   rule("POST", "/model/delete", admin),
+  rule("GET", "/health", admin),
+  rule("GET", "/health/deployments", readers),
+
+  rule("GET", "/ui/api/session", { ...readers, org_admin: "own", internal_user: "own", internal_user_viewer: "own", team_admin: "team", key: "self" }),
 
   rule("GET", "/spend/logs", readers),
   rule("GET", "/global/spend/report", readers),

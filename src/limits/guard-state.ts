@@ -132,6 +132,12 @@ export interface LedgerView {
   inFlight: number;
 }
 
+/** A ledger view with the current minute's counts; null where the subject has no limit to count against. */
+export interface LiveUsage extends LedgerView {
+  requestsUsed: number | null;
+  tokensUsed: number | null;
+}
+
 export interface Settled extends LedgerView {
   /** Set when this call took the spend across the soft budget. */
   softCrossed?: { spend: number; budget: number };

@@ -7,6 +7,7 @@ import {
   type ExtendRequest,
   type GuardState,
   type LedgerView,
+  type LiveUsage,
   type RateInfo,
   type Refusal,
   type SettleRequest,
@@ -105,6 +106,20 @@ export class KeyGuard extends DurableObject<Env> {
     this.ledger.roll(now);
     this.expireLeases(now);
     return { spend: this.ledger.data.spend, reserved: this.ledger.reserved, resetAt: this.ledger.resetAt(), inFlight: this.leases.size };
+  }
+
+  /**
+   * The budget view plus the current one-minute windows (`/key/info`'s live usage): requests and
+   * tokens are counted only while the subject has an rpm or tpm limit, so either is null without one.
+   */
+  usage(now = Date.now()): LiveUsage {
+    const view = this.view(now);
+    const s = this.state;
+    return {
+      ...view,
+      requestsUsed: s?.rpmLimit != null ? this.requests.used(now) : null,
+      tokensUsed: s?.tpmLimit != null ? this.tokens.used(now) : null,
+    };
   }
 
   /**

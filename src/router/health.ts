@@ -9,6 +9,8 @@ export interface HealthStore {
   /** Records a failed attempt; cools the deployment when the rules say so: answers until when (unix ms) it now rests, or 0 when this failure did not rest it. */
   failure(id: string, f: Failure, now: number): number;
   success(id: string, latencyMs: number, now?: number): void;
+  /** Failed attempts in the last minute that have not (yet) rested the deployment. */
+  recentFailures(id: string, now: number): number;
   /** Calls in flight (for least-busy). */
   begin(id: string): void;
   end(id: string): void;
@@ -99,6 +101,9 @@ export function memoryHealth(): HealthStore {
       // Only the last minute counts; bounded so a busy deployment keeps a small list.
       if (s.oks.length >= 1000) s.oks = s.oks.filter((t) => t > now - WINDOW_MS).slice(-999);
       s.oks.push(now);
+    },
+    recentFailures(id, now) {
+      return states.get(id)?.fails.filter((t) => t > now - WINDOW_MS).length ?? 0;
     },
     begin(id) {
       get(id).inFlight++;

@@ -11,6 +11,7 @@ import { requireAuth } from "../http/middleware";
 import { flushSettlesFor } from "../limits/admission";
 import { keySubject } from "../limits/subjects";
 import type { LedgerData } from "../limits/ledger";
+import type { LiveUsage } from "../limits/guard-state";
 import { createKey, displayName, keyGuard, newRawKey, syncKeyGuard } from "../identity/key-store";
 import { findTeam } from "../db/teams";
 import { findMember, findUser } from "../db/users";
@@ -59,6 +60,26 @@ function keyObject(row: KeyRow, budgetResetAt: number | null = null) {
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
     budget_reset_at: iso(budgetResetAt),
+  };
+}
+
+/**
+ * The key's live usage from its guard: requests and tokens in the current one-minute window
+ * (null when the key has no such limit: the guard counts only what it enforces) and the budget
+ * period's spend against max_budget (both null without one: the guard's ledger then follows only
+ * the calls it settles for other reasons).
+ */
+function liveUsage(row: KeyRow, live: LiveUsage) {
+  const now = Date.now();
+  const temp = row.tempBudgetIncrease && row.tempBudgetExpiry && row.tempBudgetExpiry > now ? row.tempBudgetIncrease : 0;
+  const budget = row.maxBudget == null ? null : row.maxBudget + temp;
+  return {
+    rpm_used: live.requestsUsed,
+    tpm_used: live.tokensUsed,
+    rpm_remaining: row.rpmLimit == null || live.requestsUsed === null ? null : Math.max(0, row.rpmLimit - live.requestsUsed),
+    tpm_remaining: row.tpmLimit == null || live.tokensUsed === null ? null : Math.max(0, row.tpmLimit - live.tokensUsed),
+    budget_used: budget === null ? null : live.spend,
+    budget_remaining: budget === null ? null : Math.max(0, Number((budget - live.spend).toFixed(12))),
   };
 }
 
@@ -149,9 +170,9 @@ keyRoutes.get("/key/info", requireAuth("admin"), async (c) => {
   if (!reachesAll(actor) && (!row || !mayKey(actor, row))) throw outOfReach("this key");
   if (!row) throw notFound(asked ?? token);
   await flushSettlesFor(c.env, c.get("config"), keySubject(token));
-  const view = await guard(c, token).view(Date.now());
-  const { token: t, ...info } = keyObject(row, view.resetAt);
-  return c.json({ key: t, info: { ...info, current_period_spend: view.spend, reserved_spend: view.reserved, parallel_requests_in_flight: view.inFlight } });
+  const live = await guard(c, token).usage(Date.now());
+  const { token: t, ...info } = keyObject(row, live.resetAt);
+  return c.json({ key: t, info: { ...info, current_period_spend: live.spend, reserved_spend: live.reserved, parallel_requests_in_flight: live.inFlight, ...liveUsage(row, live) } });
 });
 
 keyRoutes.post("/key/update", requireAuth("admin"), async (c) => {

@@ -3,11 +3,12 @@ import type { AppEnv } from "../app-env";
 import type { Deployment } from "../config/deployment";
 import { type CheckResult, checkDeployments, report } from "../gateway/health-check";
 import { healthCheckerOf } from "../gateway/health-checker";
+import { deploymentStates, stateSource } from "../gateway/deployment-state";
 import { forbidden, GatewayError, modelNotFound } from "../http/errors";
 import { resolveGroup } from "../router/groups";
 
 /** The deployments a `?model=` (a group, an alias, or a name a wildcard group serves) or `?model_id=` names; all without either. */
-function targeted(c: Context<AppEnv>): Deployment[] {
+export function targeted(c: Context<AppEnv>): Deployment[] {
   const config = c.get("config");
   const model = c.req.query("model");
   const id = c.req.query("model_id");
@@ -47,4 +48,15 @@ export async function modelHealth(c: Context<AppEnv>): Promise<Response> {
   const answer = report(results);
   const isTargeted = c.req.query("model") !== undefined || c.req.query("model_id") !== undefined;
   return c.json(answer, isTargeted && answer.healthy_count === 0 ? 503 : 200);
+}
+
+/**
+ * GET /health/deployments (proxy admins and viewers): each deployment's router state without
+ * calling it: healthy, cooling down (until when), unusable as configured; failures in the last
+ * minute, calls in flight, recent latency. `scope` says where the state lives: `isolate` means
+ * the answering isolate's own view (cooldowns are not shared across isolates yet).
+ */
+export async function deploymentHealth(c: Context<AppEnv>): Promise<Response> {
+  const data = await deploymentStates(c.env, targeted(c));
+  return c.json({ data, scope: stateSource.scope, checked_at: new Date().toISOString() });
 }

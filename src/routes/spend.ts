@@ -30,6 +30,13 @@ function whole(value: string | undefined, param: string, fallback: number, max: 
   return n;
 }
 
+/** `/spend/logs?status=`: a call's outcome as its rows store it. */
+function status(value: string | undefined): "success" | "failure" | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (value === "success" || value === "failure") return value;
+  throw invalidRequest("'status' must be 'success' or 'failure'.", "status");
+}
+
 spendRoutes.get("/spend/logs", requireAuth("admin"), async (c) => {
   const q = c.req.query();
   const from = day(q.start_date, "start_date");
@@ -38,7 +45,16 @@ spendRoutes.get("/spend/logs", requireAuth("admin"), async (c) => {
   const apiKey = q.api_key ? (/^[0-9a-f]{64}$/.test(q.api_key) || q.api_key === "master" ? q.api_key : await hashKey(q.api_key)) : undefined;
   const rows = await spendLogRows(
     db(c.env.DB),
-    { requestId: q.request_id || undefined, apiKey, model: q.model || undefined, from, to: toDay === undefined ? undefined : toDay + DAY_MS - 1 },
+    {
+      requestId: q.request_id || undefined,
+      apiKey,
+      model: q.model || undefined,
+      teamId: q.team_id || undefined,
+      status: status(q.status),
+      tag: q.tag || undefined,
+      from,
+      to: toDay === undefined ? undefined : toDay + DAY_MS - 1,
+    },
     whole(q.page, "page", 1, 1_000_000),
     whole(q.page_size, "page_size", 100, 1000),
   );

@@ -5,6 +5,8 @@ import { formatPath } from "../config/schema";
 import { configError, GatewayError, invalidRequest, rateLimited, unauthorized } from "../http/errors";
 import { loginFailed, loginWait } from "../limits/login-guard";
 import { readJson } from "../http/json";
+import { routesOf } from "../http/actor";
+import { requireAuth } from "../http/middleware";
 import { checkSameOrigin, createSession, sessionCookies } from "../http/session";
 import securityHeaders from "../http/ui-security-headers.json";
 
@@ -88,6 +90,22 @@ uiSession.post("/ui/api/logout", (c) => {
   c.header("cache-control", "no-store");
   for (const cookie of sessionCookies()) c.header("set-cookie", cookie, { append: true });
   return c.json({ signed_in: false });
+});
+
+/**
+ * Who the UI is signed in as (the session cookie, or a Cloudflare Access assertion): the role and
+ * the admin routes it may call, so pages and buttons it may not use are hidden.
+ */
+uiSession.get("/ui/api/session", requireAuth("admin"), (c) => {
+  const actor = c.get("actor");
+  const principal = c.get("principal");
+  c.header("cache-control", "no-store");
+  return c.json({
+    role: actor.role,
+    user_id: actor.user?.userId ?? (principal.kind === "key" ? principal.key.userId : null),
+    team_admin_of: actor.memberships.filter((m) => m.role === "admin").map((m) => m.teamId),
+    routes: routesOf(actor),
+  });
 });
 
 uiSession.all("/ui/api/*", () => {

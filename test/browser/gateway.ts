@@ -36,6 +36,11 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     }
     const body = JSON.parse(text) as { model: string; stream?: boolean; stream_options?: { include_usage?: boolean } };
     calls.push({ path: req.url, body, authorization: req.headers.authorization });
+    // The "refused-model" deployment's upstream key is refused: a failed call (and a cooldown) to see in the UI.
+    if (req.headers.authorization === "Bearer sk-mock-refused") {
+      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "mock: this upstream key is refused", type: "invalid_request_error" } }));
+      return;
+    }
     const base = { id: `chatcmpl-mock-${calls.length}`, created: Math.floor(Date.now() / 1000), model: body.model };
     const usage = { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18 };
     if (!body.stream) {
@@ -92,6 +97,11 @@ export async function startGateway(upstreamUrl: string): Promise<Gateway> {
           output_cost_per_token: 0.000002,
         },
         model_info: { id: "mock-1" },
+      },
+      {
+        model_name: "refused-model",
+        litellm_params: { model: "openai/mock-refused", api_base: `${upstreamUrl}/v1`, api_key: "sk-mock-refused" },
+        model_info: { id: "refused-1" },
       },
     ],
   };

@@ -1,7 +1,8 @@
 // The admin UI end to end in Debian's chromium (playwright-core, never a downloaded browser):
-// sign in, create a key and see it once, call the gateway with it, see the call in Logs and on
-// the Overview, block the key and see the next call refused, add a model, stream an answer in
-// the Playground, sign out. A screenshot per step goes to test-results/; axe-core checks every
+// sign in, create a key and see it once, edit it, call the gateway with it and see its live
+// rpm_used and spend chart, see the call in Logs and on the Overview, filter Logs by status,
+// block the key and see the next call refused, add a model, see a deployment cooling down and
+// test one, stream an answer in the Playground, edit a team, sign out. A screenshot per step goes to test-results/; axe-core checks every
 // page for serious or critical accessibility violations. Without chromium the test fails.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -126,6 +127,20 @@ describe("the admin UI in chromium", () => {
     await page.reload();
     await page.getByRole("button", { name: "Block browser-key" }).waitFor();
     expect(await page.content()).not.toContain(raw);
+    // The signed-in role shows, and the buttons it may use are there.
+    expect(await page.getByTestId("role").textContent()).toBe("proxy admin");
+
+    // Edit the key: give it a limit of 10 requests a minute; its live usage counts against it.
+    await page.getByRole("button", { name: "Manage browser-key" }).click();
+    const detail = page.getByTestId("key-detail");
+    await detail.getByLabel("Requests per minute").fill("10");
+    await detail.getByRole("button", { name: "Save changes" }).click();
+    await detail.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    await expect.poll(() => page.getByTestId("live-usage").textContent()).toContain("0 of 10");
+    await expect.poll(() => page.getByRole("cell", { name: "10 rpm" }).count()).toBe(1);
+    await shot("key-edited");
+    await checkA11y("key detail");
+    await detail.getByRole("button", { name: "Close" }).click();
 
     // Call the gateway with it: the mock answers.
     const ok = await chat(raw);
@@ -158,6 +173,39 @@ describe("the admin UI in chromium", () => {
     expect(await page.getByTestId("total-spend").textContent()).not.toBe("$0.00");
     await shot("overview-with-spend");
 
+    // The key's page: live rpm_used after the call, and its spend per day.
+    await go("Keys");
+    await page.getByRole("button", { name: "Manage browser-key" }).click();
+    await expect
+      .poll(async () => {
+        await page.getByRole("button", { name: "Refresh usage" }).click();
+        return page.getByTestId("live-usage").textContent();
+      })
+      .toContain("1 of 10");
+    await expect.poll(() => page.getByTestId("key-detail").locator("figcaption strong").textContent()).not.toBe("$0.00");
+    await shot("key-live-usage");
+    await page.getByTestId("key-detail").getByRole("button", { name: "Close" }).click();
+
+    // A refused call is logged as a failure: the Logs' status filter finds it alone.
+    expect((await chat(raw, "refused-model")).status).toBe(401);
+    await go("Logs");
+    await page.getByLabel("Status").selectOption("failure");
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole("button", { name: "Apply" }).click();
+          return page.getByRole("cell", { name: "refused-model" }).count();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(1);
+    expect(await page.getByRole("cell", { name: "mock-model" }).count()).toBe(0);
+    await shot("logs-failures");
+    await page.getByLabel("Status").selectOption("success");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect.poll(() => page.getByRole("cell", { name: "refused-model" }).count()).toBe(0);
+    expect(await page.getByRole("cell", { name: "mock-model" }).count()).toBeGreaterThan(0);
+
     // Block the key: the next call is refused.
     await go("Keys");
     await page.getByRole("button", { name: "Block browser-key" }).click();
@@ -182,6 +230,14 @@ describe("the admin UI in chromium", () => {
     await page.getByRole("cell", { name: "added-1", exact: true }).waitFor();
     await shot("model-added");
     await checkA11y("models");
+    // The refused upstream key rested its deployment: the Models page says until when.
+    await expect.poll(() => page.getByTestId("cooldown").textContent()).toMatch(/^cooling down until /);
+    // The test button makes a one-token call and says what came back, in words.
+    await page.getByRole("button", { name: "Test mock-1" }).click();
+    await expect.poll(() => page.getByTestId("test-mock-1").textContent(), { timeout: 20_000 }).toMatch(/^Answered a one-token call in \d+ ms: healthy\.$/);
+    await page.getByRole("button", { name: "Test refused-1" }).click();
+    await expect.poll(() => page.getByTestId("test-refused-1").textContent(), { timeout: 20_000 }).toContain("mock: this upstream key is refused");
+    await shot("models-state-and-test");
     await page.reload();
     await page.getByRole("cell", { name: "added-1", exact: true }).waitFor();
     expect(await page.content()).not.toContain("sk-added-upstream-secret-42");
@@ -212,6 +268,14 @@ describe("the admin UI in chromium", () => {
     await page.getByLabel("Alias").fill("browser-team");
     await page.getByRole("button", { name: "Create team" }).click();
     await page.getByRole("button", { name: "Delete team browser-team" }).waitFor();
+    // Edit the team: a new alias and a budget.
+    await page.getByRole("button", { name: "Edit team browser-team" }).click();
+    await page.getByRole("region", { name: "Edit team browser-team" }).getByLabel("Alias").fill("browser-team-2");
+    await page.getByRole("region", { name: "Edit team browser-team" }).getByLabel("Max budget (USD)").fill("5");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("button", { name: "Delete team browser-team-2" }).waitFor();
+    await expect.poll(() => page.getByRole("cell", { name: "$0.00 of $5.00" }).count()).toBe(1);
+    await shot("team-edited");
     await checkA11y("teams");
 
     // An error from the API is shown in words.
@@ -220,6 +284,29 @@ describe("the admin UI in chromium", () => {
     await page.getByLabel("Team id").fill("no-such-team");
     await page.getByRole("button", { name: "Create key" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent()).toContain("Team 'no-such-team' does not exist.");
+
+    // A viewer's UI: the pages and buttons its role may not use are not there. Only the master key
+    // signs in here (a viewer comes through Cloudflare Access), so the browser is handed what
+    // /ui/api/session answers a proxy_admin_viewer: the role table's reads.
+    const real = (await (await page.request.get(`${gateway.url}/ui/api/session`)).json()) as { routes: string[] };
+    const reads = real.routes.filter((r) => r.startsWith("GET "));
+    await page.route("**/ui/api/session", (route) => route.fulfill({ json: { role: "proxy_admin_viewer", user_id: "viewer", team_admin_of: [], routes: reads } }));
+    await page.reload();
+    await expect.poll(() => page.getByTestId("role").textContent()).toBe("proxy admin viewer");
+    await page.getByRole("button", { name: "Manage browser-key" }).waitFor();
+    expect(await page.getByText("Create a key").count()).toBe(0);
+    for (const action of ["Block", "Regenerate", "Delete"]) expect(await page.getByRole("button", { name: `${action} browser-key` }).count()).toBe(0);
+    await page.getByRole("button", { name: "Manage browser-key" }).click();
+    await page.getByTestId("live-usage").waitFor();
+    expect(await page.getByRole("button", { name: "Save changes" }).count()).toBe(0);
+    await shot("viewer-keys");
+    await go("Models");
+    await page.getByRole("cell", { name: "mock-1", exact: true }).waitFor();
+    expect(await page.getByText("Add a model").count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Test mock-1" }).count()).toBe(0);
+    await page.unroute("**/ui/api/session");
+    await page.reload();
+    await expect.poll(() => page.getByTestId("role").textContent()).toBe("proxy admin");
 
     // At 390 px wide the pages fit (tables scroll inside their own box).
     await page.setViewportSize({ width: 390, height: 844 });

@@ -111,6 +111,17 @@ export interface KeyObject {
   budget_duration: string | null;
   created_at: string | null;
 }
+/** /key/info's `info`: the key object (without its token) and its live usage. */
+export interface KeyInfo extends Omit<KeyObject, "token"> {
+  max_parallel_requests: number | null;
+  budget_reset_at: string | null;
+  current_period_spend: number;
+  parallel_requests_in_flight: number;
+  rpm_used: number | null;
+  tpm_used: number | null;
+  budget_used: number | null;
+  budget_remaining: number | null;
+}
 export interface KeyList {
   keys: KeyObject[];
   total_count: number;
@@ -146,6 +157,18 @@ export interface ModelEntry {
   model_name: string;
   litellm_params: Record<string, unknown>;
   model_info: { id: string; db_model: boolean; provider: string; error?: string };
+}
+/** GET /health/deployments: a deployment's router state. */
+export interface DeploymentState {
+  model_name: string;
+  model_id: string;
+  provider: string;
+  state: "healthy" | "cooling_down" | "unusable";
+  cooldown_until: string | null;
+  failures_last_minute: number;
+  in_flight: number;
+  latency_ms: number | null;
+  error?: string;
 }
 export interface Team {
   team_id: string;

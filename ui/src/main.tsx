@@ -1,7 +1,7 @@
 import { render, type ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { csrfToken, request, whenSignedOut } from "./api";
-import { ErrorText, useAction } from "./components";
+import { api, csrfToken, request, whenSignedOut } from "./api";
+import { ErrorText, useAction, useLoad } from "./components";
 import { Keys } from "./pages/keys";
 import { Login } from "./pages/login";
 import { Logs } from "./pages/logs";
@@ -10,6 +10,7 @@ import { Overview } from "./pages/overview";
 import { Playground } from "./pages/playground";
 import { Settings } from "./pages/settings";
 import { Teams } from "./pages/teams";
+import { SessionContext, type SessionInfo } from "./session";
 import "./style.css";
 
 const BASE = "/ui";
@@ -18,14 +19,16 @@ interface Page {
   path: string;
   title: string;
   component: ComponentType;
+  /** The admin route the page reads first: without it the page is hidden. */
+  needs?: string;
 }
 
 const PAGES: Page[] = [
-  { path: "/", title: "Overview", component: Overview },
-  { path: "/keys", title: "Keys", component: Keys },
-  { path: "/teams", title: "Teams", component: Teams },
-  { path: "/models", title: "Models", component: Models },
-  { path: "/logs", title: "Logs", component: Logs },
+  { path: "/", title: "Overview", component: Overview, needs: "GET /global/spend/report" },
+  { path: "/keys", title: "Keys", component: Keys, needs: "GET /key/list" },
+  { path: "/teams", title: "Teams", component: Teams, needs: "GET /team/list" },
+  { path: "/models", title: "Models", component: Models, needs: "GET /model/info" },
+  { path: "/logs", title: "Logs", component: Logs, needs: "GET /spend/logs" },
   { path: "/playground", title: "Playground", component: Playground },
   { path: "/settings", title: "Settings", component: Settings },
 ];
@@ -51,13 +54,18 @@ function usePath(): string {
   return path;
 }
 
+/** The pages the signed-in role may open (all of them until the session is known). */
+const allowed = (session: SessionInfo | undefined) => PAGES.filter((p) => !p.needs || !session || session.routes.includes(p.needs));
+
 function App() {
   // The CSRF cookie is readable and lives as long as the HttpOnly session cookie: its presence
   // says a session probably exists; the first admin call that answers 401 says it does not.
   const [signedIn, setSignedIn] = useState(() => !!csrfToken());
   const path = usePath();
-  const page = PAGES.find((p) => p.path === path);
   const logout = useAction();
+  const session = useLoad(() => (signedIn ? api<SessionInfo>("/ui/api/session") : Promise.resolve(undefined)), [signedIn]);
+  const pages = allowed(session.data);
+  const page = pages.find((p) => p.path === path);
 
   useEffect(() => whenSignedOut(() => setSignedIn(false)), []);
   useEffect(() => {
@@ -77,7 +85,7 @@ function App() {
         <span class="brand">Switchyard</span>
         <nav aria-label="Pages">
           <ul>
-            {PAGES.map((p) => (
+            {pages.map((p) => (
               <li key={p.path}>
                 <a
                   href={BASE + (p.path === "/" ? "/" : p.path)}
@@ -94,6 +102,11 @@ function App() {
             ))}
           </ul>
         </nav>
+        {session.data?.role ? (
+          <span class="who" data-testid="role">
+            {session.data.role.replace(/_/g, " ")}
+          </span>
+        ) : null}
         <button
           type="button"
           class="secondary"
@@ -110,15 +123,17 @@ function App() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <ErrorText error={logout.error} />
-        {Component ? (
-          <Component />
-        ) : (
-          <>
-            <h1>Not found</h1>
-            <p>There is no page at {location.pathname}.</p>
-          </>
-        )}
+        <ErrorText error={logout.error ?? session.error} />
+        <SessionContext.Provider value={session.data ?? null}>
+          {Component ? (
+            <Component />
+          ) : (
+            <>
+              <h1>Not found</h1>
+              <p>{PAGES.some((p) => p.path === path) ? "Your role may not open this page." : `There is no page at ${location.pathname}.`}</p>
+            </>
+          )}
+        </SessionContext.Provider>
       </main>
     </>
   );

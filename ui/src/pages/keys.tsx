@@ -1,6 +1,8 @@
 import { useState } from "preact/hooks";
 import { api, qs, type KeyList, type KeyObject } from "../api";
 import { CopyButton, ErrorText, Field, money, num, useAction, useLoad, when, words } from "../components";
+import { useCan } from "../session";
+import { KeyDetail } from "./key-detail";
 
 const SIZE = 20;
 
@@ -90,8 +92,9 @@ function CreateKey({ onCreated }: { onCreated: (raw: string) => void }) {
   );
 }
 
-function KeyRow({ k, onChanged, onRaw }: { k: KeyObject; onChanged: () => void; onRaw: (raw: string) => void }) {
+function KeyRow({ k, onChanged, onRaw, onOpen }: { k: KeyObject; onChanged: () => void; onRaw: (raw: string) => void; onOpen: () => void }) {
   const { busy, error, run } = useAction();
+  const can = useCan();
   const name = k.key_alias ?? k.key_name ?? k.token.slice(0, 8);
   const act = (path: string, body: unknown, then?: (r: { key?: string }) => void) =>
     run(async () => {
@@ -119,7 +122,12 @@ function KeyRow({ k, onChanged, onRaw }: { k: KeyObject; onChanged: () => void; 
       <td>{when(k.expires)}</td>
       <td>{k.blocked ? <span class="badge bad">blocked</span> : <span class="badge ok">active</span>}</td>
       <td class="actions">
-        {k.blocked ? (
+        {can("GET /key/info") ? (
+          <button type="button" class="secondary" onClick={onOpen} aria-label={`Manage ${name}`}>
+            Manage
+          </button>
+        ) : null}
+        {!can("POST /key/block") ? null : k.blocked ? (
           <button type="button" disabled={busy} onClick={() => act("/key/unblock", { key: k.token })} aria-label={`Unblock ${name}`}>
             Unblock
           </button>
@@ -128,28 +136,46 @@ function KeyRow({ k, onChanged, onRaw }: { k: KeyObject; onChanged: () => void; 
             Block
           </button>
         )}
-        <button
-          type="button"
-          disabled={busy}
-          aria-label={`Regenerate ${name}`}
-          onClick={() => confirm(`Regenerate ${name}? The current key stops working at once.`) && act("/key/regenerate", { key: k.token }, (r) => r.key && onRaw(r.key))}
-        >
-          Regenerate
-        </button>
-        <button type="button" class="danger" disabled={busy} aria-label={`Delete ${name}`} onClick={() => confirm(`Delete ${name}? This cannot be undone.`) && act("/key/delete", { keys: [k.token] })}>
-          Delete
-        </button>
+        {can("POST /key/regenerate") ? (
+          <button
+            type="button"
+            disabled={busy}
+            aria-label={`Regenerate ${name}`}
+            onClick={() => confirm(`Regenerate ${name}? The current key stops working at once.`) && act("/key/regenerate", { key: k.token }, (r) => r.key && onRaw(r.key))}
+          >
+            Regenerate
+          </button>
+        ) : null}
+        {can("POST /key/delete") ? (
+          <button
+            type="button"
+            class="danger"
+            disabled={busy}
+            aria-label={`Delete ${name}`}
+            onClick={() => confirm(`Delete ${name}? This cannot be undone.`) && act("/key/delete", { keys: [k.token] })}
+          >
+            Delete
+          </button>
+        ) : null}
         <ErrorText error={error} />
       </td>
     </tr>
   );
 }
 
-/** Virtual keys: list with search and paging, create (raw key shown once), block, regenerate, delete. */
+/** Virtual keys: list with search and paging, create (raw key shown once), manage (live usage, edit, spend chart), block, regenerate, delete. */
 export function Keys() {
   const [page, setPage] = useState(1);
   const [search, setSearch] = useState("");
   const [raw, setRaw] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  // Bumped by every change from a row, so an open key's detail reads it again.
+  const [version, setVersion] = useState(0);
+  const changed = () => {
+    reload();
+    setVersion((v) => v + 1);
+  };
+  const can = useCan();
   const { data, error, loading, reload } = useLoad(() => api<KeyList>(`/key/list${qs({ page, size: SIZE, return_full_object: true })}`), [page]);
   const term = search.trim().toLowerCase();
   const keys = (data?.keys ?? []).filter((k) => !term || [k.key_alias, k.key_name, k.team_id, k.token].some((v) => v?.toLowerCase().includes(term)));
@@ -157,12 +183,15 @@ export function Keys() {
     <>
       <h1>Keys</h1>
       {raw ? <NewKey raw={raw} onDone={() => setRaw(null)} /> : null}
-      <CreateKey
-        onCreated={(r) => {
-          setRaw(r);
-          reload();
-        }}
-      />
+      {can("POST /key/generate") ? (
+        <CreateKey
+          onCreated={(r) => {
+            setRaw(r);
+            reload();
+          }}
+        />
+      ) : null}
+      {open ? <KeyDetail token={open} version={version} onClose={() => setOpen(null)} onChanged={reload} /> : null}
       {/* biome-ignore lint/a11y/useSemanticElements: a search landmark on a form, which <search> would only wrap */}
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <Field label="Search this page">
@@ -188,7 +217,7 @@ export function Keys() {
           </thead>
           <tbody>
             {keys.map((k) => (
-              <KeyRow key={k.token} k={k} onChanged={reload} onRaw={setRaw} />
+              <KeyRow key={k.token} k={k} onChanged={changed} onRaw={setRaw} onOpen={() => setOpen(k.token)} />
             ))}
           </tbody>
         </table>

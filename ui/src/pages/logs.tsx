@@ -44,15 +44,18 @@ function Detail({ row, onClose }: { row: SpendRow; onClose: () => void }) {
 
 /** The spend rows as a request log (/spend/logs), with filters and a detail view. */
 export function Logs() {
-  const [draft, setDraft] = useState({ key: "", model: "", from: "", to: "" });
+  const [draft, setDraft] = useState({ key: "", team: "", model: "", status: "", tag: "", from: "", to: "" });
   const [filters, setFilters] = useState(draft);
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<SpendRow | null>(null);
   const { data, error, loading } = useLoad(
-    () => api<SpendRow[]>(`/spend/logs${qs({ api_key: filters.key.trim(), model: filters.model.trim(), start_date: filters.from, end_date: filters.to, page, page_size: SIZE })}`),
+    () =>
+      api<SpendRow[]>(
+        `/spend/logs${qs({ api_key: filters.key.trim(), team_id: filters.team.trim(), model: filters.model.trim(), status: filters.status, tag: filters.tag.trim(), start_date: filters.from, end_date: filters.to, page, page_size: SIZE })}`,
+      ),
     [filters, page],
   );
-  const set = (k: keyof typeof draft) => (e: { currentTarget: HTMLInputElement }) => setDraft({ ...draft, [k]: e.currentTarget.value });
+  const set = (k: keyof typeof draft) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => setDraft({ ...draft, [k]: e.currentTarget.value });
   return (
     <>
       <h1>Logs</h1>
@@ -67,8 +70,21 @@ export function Logs() {
         <Field label="Key (raw or token)">
           <input name="api_key" value={draft.key} onInput={set("key")} />
         </Field>
+        <Field label="Team id">
+          <input name="team_id" value={draft.team} onInput={set("team")} />
+        </Field>
         <Field label="Model">
           <input name="model" value={draft.model} onInput={set("model")} />
+        </Field>
+        <Field label="Status">
+          <select name="status" value={draft.status} onChange={set("status")}>
+            <option value="">any</option>
+            <option value="success">success</option>
+            <option value="failure">failure</option>
+          </select>
+        </Field>
+        <Field label="Tag">
+          <input name="tag" value={draft.tag} onInput={set("tag")} />
         </Field>
         <Field label="From (UTC)">
           <input name="start_date" type="date" value={draft.from} onInput={set("from")} />
@@ -100,7 +116,7 @@ export function Logs() {
               <tr key={r.request_id}>
                 <td>{new Date(r.startTime).toLocaleString()}</td>
                 <td>{r.model_group}</td>
-                <td>{r.status}</td>
+                <td>{r.status === "failure" ? <span class="badge bad">failure</span> : r.status}</td>
                 <td>
                   {r.prompt_tokens} + {r.completion_tokens}
                 </td>

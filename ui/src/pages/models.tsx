@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
-import { api, type ModelEntry } from "../api";
+import { api, type DeploymentState, type ModelEntry } from "../api";
 import { ErrorText, Field, num, useAction, useLoad } from "../components";
+import { useCan, useSession } from "../session";
 
 const EMPTY = { name: "", model: "", apiBase: "", apiKey: "", id: "", input: "", output: "" };
 
@@ -74,8 +75,62 @@ function AddModel({ onAdded }: { onAdded: () => void }) {
   );
 }
 
-function ModelRow({ m, onChanged }: { m: ModelEntry; onChanged: () => void }) {
+interface HealthReport {
+  healthy_endpoints: Array<Record<string, unknown>>;
+  unhealthy_endpoints: Array<Record<string, unknown>>;
+}
+
+/**
+ * The "Test" button: GET /health?model_id= makes one minimal call to the deployment (max_tokens 1,
+ * charged to no key) and says whether it answered, or the upstream's error in words. A targeted
+ * check that fails answers 503 with the report, so the body is read whatever the status.
+ */
+async function testDeployment(id: string): Promise<string> {
+  const started = performance.now();
+  let res: Response;
+  try {
+    res = await fetch(`/health?model_id=${encodeURIComponent(id)}`, { headers: { accept: "application/json" }, credentials: "same-origin" });
+  } catch (e) {
+    return `Could not reach the gateway (${e instanceof Error ? e.message : String(e)}).`;
+  }
+  const ms = Math.round(performance.now() - started);
+  const body = (await res.json().catch(() => null)) as (HealthReport & { error?: { message?: string } }) | null;
+  if (body?.error?.message) return `Refused: ${body.error.message}`;
+  if (!body?.healthy_endpoints) return `The gateway answered ${res.status} without a health report.`;
+  if (body.healthy_endpoints.length) return `Answered a one-token call in ${ms} ms: healthy.`;
+  const why = body.unhealthy_endpoints[0]?.error;
+  return `Failed: ${typeof why === "string" ? why : "the deployment did not answer (details are off: general_settings.health_check_details)"}.`;
+}
+
+function StateCell({ m, state }: { m: ModelEntry; state: DeploymentState | undefined }) {
+  if (m.model_info.error) return <span class="badge bad">{m.model_info.error}</span>;
+  if (!state) return <span class="badge ok">ready</span>;
+  if (state.state === "cooling_down") {
+    return (
+      <span class="badge bad" data-testid="cooldown">
+        cooling down until {new Date(state.cooldown_until!).toLocaleTimeString()}
+      </span>
+    );
+  }
+  const facts = [
+    state.failures_last_minute ? `${state.failures_last_minute} failed in the last minute` : "",
+    state.latency_ms !== null ? `${state.latency_ms} ms` : "",
+    state.in_flight ? `${state.in_flight} in flight` : "",
+  ].filter(Boolean);
+  return (
+    <>
+      <span class={state.failures_last_minute ? "badge warn" : "badge ok"}>{state.state === "unusable" ? "unusable" : "healthy"}</span>
+      {facts.length ? <span class="hint"> {facts.join(", ")}</span> : null}
+    </>
+  );
+}
+
+function ModelRow({ m, state, onChanged }: { m: ModelEntry; state: DeploymentState | undefined; onChanged: () => void }) {
   const { busy, error, run } = useAction();
+  const test = useAction();
+  const [tested, setTested] = useState("");
+  const can = useCan();
+  const session = useSession();
   const p = m.litellm_params;
   return (
     <tr>
@@ -90,9 +145,31 @@ function ModelRow({ m, onChanged }: { m: ModelEntry; onChanged: () => void }) {
         <code>{m.model_info.id}</code>
       </td>
       <td>{m.model_info.db_model ? "added here" : "config file"}</td>
-      <td>{m.model_info.error ? <span class="badge bad">{m.model_info.error}</span> : <span class="badge ok">ready</span>}</td>
+      <td>
+        <StateCell m={m} state={state} />
+      </td>
       <td class="actions">
-        {m.model_info.db_model ? (
+        {session?.role === "proxy_admin" ? (
+          <button
+            type="button"
+            class="secondary"
+            disabled={test.busy}
+            aria-label={`Test ${m.model_info.id}`}
+            onClick={() =>
+              test.run(async () => {
+                setTested("Calling…");
+                setTested(await testDeployment(m.model_info.id));
+                onChanged();
+              })
+            }
+          >
+            Test
+          </button>
+        ) : null}
+        <span class="status" role="status" data-testid={`test-${m.model_info.id}`}>
+          {tested}
+        </span>
+        {m.model_info.db_model && can("POST /model/delete") ? (
           <button
             type="button"
             class="danger"
@@ -115,16 +192,24 @@ function ModelRow({ m, onChanged }: { m: ModelEntry; onChanged: () => void }) {
   );
 }
 
-/** Deployments from the config and those added through the API (/model/info). */
+/** Deployments from the config and those added through the API (/model/info), with their router state (/health/deployments) and a test call. */
 export function Models() {
-  const { data, error, loading, reload } = useLoad(() => api<{ data: ModelEntry[] }>("/model/info"), []);
+  const can = useCan();
+  const showStates = can("GET /health/deployments");
+  const { data, error, loading, reload } = useLoad(
+    () => Promise.all([api<{ data: ModelEntry[] }>("/model/info"), showStates ? api<{ data: DeploymentState[]; scope: string }>("/health/deployments") : Promise.resolve(undefined)]),
+    [showStates],
+  );
+  const [models, states] = data ?? [undefined, undefined];
+  const byId = new Map((states?.data ?? []).map((s) => [s.model_id, s]));
   return (
     <>
       <h1>Models</h1>
-      <AddModel onAdded={reload} />
+      {can("POST /model/new") ? <AddModel onAdded={reload} /> : null}
+      {states?.scope === "isolate" ? <p class="hint">Cooldowns shown are those of the gateway instance that answered; another instance may rest a deployment this one does not.</p> : null}
       <ErrorText error={error} />
       <p class="status" role="status">
-        {loading ? "Loading…" : data ? `${data.data.length} deployments` : ""}
+        {loading ? "Loading…" : models ? `${models.data.length} deployments` : ""}
       </p>
       <div class="table-wrap">
         <table>
@@ -140,8 +225,8 @@ export function Models() {
             </tr>
           </thead>
           <tbody>
-            {(data?.data ?? []).map((m) => (
-              <ModelRow key={m.model_info.id} m={m} onChanged={reload} />
+            {(models?.data ?? []).map((m) => (
+              <ModelRow key={m.model_info.id} m={m} state={byId.get(m.model_info.id)} onChanged={reload} />
             ))}
           </tbody>
         </table>
