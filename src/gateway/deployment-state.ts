@@ -1,6 +1,7 @@
 import type { Deployment } from "../config/deployment";
 import type { Env } from "../env";
 import { type HealthStore, isolateHealth } from "../router/health";
+import { healthCheckerOf } from "./health-checker";
 
 /** One deployment's state as `GET /health/deployments` shows it. */
 export interface DeploymentState {
@@ -21,20 +22,21 @@ export interface DeploymentState {
 }
 
 /**
- * Where the router's health lives: this isolate's memory today, so a cooldown another isolate
- * started is not seen here (nor honoured by this isolate's router). The one place that reads it
- * for the admin API, so that a shared store can replace it.
+ * Where the router's health lives: cooldowns are shared by every isolate (the health checker
+ * object holds them; each isolate's router pulls them within 5 s), read here from the shared
+ * record at once; failures, calls in flight and latency are this isolate's own.
  */
 export const stateSource = {
-  scope: "isolate" as const,
+  scope: "shared_cooldowns" as const,
   store: (_env: Env): HealthStore => isolateHealth,
 };
 
 /** Each deployment's router state (healthy, cooling down until when, recent failures) now. */
 export async function deploymentStates(env: Env, deployments: readonly Deployment[], now = Date.now()): Promise<DeploymentState[]> {
   const store = stateSource.store(env);
+  const shared = new Map((await healthCheckerOf(env).shared(false)).cooldowns.map((c) => [c.id, c.until]));
   return deployments.map((d) => {
-    const until = store.coolingUntil(d.id, now);
+    const until = Math.max(store.coolingUntil(d.id, now), shared.get(d.id) ?? 0);
     const latency = store.latency(d.id);
     return {
       model_name: d.modelName,

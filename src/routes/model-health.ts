@@ -53,8 +53,8 @@ export async function modelHealth(c: Context<AppEnv>): Promise<Response> {
 /**
  * GET /health/deployments (proxy admins and viewers): each deployment's router state without
  * calling it: healthy, cooling down (until when), unusable as configured; failures in the last
- * minute, calls in flight, recent latency. `scope` says where the state lives: `isolate` means
- * the answering isolate's own view (cooldowns are not shared across isolates yet).
+ * minute, calls in flight, recent latency. `scope` says where the state lives: `shared_cooldowns`:
+ * cooldowns are every isolate's (the shared record), the rest the answering isolate's own view.
  */
 export async function deploymentHealth(c: Context<AppEnv>): Promise<Response> {
   const data = await deploymentStates(c.env, targeted(c));

@@ -113,7 +113,7 @@ describe("/health/deployments", () => {
     for (let i = 0; i < 6 && !(await states("?model=duo")).data.some((s) => s.state === "cooling_down"); i++) await callWith("duo");
     const seen = calls;
     const { data, scope } = await states("?model=duo");
-    expect(scope).toBe("isolate");
+    expect(scope).toBe("shared_cooldowns");
     const a = data.find((s) => s.model_id === "duo-a")!;
     expect(a.state).toBe("cooling_down");
     const until = Date.parse(a.cooldown_until!);

@@ -206,7 +206,7 @@ export function Models() {
     <>
       <h1>Models</h1>
       {can("POST /model/new") ? <AddModel onAdded={reload} /> : null}
-      {states?.scope === "isolate" ? <p class="hint">Cooldowns shown are those of the gateway instance that answered; another instance may rest a deployment this one does not.</p> : null}
+      {states?.scope === "shared_cooldowns" ? <p class="hint">Cooldowns are shared by every gateway instance; failures, calls in flight and latency are those of the instance that answered.</p> : null}
       <ErrorText error={error} />
       <p class="status" role="status">
         {loading ? "Loading…" : models ? `${models.data.length} deployments` : ""}
