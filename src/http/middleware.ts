@@ -46,7 +46,7 @@ export const requireAuth =
       c.set("actor", await resolveActor(c.env, master, ruleFor(c.req.method, c.req.routePath)));
       return next();
     }
-    const at = { method: c.req.method, path: c.req.path };
+    const at = { method: c.req.method, path: c.req.path, ...(access === "admin" ? {} : { model: () => bodyModel(c) }) };
     // Behind Cloudflare Access, an admin route sent without a key signs in with the Access assertion.
     const viaAccess = access === "admin" && !keyFromHeaders(c.req.raw.headers) ? await accessPrincipal(c.req.raw.headers, c.env, config, at) : undefined;
     // Access adds its assertion to every browser request, other sites' included: a change must come from this origin.
@@ -58,6 +58,9 @@ export const requireAuth =
     }
     // A caller without a stored key (JWT, custom auth) has no key guard: its team, user and org guards admit its calls.
     const stored = principal.kind === "key" && !principal.via;
+    if (principal.kind === "key" && principal.via && !principal.key.teamId && !principal.key.userId && access !== "admin") {
+      throw forbidden("This token names no team and no user, only an admin role: it may call admin routes only.");
+    }
     if (access === "admin") {
       const rule = ruleFor(c.req.method, c.req.routePath);
       if (principal.kind === "key") {
@@ -71,6 +74,20 @@ export const requireAuth =
     }
     await next();
   };
+
+/**
+ * The `model` of a JSON request body, read from a copy (the handler reads the body itself later);
+ * undefined for other bodies. Asked only when a JWT's teams must be chosen by model.
+ */
+async function bodyModel(c: Context<AppEnv>): Promise<string | undefined> {
+  if (!(c.req.header("content-type") ?? "").includes("json")) return undefined;
+  try {
+    const body = (await c.req.raw.clone().json()) as { model?: unknown } | null;
+    return typeof body?.model === "string" ? body.model : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const limiters = new WeakMap<object, MiddlewareHandler>();
 
