@@ -59,6 +59,8 @@ export interface Authenticators {
   hook?: (presented: string | undefined, req: AuthRequest) => Promise<Principal | undefined>;
   /** A Cloudflare Access assertion (Cf-Access-Jwt-Assertion) on an admin route sent without a key. */
   access?: (assertion: string, req: AuthRequest) => Promise<Principal | undefined>;
+  /** The user of a UI session signed in through Cloudflare Access (throws 401 when it cannot act any more). */
+  session?: (userId: string, req: AuthRequest) => Promise<Principal>;
 }
 
 let installed: Authenticators = {};
@@ -72,6 +74,12 @@ export async function accessPrincipal(headers: Headers, env: Env, config: Resolv
   const assertion = headers.get("cf-access-jwt-assertion")?.trim();
   if (!assertion || !config.settings.access || !installed.access) return undefined;
   return installed.access(assertion, { headers, env, config, ...at });
+}
+
+/** The admin caller a user's UI session names (signed in through Cloudflare Access). */
+export async function sessionUserPrincipal(userId: string, env: Env, config: ResolvedConfig, at: { method: string; path: string }): Promise<Principal> {
+  if (!installed.session) throw unauthorized("This UI session names a user, and user sessions are not available: sign in again.");
+  return installed.session(userId, { headers: new Headers(), env, config, ...at });
 }
 
 const NO_KEY = "No API key was given. Send it as 'Authorization: Bearer <key>' (or x-api-key / api-key).";

@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env";
 import { loadConfig } from "../config/load";
 import { checkKey } from "../limits/guard-client";
 import { resolveActor } from "./actor";
-import { accessPrincipal, authenticate } from "./auth";
+import { accessPrincipal, authenticate, sessionUserPrincipal } from "./auth";
 import { configError, forbidden, GatewayError } from "./errors";
 import { checkKeyRoute } from "./key-access";
 import { keyFromHeaders } from "./key-header";
@@ -33,17 +33,19 @@ type Access = "model" | "key" | "admin";
  * Authenticates the caller. `model`: master key or a virtual key (the model call admits it);
  * `key`: a virtual key is checked with its guard first (revocation is immediate);
  * `admin`: the route's row in the role table (src/http/roles.ts) decides, after the key's guard;
- * the admin UI's session cookie (when no key is sent) is the master key's, for admin routes only
- * (a cookie never authenticates a model call). A key's key_type and allowed_routes apply to every route.
+ * the admin UI's session cookie (when no key is sent) is the master key's or a signed-in user's,
+ * for admin routes only (a cookie never authenticates a model call). A key's key_type and allowed_routes apply to every route.
  */
 export const requireAuth =
   (access: Access): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const config = c.get("config");
-    if (access === "admin" && config.masterKey && !keyFromHeaders(c.req.raw.headers) && (await sessionPrincipal(c, config.masterKey))) {
-      const master = { kind: "master" } as const;
-      c.set("principal", master);
-      c.set("actor", await resolveActor(c.env, master, ruleFor(c.req.method, c.req.routePath)));
+    const session = access === "admin" && config.masterKey && !keyFromHeaders(c.req.raw.headers) ? await sessionPrincipal(c, config.masterKey) : undefined;
+    if (session) {
+      // The master key's session, or a user's (Cloudflare Access sign-in): that user's role applies.
+      const principal = session.userId === undefined ? ({ kind: "master" } as const) : await sessionUserPrincipal(session.userId, c.env, config, { method: c.req.method, path: c.req.path });
+      c.set("principal", principal);
+      c.set("actor", await resolveActor(c.env, principal, ruleFor(c.req.method, c.req.routePath)));
       return next();
     }
     const at = { method: c.req.method, path: c.req.path, ...(access === "admin" ? {} : { model: () => bodyModel(c) }) };

@@ -6,7 +6,7 @@ import { jwtPrincipal } from "./jwt/principal";
 import { chooseTeam } from "./jwt/team-choice";
 import { looksLikeJwt } from "./jwt/verify";
 import { hookPrincipal } from "./custom-auth";
-import { accessPrincipal } from "./access";
+import { accessPrincipal, sessionUserPrincipal } from "./access";
 
 /** What identity/ adds to authentication (installed by the app: see http/auth.ts). */
 export const identityAuthenticators: Authenticators = {
@@ -33,4 +33,5 @@ export const identityAuthenticators: Authenticators = {
     const settings = req.config.settings.access;
     return settings ? accessPrincipal(assertion, req, settings) : undefined;
   },
+  session: sessionUserPrincipal,
 };

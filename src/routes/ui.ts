@@ -5,7 +5,10 @@ import { formatPath } from "../config/schema";
 import { configError, GatewayError, invalidRequest, rateLimited, unauthorized } from "../http/errors";
 import { loginFailed, loginWait } from "../limits/login-guard";
 import { readJson } from "../http/json";
-import { checkSameOrigin, createSession, sessionCookies } from "../http/session";
+import { checkSameOrigin, createSession, readSession, sessionCookies } from "../http/session";
+import { db } from "../db/client";
+import { findUser } from "../db/users";
+import { accessUser } from "../identity/access";
 import securityHeaders from "../http/ui-security-headers.json";
 
 /**
@@ -79,7 +82,47 @@ uiSession.post("/ui/api/login", async (c) => {
   const session = await createSession(env, config.masterKey);
   c.header("cache-control", "no-store");
   for (const cookie of sessionCookies(session)) c.header("set-cookie", cookie, { append: true });
-  return c.json({ signed_in: true, expires_at: new Date(session.expires).toISOString(), csrf_token: session.csrf });
+  return c.json({ signed_in: true, expires_at: new Date(session.expires).toISOString(), csrf_token: session.csrf, user_id: null, user_role: "proxy_admin" });
+});
+
+/**
+ * Signs in with Cloudflare Access: the `Cf-Access-Jwt-Assertion` header Access adds in front of
+ * the gateway, verified as on the admin API (identity/access.ts); its email names the user whose
+ * role the session carries. The session ends no later than the assertion.
+ */
+uiSession.post("/ui/api/login/access", async (c) => {
+  checkSameOrigin(c);
+  const config = c.get("config");
+  if (!config.masterKey) throw configError(config.masterKeyError ?? "No master key is set: set the MASTER_KEY secret to use the admin UI.");
+  const access = config.settings.access;
+  if (!access) throw invalidRequest("Cloudflare Access sign-in is not configured on this gateway (general_settings.cloudflare_access).", null, "access_not_configured");
+  const assertion = c.req.header("cf-access-jwt-assertion")?.trim();
+  if (!assertion) throw unauthorized("This request carries no Cloudflare Access assertion (Cf-Access-Jwt-Assertion): open the UI through your Access application.");
+  const { user, exp } = await accessUser(assertion, c.env, access);
+  const session = await createSession(c.env, config.masterKey, Date.now(), { userId: user.userId, until: exp });
+  c.header("cache-control", "no-store");
+  for (const cookie of sessionCookies(session)) c.header("set-cookie", cookie, { append: true });
+  return c.json({ signed_in: true, expires_at: new Date(session.expires).toISOString(), csrf_token: session.csrf, user_id: user.userId, user_role: user.userRole });
+});
+
+/**
+ * Who the UI is signed in as, and the sign-in ways on offer (the sign-in page reads it):
+ * `{signed_in, user_id, user_role, cloudflare_access, access_assertion}`. Never an error for a
+ * missing or stale cookie: `signed_in: false`.
+ */
+uiSession.get("/ui/api/session", async (c) => {
+  const config = c.get("config");
+  c.header("cache-control", "no-store");
+  const subject = config.masterKey ? await readSession(c.env, config.masterKey, c.req.raw.headers) : undefined;
+  const user = subject?.userId !== undefined && config.settings.access ? await findUser(db(c.env.DB), subject.userId) : undefined;
+  const signedIn = subject !== undefined && (subject.userId === undefined || !!user);
+  return c.json({
+    signed_in: signedIn,
+    user_id: signedIn ? (user?.userId ?? null) : null,
+    user_role: signedIn ? (user ? user.userRole : "proxy_admin") : null,
+    cloudflare_access: !!config.settings.access,
+    access_assertion: !!config.settings.access && !!c.req.header("cf-access-jwt-assertion"),
+  });
 });
 
 /** Signs out: clears both cookies (the signed token itself lapses at its expiry). */
