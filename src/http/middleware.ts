@@ -60,7 +60,7 @@ export const requireAuth =
     }
     // A caller without a stored key (JWT, custom auth) has no key guard: its team, user and org guards admit its calls.
     const stored = principal.kind === "key" && !principal.via;
-    if (principal.kind === "key" && principal.via && !principal.key.teamId && !principal.key.userId && access !== "admin") {
+    if (principal.kind === "key" && principal.via === "jwt" && !principal.key.teamId && !principal.key.userId && access !== "admin") {
       throw forbidden("This token names no team and no user, only an admin role: it may call admin routes only.");
     }
     if (access === "admin") {

@@ -157,3 +157,18 @@ export interface Team {
   rpm_limit: number | null;
   tpm_limit: number | null;
 }
+
+/** GET /ui/api/session: who is signed in, and which sign-in ways the gateway offers. */
+export interface SessionInfo {
+  signed_in: boolean;
+  user_id: string | null;
+  user_role: string | null;
+  cloudflare_access: boolean;
+  access_assertion: boolean;
+}
+
+/** What a sign-in answers (the password form's and Cloudflare Access's). */
+export interface SignedIn {
+  user_id: string | null;
+  user_role: string;
+}

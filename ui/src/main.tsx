@@ -1,6 +1,6 @@
 import { render, type ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { csrfToken, request, whenSignedOut } from "./api";
+import { api, request, type SessionInfo, type SignedIn, whenSignedOut } from "./api";
 import { ErrorText, useAction } from "./components";
 import { Keys } from "./pages/keys";
 import { Login } from "./pages/login";
@@ -18,17 +18,24 @@ interface Page {
   path: string;
   title: string;
   component: ComponentType;
+  /** The roles that may see it (its admin routes refuse the others); every role when absent. */
+  roles?: readonly string[];
 }
 
+/** Roles that read every admin route (the spend reports, /model/info, /spend/logs). */
+const READERS = ["proxy_admin", "proxy_admin_viewer"];
+
 const PAGES: Page[] = [
-  { path: "/", title: "Overview", component: Overview },
+  { path: "/", title: "Overview", component: Overview, roles: READERS },
   { path: "/keys", title: "Keys", component: Keys },
   { path: "/teams", title: "Teams", component: Teams },
-  { path: "/models", title: "Models", component: Models },
-  { path: "/logs", title: "Logs", component: Logs },
+  { path: "/models", title: "Models", component: Models, roles: READERS },
+  { path: "/logs", title: "Logs", component: Logs, roles: READERS },
   { path: "/playground", title: "Playground", component: Playground },
   { path: "/settings", title: "Settings", component: Settings },
 ];
+
+const canSee = (p: Page, role: string | null) => !p.roles || (role !== null && p.roles.includes(role));
 
 /** The page path under /ui ("/" for the overview). */
 function currentPath(): string {
@@ -51,21 +58,57 @@ function usePath(): string {
   return path;
 }
 
+/** Asks who is signed in; behind Cloudflare Access with no session yet, signs in with the assertion at once. */
+async function startSession(): Promise<{ info: SessionInfo; error?: unknown }> {
+  let info: SessionInfo;
+  try {
+    info = await api<SessionInfo>("/ui/api/session");
+  } catch (error) {
+    return { info: { signed_in: false, user_id: null, user_role: null, cloudflare_access: false, access_assertion: false }, error };
+  }
+  if (info.signed_in || !info.access_assertion) return { info };
+  try {
+    const who = await api<SignedIn>("/ui/api/login/access", { body: {} });
+    return { info: { ...info, signed_in: true, ...who } };
+  } catch (error) {
+    return { info, error };
+  }
+}
+
 function App() {
-  // The CSRF cookie is readable and lives as long as the HttpOnly session cookie: its presence
-  // says a session probably exists; the first admin call that answers 401 says it does not.
-  const [signedIn, setSignedIn] = useState(() => !!csrfToken());
+  const [info, setInfo] = useState<SessionInfo | null>(null);
+  const [startError, setStartError] = useState<unknown>(null);
   const path = usePath();
-  const page = PAGES.find((p) => p.path === path);
+  const role = info?.signed_in ? info.user_role : null;
+  const pages = PAGES.filter((p) => canSee(p, role));
+  // "/" is the first page the role may see (the Overview for admins).
+  const page = pages.find((p) => p.path === path) ?? (path === "/" ? pages[0] : undefined);
+  const hidden = !page && PAGES.some((p) => p.path === path);
   const logout = useAction();
 
-  useEffect(() => whenSignedOut(() => setSignedIn(false)), []);
   useEffect(() => {
-    document.title = `${signedIn ? (page?.title ?? "Not found") : "Sign in"} · Switchyard`;
+    void startSession().then(({ info, error }) => {
+      setInfo(info);
+      setStartError(error ?? null);
+    });
+  }, []);
+  useEffect(() => whenSignedOut(() => setInfo((i) => (i ? { ...i, signed_in: false } : i))), []);
+  useEffect(() => {
+    if (!info) return;
+    document.title = `${info.signed_in ? (page?.title ?? "Not found") : "Sign in"} · Switchyard`;
     document.getElementById("main")?.focus();
-  }, [page, signedIn]);
+  }, [page, info]);
 
-  if (!signedIn) return <Login onSignedIn={() => setSignedIn(true)} />;
+  if (!info) {
+    return (
+      <main id="main" class="login" tabIndex={-1} aria-busy="true">
+        <p>Loading…</p>
+      </main>
+    );
+  }
+  if (!info.signed_in) {
+    return <Login access={info.cloudflare_access} initialError={startError} onSignedIn={(who) => setInfo({ ...info, signed_in: true, ...who })} />;
+  }
 
   const Component = page?.component;
   return (
@@ -77,11 +120,11 @@ function App() {
         <span class="brand">Switchyard</span>
         <nav aria-label="Pages">
           <ul>
-            {PAGES.map((p) => (
+            {pages.map((p) => (
               <li key={p.path}>
                 <a
                   href={BASE + (p.path === "/" ? "/" : p.path)}
-                  aria-current={p.path === path ? "page" : undefined}
+                  aria-current={p === page ? "page" : undefined}
                   onClick={(e) => {
                     if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
                     e.preventDefault();
@@ -94,6 +137,7 @@ function App() {
             ))}
           </ul>
         </nav>
+        <span class="who">{info.user_id ? `${info.user_id} (${info.user_role})` : "Master key"}</span>
         <button
           type="button"
           class="secondary"
@@ -101,7 +145,7 @@ function App() {
           onClick={() =>
             logout.run(async () => {
               await request("/ui/api/logout", { method: "POST", body: {} });
-              setSignedIn(false);
+              setInfo({ ...info, signed_in: false, access_assertion: false });
               history.replaceState(null, "", `${BASE}/`);
             })
           }
@@ -113,6 +157,11 @@ function App() {
         <ErrorText error={logout.error} />
         {Component ? (
           <Component />
+        ) : hidden ? (
+          <>
+            <h1>Not available</h1>
+            <p>Your role ({role}) cannot see this page.</p>
+          </>
         ) : (
           <>
             <h1>Not found</h1>
