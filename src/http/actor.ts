@@ -46,6 +46,8 @@ export async function resolveActor(env: Env, principal: Principal, rule: RouteRu
       if (orgs.length && rule.grants.org_admin === "org") orgTeamIds = (await orgTeams(d, orgs)).map((t) => t.teamId);
     }
   }
+  // A JWT's mapped role (litellm_jwtauth role maps) is the caller's role, over its stored user's.
+  if (principal.kind === "key" && principal.role) role = principal.role;
   const reach: Actor["reach"] = {};
   const grant = (col: Column) => {
     const r = rule.grants[col];

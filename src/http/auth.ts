@@ -5,6 +5,7 @@ import type { Env } from "../env";
 import { cacheKey, cachedKey, forgetKey } from "../limits/key-cache";
 import { configError, unauthorized } from "./errors";
 import { hashKey, keyFromHeaders } from "./key-header";
+import type { Role } from "./roles";
 
 let cachedMaster: { key: string; hash: Promise<string> } | undefined;
 
@@ -29,9 +30,10 @@ export type Via = "jwt" | "custom_auth" | "cloudflare_access";
  * With `via`, the caller presented no stored key: `key` is an identity record (identity/synthetic-key.ts)
  * whose team, user and organization guards bound the call, and `endUser` (from the token) names
  * the end user whose guard applies whatever the request's `user` says. A master principal `via`
- * a JWT is a proxy admin for admin routes only (LiteLLM's admin_allowed_routes).
+ * a JWT is a proxy admin for admin routes only (LiteLLM's admin_allowed_routes). `role` (a JWT's
+ * mapped role) is the caller's role on admin routes, over its stored user's.
  */
-export type Principal = { kind: "master"; via?: Via } | { kind: "key"; key: AuthKeyRow; via?: Via; endUser?: string };
+export type Principal = { kind: "master"; via?: Via } | { kind: "key"; key: AuthKeyRow; via?: Via; endUser?: string; role?: Role };
 
 /** The request being authenticated, for the authenticators installed from above (identity/). */
 export interface AuthRequest {
@@ -40,6 +42,8 @@ export interface AuthRequest {
   path: string;
   env: Env;
   config: ResolvedConfig;
+  /** The model the request body names (read on demand, for choosing among a token's teams). */
+  model?: () => Promise<string | undefined>;
 }
 
 /**
@@ -55,6 +59,8 @@ export interface Authenticators {
   hook?: (presented: string | undefined, req: AuthRequest) => Promise<Principal | undefined>;
   /** A Cloudflare Access assertion (Cf-Access-Jwt-Assertion) on an admin route sent without a key. */
   access?: (assertion: string, req: AuthRequest) => Promise<Principal | undefined>;
+  /** The user of a UI session signed in through Cloudflare Access (throws 401 when it cannot act any more). */
+  session?: (userId: string, req: AuthRequest) => Promise<Principal>;
 }
 
 let installed: Authenticators = {};
@@ -70,10 +76,21 @@ export async function accessPrincipal(headers: Headers, env: Env, config: Resolv
   return installed.access(assertion, { headers, env, config, ...at });
 }
 
+/** The admin caller a user's UI session names (signed in through Cloudflare Access). */
+export async function sessionUserPrincipal(userId: string, env: Env, config: ResolvedConfig, at: { method: string; path: string }): Promise<Principal> {
+  if (!installed.session) throw unauthorized("This UI session names a user, and user sessions are not available: sign in again.");
+  return installed.session(userId, { headers: new Headers(), env, config, ...at });
+}
+
 const NO_KEY = "No API key was given. Send it as 'Authorization: Bearer <key>' (or x-api-key / api-key).";
 
 /** Who is calling: the master key, a virtual key known to D1, or what an installed authenticator recognises. Throws 401 / 403 / 503. */
-export async function authenticate(headers: Headers, env: Env, config: ResolvedConfig, at: { method: string; path: string } = { method: "POST", path: "" }): Promise<Principal> {
+export async function authenticate(
+  headers: Headers,
+  env: Env,
+  config: ResolvedConfig,
+  at: { method: string; path: string; model?: () => Promise<string | undefined> } = { method: "POST", path: "" },
+): Promise<Principal> {
   if (!config.masterKey) throw configError(config.masterKeyError ?? "No master key is set.");
   const presented = keyFromHeaders(headers);
   const req = (): AuthRequest => ({ headers, env, config, ...at });

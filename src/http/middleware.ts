@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env";
 import { loadConfig } from "../config/load";
 import { checkKey } from "../limits/guard-client";
 import { resolveActor } from "./actor";
-import { accessPrincipal, authenticate } from "./auth";
+import { accessPrincipal, authenticate, sessionUserPrincipal } from "./auth";
 import { configError, forbidden, GatewayError } from "./errors";
 import { checkKeyRoute } from "./key-access";
 import { keyFromHeaders } from "./key-header";
@@ -33,20 +33,22 @@ type Access = "model" | "key" | "admin";
  * Authenticates the caller. `model`: master key or a virtual key (the model call admits it);
  * `key`: a virtual key is checked with its guard first (revocation is immediate);
  * `admin`: the route's row in the role table (src/http/roles.ts) decides, after the key's guard;
- * the admin UI's session cookie (when no key is sent) is the master key's, for admin routes only
- * (a cookie never authenticates a model call). A key's key_type and allowed_routes apply to every route.
+ * the admin UI's session cookie (when no key is sent) is the master key's or a signed-in user's,
+ * for admin routes only (a cookie never authenticates a model call). A key's key_type and allowed_routes apply to every route.
  */
 export const requireAuth =
   (access: Access): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const config = c.get("config");
-    if (access === "admin" && config.masterKey && !keyFromHeaders(c.req.raw.headers) && (await sessionPrincipal(c, config.masterKey))) {
-      const master = { kind: "master" } as const;
-      c.set("principal", master);
-      c.set("actor", await resolveActor(c.env, master, ruleFor(c.req.method, c.req.routePath)));
+    const session = access === "admin" && config.masterKey && !keyFromHeaders(c.req.raw.headers) ? await sessionPrincipal(c, config.masterKey) : undefined;
+    if (session) {
+      // The master key's session, or a user's (Cloudflare Access sign-in): that user's role applies.
+      const principal = session.userId === undefined ? ({ kind: "master" } as const) : await sessionUserPrincipal(session.userId, c.env, config, { method: c.req.method, path: c.req.path });
+      c.set("principal", principal);
+      c.set("actor", await resolveActor(c.env, principal, ruleFor(c.req.method, c.req.routePath)));
       return next();
     }
-    const at = { method: c.req.method, path: c.req.path };
+    const at = { method: c.req.method, path: c.req.path, ...(access === "admin" ? {} : { model: () => bodyModel(c) }) };
     // Behind Cloudflare Access, an admin route sent without a key signs in with the Access assertion.
     const viaAccess = access === "admin" && !keyFromHeaders(c.req.raw.headers) ? await accessPrincipal(c.req.raw.headers, c.env, config, at) : undefined;
     // Access adds its assertion to every browser request, other sites' included: a change must come from this origin.
@@ -58,6 +60,9 @@ export const requireAuth =
     }
     // A caller without a stored key (JWT, custom auth) has no key guard: its team, user and org guards admit its calls.
     const stored = principal.kind === "key" && !principal.via;
+    if (principal.kind === "key" && principal.via === "jwt" && !principal.key.teamId && !principal.key.userId && access !== "admin") {
+      throw forbidden("This token names no team and no user, only an admin role: it may call admin routes only.");
+    }
     if (access === "admin") {
       const rule = ruleFor(c.req.method, c.req.routePath);
       if (principal.kind === "key") {
@@ -71,6 +76,20 @@ export const requireAuth =
     }
     await next();
   };
+
+/**
+ * The `model` of a JSON request body, read from a copy (the handler reads the body itself later);
+ * undefined for other bodies. Asked only when a JWT's teams must be chosen by model.
+ */
+async function bodyModel(c: Context<AppEnv>): Promise<string | undefined> {
+  if (!(c.req.header("content-type") ?? "").includes("json")) return undefined;
+  try {
+    const body = (await c.req.raw.clone().json()) as { model?: unknown } | null;
+    return typeof body?.model === "string" ? body.model : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const limiters = new WeakMap<object, MiddlewareHandler>();
 

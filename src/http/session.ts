@@ -52,29 +52,51 @@ export interface Session {
   token: string;
   csrf: string;
   expires: number;
+  /** Seconds the cookies live. */
+  maxAge: number;
 }
 
-/** A new session valid for SESSION_SECONDS from `now` (ms). */
-export async function createSession(env: Env, masterKey: string, now = Date.now()): Promise<Session> {
+/** Whose session it is: the master key's (no user), or an internal user signed in through Cloudflare Access. */
+export interface SessionSubject {
+  userId?: string;
+}
+
+/**
+ * A new session valid for SESSION_SECONDS from `now` (ms), or until `until` (ms) when sooner.
+ * A user's session signs the user id in (`exp.nonce.u<id>.sig`); the master key's carries none.
+ */
+export async function createSession(env: Env, masterKey: string, now = Date.now(), subject: SessionSubject & { until?: number } = {}): Promise<Session> {
   const key = await signingKey(env, masterKey);
-  const exp = Math.floor(now / 1000) + SESSION_SECONDS;
+  const start = Math.floor(now / 1000);
+  const exp = Math.min(start + SESSION_SECONDS, subject.until ? Math.floor(subject.until / 1000) : Number.POSITIVE_INFINITY);
   const nonce = b64url(crypto.getRandomValues(new Uint8Array(18)));
-  const sig = b64url(await crypto.subtle.sign("HMAC", key, enc(`s1.${exp}.${nonce}`)));
-  return { token: `${exp}.${nonce}.${sig}`, csrf: await csrfFor(key, nonce), expires: exp * 1000 };
+  const sub = subject.userId === undefined ? "" : `u${b64url(enc(subject.userId))}`;
+  const payload = sub ? `s2.${exp}.${nonce}.${sub}` : `s1.${exp}.${nonce}`;
+  const sig = b64url(await crypto.subtle.sign("HMAC", key, enc(payload)));
+  return { token: sub ? `${exp}.${nonce}.${sub}.${sig}` : `${exp}.${nonce}.${sig}`, csrf: await csrfFor(key, nonce), expires: exp * 1000, maxAge: Math.max(0, exp - start) };
 }
 
-/** The session's nonce when the token is genuine and unexpired; undefined otherwise. */
-async function verifySession(env: Env, masterKey: string, token: string, now = Date.now()): Promise<{ nonce: string; key: CryptoKey } | undefined> {
-  const m = /^(\d{1,12})\.([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{16,128})$/.exec(token);
+/** The session's nonce (and user) when the token is genuine and unexpired; undefined otherwise. */
+async function verifySession(env: Env, masterKey: string, token: string, now = Date.now()): Promise<(SessionSubject & { nonce: string; key: CryptoKey }) | undefined> {
+  const m = /^(\d{1,12})\.([A-Za-z0-9_-]{16,64})(?:\.(u[A-Za-z0-9_-]{1,700}))?\.([A-Za-z0-9_-]{16,128})$/.exec(token);
   if (!m) return undefined;
-  const [, exp, nonce, sig] = m as unknown as [string, string, string, string];
+  const [, exp, nonce, sub, sig] = m as unknown as [string, string, string, string | undefined, string];
   const sigBytes = fromB64url(sig);
   if (!sigBytes) return undefined;
   const key = await signingKey(env, masterKey);
   // crypto.subtle.verify compares in constant time.
-  if (!(await crypto.subtle.verify("HMAC", key, sigBytes, enc(`s1.${exp}.${nonce}`)))) return undefined;
+  if (!(await crypto.subtle.verify("HMAC", key, sigBytes, enc(sub ? `s2.${exp}.${nonce}.${sub}` : `s1.${exp}.${nonce}`)))) return undefined;
   if (Number(exp) * 1000 <= now) return undefined;
-  return { nonce, key };
+  if (!sub) return { nonce, key };
+  const id = fromB64url(sub.slice(1));
+  return id ? { nonce, key, userId: new TextDecoder().decode(id) } : undefined;
+}
+
+/** Whose session the request's cookie is (undefined without a genuine, unexpired one); never throws. */
+export async function readSession(env: Env, masterKey: string, headers: Headers): Promise<SessionSubject | undefined> {
+  const token = readCookie(headers, SESSION_COOKIE);
+  const session = token ? await verifySession(env, masterKey, token) : undefined;
+  return session ? (session.userId === undefined ? {} : { userId: session.userId }) : undefined;
 }
 
 /** The value of one cookie from the Cookie header. */
@@ -92,7 +114,7 @@ export function sessionCookies(session?: Session): string[] {
   if (!session) {
     return [`${SESSION_COOKIE}=; ${attrs}; HttpOnly; Max-Age=0`, `${CSRF_COOKIE}=; ${attrs}; Max-Age=0`];
   }
-  return [`${SESSION_COOKIE}=${session.token}; ${attrs}; HttpOnly; Max-Age=${SESSION_SECONDS}`, `${CSRF_COOKIE}=${session.csrf}; ${attrs}; Max-Age=${SESSION_SECONDS}`];
+  return [`${SESSION_COOKIE}=${session.token}; ${attrs}; HttpOnly; Max-Age=${session.maxAge}`, `${CSRF_COOKIE}=${session.csrf}; ${attrs}; Max-Age=${session.maxAge}`];
 }
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -109,13 +131,13 @@ export function checkSameOrigin(c: Context<AppEnv>): void {
 }
 
 /**
- * The UI session cookie as an admin principal, when the request has one and no API key.
- * A forged or expired cookie is a 401; a state-changing call without the CSRF token, or sent
- * by another site, is a 403.
+ * The UI session cookie's subject, when the request has one and no API key (undefined without a
+ * cookie). A forged or expired cookie is a 401; a state-changing call without the CSRF token, or
+ * sent by another site, is a 403.
  */
-export async function sessionPrincipal(c: Context<AppEnv>, masterKey: string): Promise<boolean> {
+export async function sessionPrincipal(c: Context<AppEnv>, masterKey: string): Promise<SessionSubject | undefined> {
   const token = readCookie(c.req.raw.headers, SESSION_COOKIE);
-  if (!token) return false;
+  if (!token) return undefined;
   const session = await verifySession(c.env, masterKey, token);
   if (!session) throw unauthorized("The UI session has expired or is not valid: sign in again.");
   if (!SAFE.has(c.req.method)) {
@@ -126,7 +148,7 @@ export async function sessionPrincipal(c: Context<AppEnv>, masterKey: string): P
       throw forbidden(`A state-changing call with the UI session needs the '${CSRF_HEADER}' header.`, "csrf_failed");
     }
   }
-  return true;
+  return session.userId === undefined ? {} : { userId: session.userId };
 }
 
 function timingSafeEqual(a: string, b: string): boolean {

@@ -5,9 +5,13 @@ import { formatPath } from "../config/schema";
 import { configError, GatewayError, invalidRequest, rateLimited, unauthorized } from "../http/errors";
 import { loginFailed, loginWait } from "../limits/login-guard";
 import { readJson } from "../http/json";
+import { checkSameOrigin, createSession, readSession, sessionCookies } from "../http/session";
+import { db } from "../db/client";
+import { findUser } from "../db/users";
+import { accessUser } from "../identity/access";
 import { routesOf } from "../http/actor";
+import { keyFromHeaders } from "../http/key-header";
 import { requireAuth } from "../http/middleware";
-import { checkSameOrigin, createSession, sessionCookies } from "../http/session";
 import securityHeaders from "../http/ui-security-headers.json";
 
 /**
@@ -81,7 +85,61 @@ uiSession.post("/ui/api/login", async (c) => {
   const session = await createSession(env, config.masterKey);
   c.header("cache-control", "no-store");
   for (const cookie of sessionCookies(session)) c.header("set-cookie", cookie, { append: true });
-  return c.json({ signed_in: true, expires_at: new Date(session.expires).toISOString(), csrf_token: session.csrf });
+  return c.json({ signed_in: true, expires_at: new Date(session.expires).toISOString(), csrf_token: session.csrf, user_id: null, user_role: "proxy_admin" });
+});
+
+/**
+ * Signs in with Cloudflare Access: the `Cf-Access-Jwt-Assertion` header Access adds in front of
+ * the gateway, verified as on the admin API (identity/access.ts); its email names the user whose
+ * role the session carries. The session ends no later than the assertion.
+ */
+uiSession.post("/ui/api/login/access", async (c) => {
+  checkSameOrigin(c);
+  const config = c.get("config");
+  if (!config.masterKey) throw configError(config.masterKeyError ?? "No master key is set: set the MASTER_KEY secret to use the admin UI.");
+  const access = config.settings.access;
+  if (!access) throw invalidRequest("Cloudflare Access sign-in is not configured on this gateway (general_settings.cloudflare_access).", null, "access_not_configured");
+  const assertion = c.req.header("cf-access-jwt-assertion")?.trim();
+  if (!assertion) throw unauthorized("This request carries no Cloudflare Access assertion (Cf-Access-Jwt-Assertion): open the UI through your Access application.");
+  const { user, exp } = await accessUser(assertion, c.env, access);
+  const session = await createSession(c.env, config.masterKey, Date.now(), { userId: user.userId, until: exp });
+  c.header("cache-control", "no-store");
+  for (const cookie of sessionCookies(session)) c.header("set-cookie", cookie, { append: true });
+  return c.json({ signed_in: true, expires_at: new Date(session.expires).toISOString(), csrf_token: session.csrf, user_id: user.userId, user_role: user.userRole });
+});
+
+/**
+ * Who the UI is signed in as, and the sign-in ways on offer (the sign-in page reads it):
+ * `{signed_in, user_id, user_role, cloudflare_access, access_assertion}`, and once signed in the
+ * caller's `role`, the teams it is an admin of (`team_admin_of`) and `routes`, every admin route
+ * (`"POST /key/update"`) its grants allow, so the UI hides what it may not use. Never an error for
+ * a missing or stale cookie: `signed_in: false`. A key sent instead of a cookie is answered for
+ * that key (a bad one is a 401).
+ */
+uiSession.get("/ui/api/session", async (c) => {
+  const config = c.get("config");
+  c.header("cache-control", "no-store");
+  const offered = { cloudflare_access: !!config.settings.access, access_assertion: !!config.settings.access && !!c.req.header("cf-access-jwt-assertion") };
+  const signedOut = { signed_in: false, user_id: null, user_role: null, ...offered };
+  const withKey = keyFromHeaders(c.req.raw.headers) !== undefined;
+  if (!withKey) {
+    const subject = config.masterKey ? await readSession(c.env, config.masterKey, c.req.raw.headers) : undefined;
+    if (!subject) return c.json(signedOut);
+    if (subject.userId !== undefined && !(config.settings.access && (await findUser(db(c.env.DB), subject.userId)))) return c.json(signedOut);
+  }
+  // The admin routes' own sign-in (key, session cookie), so the grants are exactly what they apply.
+  await requireAuth("admin")(c, async () => {});
+  const actor = c.get("actor");
+  const principal = c.get("principal");
+  return c.json({
+    signed_in: true,
+    user_id: actor.user?.userId ?? (principal.kind === "key" ? principal.key.userId : null),
+    user_role: actor.role,
+    ...offered,
+    role: actor.role,
+    team_admin_of: actor.memberships.filter((m) => m.role === "admin").map((m) => m.teamId),
+    routes: routesOf(actor),
+  });
 });
 
 /** Signs out: clears both cookies (the signed token itself lapses at its expiry). */
@@ -90,22 +148,6 @@ uiSession.post("/ui/api/logout", (c) => {
   c.header("cache-control", "no-store");
   for (const cookie of sessionCookies()) c.header("set-cookie", cookie, { append: true });
   return c.json({ signed_in: false });
-});
-
-/**
- * Who the UI is signed in as (the session cookie, or a Cloudflare Access assertion): the role and
- * the admin routes it may call, so pages and buttons it may not use are hidden.
- */
-uiSession.get("/ui/api/session", requireAuth("admin"), (c) => {
-  const actor = c.get("actor");
-  const principal = c.get("principal");
-  c.header("cache-control", "no-store");
-  return c.json({
-    role: actor.role,
-    user_id: actor.user?.userId ?? (principal.kind === "key" ? principal.key.userId : null),
-    team_admin_of: actor.memberships.filter((m) => m.role === "admin").map((m) => m.teamId),
-    routes: routesOf(actor),
-  });
 });
 
 uiSession.all("/ui/api/*", () => {

@@ -290,7 +290,7 @@ describe("the admin UI in chromium", () => {
     // /ui/api/session answers a proxy_admin_viewer: the role table's reads.
     const real = (await (await page.request.get(`${gateway.url}/ui/api/session`)).json()) as { routes: string[] };
     const reads = real.routes.filter((r) => r.startsWith("GET "));
-    await page.route("**/ui/api/session", (route) => route.fulfill({ json: { role: "proxy_admin_viewer", user_id: "viewer", team_admin_of: [], routes: reads } }));
+    await page.route("**/ui/api/session", (route) => route.fulfill({ json: { ...real, role: "proxy_admin_viewer", user_role: "proxy_admin_viewer", team_admin_of: [], routes: reads } }));
     await page.reload();
     await expect.poll(() => page.getByTestId("role").textContent()).toBe("proxy admin viewer");
     await page.getByRole("button", { name: "Manage browser-key" }).waitFor();

@@ -51,12 +51,14 @@ describe("Cloudflare Access sign-in to the admin API (general_settings.cloudflar
     expect(fetches).toBe(1);
   });
 
-  it("refuses an unknown email, a service token, a wrong AUD or issuer; never authenticates a model call", async () => {
+  it("refuses an unknown email, a service token, a wrong AUD or issuer, a forged signature; never authenticates a model call", async () => {
     const cases: Array<[string, RegExp]> = [
       [await assertion("stranger@acme.test"), /No user of this gateway has the email/],
       [await assertion(undefined), /carries no email/],
       [await assertion("boss@acme.test", { aud: "other-app" }), /audience/],
       [await assertion("boss@acme.test", { iss: "https://evil.cloudflareaccess.com" }), /issuer/],
+      // Signed by another key that claims Access's kid: a forged assertion.
+      [await token(await signer("cf-1"), { email: "boss@acme.test" }, { aud: AUD_TAG, iss: `https://${TEAM}` }), /signature/],
     ];
     for (const [a, why] of cases) {
       const res = await admin("/team/list", a);

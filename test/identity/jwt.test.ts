@@ -147,20 +147,21 @@ describe("JWT auth (general_settings.enable_jwt_auth)", () => {
   });
 
   it("a rotated-in kid is fetched once the cooldown is over (ES256 key beside RS256)", async () => {
-    const settings = { publicKeyUrl: JWKS_URL, audience: AUD, adminScope: "litellm_proxy_admin", userIdUpsert: false, publicKeyTtlMs: 600_000 };
+    const provider = { jwksUrls: [JWKS_URL], audience: AUD, fields: {} };
+    const verify = (t: string, at: number) => verifyJwt(t, provider, 600_000, at);
     const now = Date.now();
-    await verifyJwt(await token(k1, {}), settings, now);
+    await verify(await token(k1, {}), now);
     expect(idp.fetches).toBe(1);
     published = [k1, k2];
     const rotated = await token(k2, {});
-    await expect(verifyJwt(rotated, settings, now + 1_000)).rejects.toThrow(/kid/);
+    await expect(verify(rotated, now + 1_000)).rejects.toThrow(/kid/);
     expect(idp.fetches).toBe(1);
-    expect((await verifyJwt(rotated, settings, now + REFETCH_COOLDOWN_MS + 1)).sub).toBeUndefined();
+    expect((await verify(rotated, now + REFETCH_COOLDOWN_MS + 1)).sub).toBeUndefined();
     expect(idp.fetches).toBe(2);
     // Cached keys are reused within public_key_ttl, fetched again after it.
-    await verifyJwt(await token(k1, {}), settings, now + REFETCH_COOLDOWN_MS + 2);
+    await verify(await token(k1, {}), now + REFETCH_COOLDOWN_MS + 2);
     expect(idp.fetches).toBe(2);
-    await verifyJwt(await token(k1, {}, { exp: Math.floor((now + 700_000) / 1000) + 60 }), settings, now + 700_000);
+    await verify(await token(k1, {}, { exp: Math.floor((now + 700_000) / 1000) + 60 }), now + 700_000);
     expect(idp.fetches).toBe(3);
   });
 
@@ -267,10 +268,10 @@ describe("JWT auth (general_settings.enable_jwt_auth)", () => {
     const ready = (await (await withEnv(noAud, "/health/readiness")).json()) as { config: { unsupported: string[] } };
     expect(ready.config.unsupported.join("\n")).toMatch(/enable_jwt_auth: .*JWT_AUDIENCE/);
 
-    const unsupported = jwtEnv(jwtConfig({ team_id_jwt_field: "client_id", enforce_rbac: true }));
+    const unsupported = jwtEnv(jwtConfig({ team_id_jwt_field: "client_id", role_permissions: [{ role: "internal_user", models: ["gpt-4o"] }] }));
     const u = await chatWith(unsupported, await token(k1, { client_id: "jwt-eng" }));
     expect(u.status).toBe(503);
-    expect((await errorOf(u)).message).toMatch(/enforce_rbac is not supported/);
+    expect((await errorOf(u)).message).toMatch(/role_permissions is not supported/);
 
     fakeUpstream("https://idp.test/", () => new Response("down", { status: 500 }));
     const down = await chatWith(TEAM_CFG, await token(k1, { client_id: "jwt-eng" }));

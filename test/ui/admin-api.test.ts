@@ -219,7 +219,7 @@ describe("/ui/api/session", () => {
     expect(body.routes).not.toContain("GET /spend/logs");
   });
 
-  it("a viewer's routes hold no writes; without a session it is a 401", async () => {
+  it("a viewer's routes hold no writes; without a session it says signed_in: false, with a bad key 401", async () => {
     expect((await post("/user/new", { user_id: "ui-viewer", user_role: "internal_user_viewer" })).status).toBe(200);
     const k = await newKey({ user_id: "ui-viewer" });
     const res = await gw("/ui/api/session", { key: k.key });
@@ -228,6 +228,9 @@ describe("/ui/api/session", () => {
     expect(body).toMatchObject({ role: "internal_user_viewer", user_id: "ui-viewer" });
     expect(body.routes).toContain("GET /key/info");
     expect(body.routes.filter((r) => !r.startsWith("GET "))).toEqual([]);
-    expect((await gw("/ui/api/session", { key: null })).status).toBe(401);
+    const none = await gw("/ui/api/session", { key: null });
+    expect(none.status).toBe(200);
+    expect(await none.json()).toMatchObject({ signed_in: false, user_role: null });
+    expect((await gw("/ui/api/session", { key: "sk-not-a-key-of-this-gateway-0123" })).status).toBe(401);
   });
 });

@@ -180,3 +180,22 @@ export interface Team {
   rpm_limit: number | null;
   tpm_limit: number | null;
 }
+
+/** GET /ui/api/session: who is signed in, and which sign-in ways the gateway offers. */
+export interface SessionInfo {
+  signed_in: boolean;
+  user_id: string | null;
+  user_role: string | null;
+  cloudflare_access: boolean;
+  access_assertion: boolean;
+  /** Once signed in: the caller's role, the teams it is an admin of, and every admin route (`METHOD /path`) its grants allow. */
+  role?: string;
+  team_admin_of?: string[];
+  routes?: string[];
+}
+
+/** What a sign-in answers (the password form's and Cloudflare Access's). */
+export interface SignedIn {
+  user_id: string | null;
+  user_role: string;
+}

@@ -1,7 +1,8 @@
 import { render, type ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, csrfToken, request, whenSignedOut } from "./api";
-import { ErrorText, useAction, useLoad } from "./components";
+import { api, request, type SessionInfo, type SignedIn, whenSignedOut } from "./api";
+import { ErrorText, useAction } from "./components";
+import { SessionContext } from "./session";
 import { Keys } from "./pages/keys";
 import { Login } from "./pages/login";
 import { Logs } from "./pages/logs";
@@ -10,7 +11,6 @@ import { Overview } from "./pages/overview";
 import { Playground } from "./pages/playground";
 import { Settings } from "./pages/settings";
 import { Teams } from "./pages/teams";
-import { SessionContext, type SessionInfo } from "./session";
 import "./style.css";
 
 const BASE = "/ui";
@@ -19,7 +19,7 @@ interface Page {
   path: string;
   title: string;
   component: ComponentType;
-  /** The admin route the page reads first: without it the page is hidden. */
+  /** The admin route the page reads first: a role its grants do not allow does not see the page. */
   needs?: string;
 }
 
@@ -32,6 +32,8 @@ const PAGES: Page[] = [
   { path: "/playground", title: "Playground", component: Playground },
   { path: "/settings", title: "Settings", component: Settings },
 ];
+
+const canSee = (p: Page, info: SessionInfo | null) => !p.needs || !!info?.routes?.includes(p.needs);
 
 /** The page path under /ui ("/" for the overview). */
 function currentPath(): string {
@@ -54,26 +56,69 @@ function usePath(): string {
   return path;
 }
 
-/** The pages the signed-in role may open (all of them until the session is known). */
-const allowed = (session: SessionInfo | undefined) => PAGES.filter((p) => !p.needs || !session || session.routes.includes(p.needs));
+/** Asks who is signed in; behind Cloudflare Access with no session yet, signs in with the assertion at once. */
+async function startSession(): Promise<{ info: SessionInfo; error?: unknown }> {
+  let info: SessionInfo;
+  try {
+    info = await api<SessionInfo>("/ui/api/session");
+  } catch (error) {
+    return { info: { signed_in: false, user_id: null, user_role: null, cloudflare_access: false, access_assertion: false }, error };
+  }
+  if (info.signed_in || !info.access_assertion) return { info };
+  try {
+    await api<SignedIn>("/ui/api/login/access", { body: {} });
+    // Signed in: the session now says what the role may use.
+    return { info: await api<SessionInfo>("/ui/api/session") };
+  } catch (error) {
+    return { info, error };
+  }
+}
 
 function App() {
-  // The CSRF cookie is readable and lives as long as the HttpOnly session cookie: its presence
-  // says a session probably exists; the first admin call that answers 401 says it does not.
-  const [signedIn, setSignedIn] = useState(() => !!csrfToken());
+  const [info, setInfo] = useState<SessionInfo | null>(null);
+  const [startError, setStartError] = useState<unknown>(null);
   const path = usePath();
+  const role = info?.signed_in ? info.user_role : null;
+  const pages = PAGES.filter((p) => canSee(p, info?.signed_in ? info : null));
+  // "/" is the first page the role may see (the Overview for admins).
+  const page = pages.find((p) => p.path === path) ?? (path === "/" ? pages[0] : undefined);
+  const hidden = !page && PAGES.some((p) => p.path === path);
   const logout = useAction();
-  const session = useLoad(() => (signedIn ? api<SessionInfo>("/ui/api/session") : Promise.resolve(undefined)), [signedIn]);
-  const pages = allowed(session.data);
-  const page = pages.find((p) => p.path === path);
 
-  useEffect(() => whenSignedOut(() => setSignedIn(false)), []);
   useEffect(() => {
-    document.title = `${signedIn ? (page?.title ?? "Not found") : "Sign in"} · Switchyard`;
+    void startSession().then(({ info, error }) => {
+      setInfo(info);
+      setStartError(error ?? null);
+    });
+  }, []);
+  useEffect(() => whenSignedOut(() => setInfo((i) => (i ? { ...i, signed_in: false } : i))), []);
+  useEffect(() => {
+    if (!info) return;
+    document.title = `${info.signed_in ? (page?.title ?? "Not found") : "Sign in"} · Switchyard`;
     document.getElementById("main")?.focus();
-  }, [page, signedIn]);
+  }, [page, info]);
 
-  if (!signedIn) return <Login onSignedIn={() => setSignedIn(true)} />;
+  if (!info) {
+    return (
+      <main id="main" class="login" tabIndex={-1} aria-busy="true">
+        <p>Loading…</p>
+      </main>
+    );
+  }
+  if (!info.signed_in) {
+    return (
+      <Login
+        access={info.cloudflare_access}
+        initialError={startError}
+        onSignedIn={() =>
+          void startSession().then(({ info, error }) => {
+            setInfo(info);
+            setStartError(error ?? null);
+          })
+        }
+      />
+    );
+  }
 
   const Component = page?.component;
   return (
@@ -89,7 +134,7 @@ function App() {
               <li key={p.path}>
                 <a
                   href={BASE + (p.path === "/" ? "/" : p.path)}
-                  aria-current={p.path === path ? "page" : undefined}
+                  aria-current={p === page ? "page" : undefined}
                   onClick={(e) => {
                     if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
                     e.preventDefault();
@@ -102,11 +147,10 @@ function App() {
             ))}
           </ul>
         </nav>
-        {session.data?.role ? (
-          <span class="who" data-testid="role">
-            {session.data.role.replace(/_/g, " ")}
-          </span>
-        ) : null}
+        <span class="who">
+          {info.user_id ? `${info.user_id}: ` : ""}
+          <span data-testid="role">{(info.user_role ?? "").replace(/_/g, " ")}</span>
+        </span>
         <button
           type="button"
           class="secondary"
@@ -114,7 +158,7 @@ function App() {
           onClick={() =>
             logout.run(async () => {
               await request("/ui/api/logout", { method: "POST", body: {} });
-              setSignedIn(false);
+              setInfo({ ...info, signed_in: false, access_assertion: false });
               history.replaceState(null, "", `${BASE}/`);
             })
           }
@@ -123,14 +167,19 @@ function App() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <ErrorText error={logout.error ?? session.error} />
-        <SessionContext.Provider value={session.data ?? null}>
+        <ErrorText error={logout.error} />
+        <SessionContext.Provider value={info}>
           {Component ? (
             <Component />
+          ) : hidden ? (
+            <>
+              <h1>Not available</h1>
+              <p>Your role ({role}) cannot see this page.</p>
+            </>
           ) : (
             <>
               <h1>Not found</h1>
-              <p>{PAGES.some((p) => p.path === path) ? "Your role may not open this page." : `There is no page at ${location.pathname}.`}</p>
+              <p>There is no page at {location.pathname}.</p>
             </>
           )}
         </SessionContext.Provider>

@@ -1,15 +1,10 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
+import type { SessionInfo } from "./api";
 
-/** GET /ui/api/session: who the UI is signed in as, and the admin routes its grants allow. */
-export interface SessionInfo {
-  role: string | null;
-  user_id: string | null;
-  team_admin_of: string[];
-  /** `METHOD /path` of every admin route the caller may call at all. */
-  routes: string[];
-}
+export type { SessionInfo };
 
+/** GET /ui/api/session, once signed in: who the UI is signed in as, and the admin routes its grants allow. */
 export const SessionContext = createContext<SessionInfo | null>(null);
 
 /**
@@ -18,7 +13,7 @@ export const SessionContext = createContext<SessionInfo | null>(null);
  */
 export function useCan(): (route: string) => boolean {
   const s = useContext(SessionContext);
-  return (route) => !!s?.routes.includes(route);
+  return (route) => !!s?.routes?.includes(route);
 }
 
 export function useSession(): SessionInfo | null {

@@ -1,5 +1,5 @@
 import type { JwtSettings } from "../../config/jwt-settings";
-import type { Principal } from "../../http/auth";
+import type { JwtResolution } from "./principal";
 
 /**
  * Verified tokens -> their principal, per isolate, for at most TTL_MS and never past the token's
@@ -9,21 +9,21 @@ import type { Principal } from "../../http/auth";
  */
 const TTL_MS = 30_000;
 const MAX = 1000;
-const entries = new Map<string, { principal: Principal; until: number; settings: JwtSettings }>();
+const entries = new Map<string, { resolution: JwtResolution; until: number; settings: JwtSettings }>();
 
-export function cachedPrincipal(id: string, settings: JwtSettings, now = Date.now()): Principal | undefined {
+export function cachedPrincipal(id: string, settings: JwtSettings, now = Date.now()): JwtResolution | undefined {
   const e = entries.get(id);
   if (!e) return undefined;
   if (e.until <= now || e.settings !== settings) {
     entries.delete(id);
     return undefined;
   }
-  return e.principal;
+  return e.resolution;
 }
 
-export function cachePrincipal(id: string, settings: JwtSettings, principal: Principal, exp: number, now = Date.now()): void {
+export function cachePrincipal(id: string, settings: JwtSettings, resolution: JwtResolution, now = Date.now()): void {
   if (entries.size >= MAX) entries.delete(entries.keys().next().value!);
-  entries.set(id, { principal, settings, until: Math.min(now + TTL_MS, exp) });
+  entries.set(id, { resolution, settings, until: Math.min(now + TTL_MS, resolution.exp) });
 }
 
 export function resetPrincipalCache(): void {

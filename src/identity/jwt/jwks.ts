@@ -12,7 +12,7 @@ export const REFETCH_COOLDOWN_MS = 10_000;
 const FETCH_TIMEOUT_MS = 5_000;
 const MAX_JWKS_BYTES = 256 * 1024;
 
-type KeySet = ReturnType<typeof createLocalJWKSet>;
+export type KeySet = ReturnType<typeof createLocalJWKSet>;
 
 interface Cached {
   url: string;

@@ -1,29 +1,18 @@
 import type { JWTPayload } from "jose";
-import type { JwtSettings } from "../../config/jwt-settings";
+import type { JwtClaimFields, JwtSettings } from "../../config/jwt-settings";
 import { db, type Db } from "../../db/client";
 import type { AuthKeyRow } from "../../db/keys";
 import { findOrg } from "../../db/organizations";
 import type { OrganizationRow, TeamRow, UserRow } from "../../db/schema";
-import { findTeam } from "../../db/teams";
+import { findTeam, insertTeam } from "../../db/teams";
 import { findUser, insertUser } from "../../db/users";
 import type { Env } from "../../env";
 import type { Principal } from "../../http/auth";
 import { forbidden, unauthorized } from "../../http/errors";
 import { identityKey } from "../synthetic-key";
-import { verifyJwt } from "./verify";
-
-/** A claim by name; a dotted name reads nested objects (`resource_access.app.roles`), as LiteLLM does. */
-export function claim(payload: JWTPayload, path: string): unknown {
-  if (Object.hasOwn(payload, path)) return payload[path];
-  let v: unknown = payload;
-  for (const part of path.split(".")) {
-    if (!v || typeof v !== "object" || !Object.hasOwn(v, part)) return undefined;
-    v = (v as Record<string, unknown>)[part];
-  }
-  return v;
-}
-
-const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : typeof v === "number" ? String(v) : undefined);
+import { claim, str } from "./claims";
+import { jwtRoles } from "./roles";
+import { providerFor, verifyJwt } from "./verify";
 
 /** The token's scopes: `scope` (space separated, OAuth's form) or a list (`scp`, or `scope` as a list). */
 function scopes(payload: JWTPayload): string[] {
@@ -37,7 +26,7 @@ function scopes(payload: JWTPayload): string[] {
 }
 
 /** The teams the token may act for: team_id_jwt_field and the list at team_ids_jwt_field. */
-function tokenTeams(payload: JWTPayload, s: JwtSettings): string[] {
+function tokenTeams(payload: JWTPayload, s: Claims): string[] {
   const out: string[] = [];
   const one = s.teamIdField ? str(claim(payload, s.teamIdField)) : undefined;
   if (one) out.push(one);
@@ -46,40 +35,48 @@ function tokenTeams(payload: JWTPayload, s: JwtSettings): string[] {
   return out;
 }
 
+/** The settings that apply to one token: the global ones with its provider's claim names over them. */
+type Claims = JwtSettings & JwtClaimFields;
+
+/** The team named `id`, created (no limits of its own, LiteLLM's team_id_upsert) when missing and allowed. */
+async function teamOrUpsert(d: Db, id: string, s: Claims, from: string): Promise<TeamRow> {
+  const row = await findTeam(d, id);
+  if (row) return row;
+  if (!s.teamIdUpsert) throw unauthorized(`The JWT's team '${id}' (${from}) does not exist on this gateway. Create it with /team/new (or set litellm_jwtauth.team_id_upsert: true).`);
+  return insertTeam(d, { teamId: id, models: [], metadata: { created_by: "jwt" } }).catch(async () => {
+    const raced = await findTeam(d, id);
+    if (!raced) throw unauthorized(`The JWT's team '${id}' could not be created.`);
+    return raced;
+  });
+}
+
 /**
- * The team a call acts for: `x-litellm-team-id` when it names one of the token's teams (else 403,
- * as LiteLLM), else team_id_jwt_field's team, else the first team of team_ids_jwt_field that
- * exists, else team_id_default. Every team named must exist (a 401 naming it otherwise).
+ * The teams a call may act for, in order: `x-litellm-team-id` when it names one of the token's
+ * teams (else 403, as LiteLLM), else team_id_jwt_field's team (team_id_upsert creates either when
+ * missing), else the teams of team_ids_jwt_field that exist (the call's model picks among them:
+ * see chooseTeam), else team_id_default. A named team that does not exist is a 401 naming it.
  */
-async function pickTeam(d: Db, payload: JWTPayload, s: JwtSettings, headers: Headers): Promise<TeamRow | undefined> {
+async function pickTeams(d: Db, payload: JWTPayload, s: Claims, headers: Headers): Promise<TeamRow[]> {
   const teams = tokenTeams(payload, s);
   const asked = headers.get("x-litellm-team-id")?.trim();
   if (asked) {
     if (!teams.includes(asked)) throw forbidden(`Team '${asked}' from the x-litellm-team-id header is not one of this token's teams (${teams.join(", ") || "none"}).`);
-    const row = await findTeam(d, asked);
-    if (!row) throw unauthorized(`The JWT's team '${asked}' does not exist on this gateway. Create it with /team/new.`);
-    return row;
+    return [await teamOrUpsert(d, asked, s, "x-litellm-team-id")];
   }
   const single = s.teamIdField ? str(claim(payload, s.teamIdField)) : undefined;
-  if (single) {
-    const row = await findTeam(d, single);
-    if (!row) throw unauthorized(`The JWT's team '${single}' (${s.teamIdField}) does not exist on this gateway. Create it with /team/new.`);
-    return row;
-  }
-  for (const id of teams) {
-    const row = await findTeam(d, id);
-    if (row) return row;
-  }
+  if (single) return [await teamOrUpsert(d, single, s, s.teamIdField!)];
+  const rows = (await Promise.all(teams.map((id) => findTeam(d, id)))).filter((r): r is TeamRow => !!r);
+  if (rows.length) return rows;
   if (teams.length) throw unauthorized(`None of the JWT's teams (${teams.join(", ")}) exists on this gateway. Create one with /team/new.`);
   if (s.teamIdDefault) {
     const row = await findTeam(d, s.teamIdDefault);
     if (!row) throw unauthorized(`litellm_jwtauth.team_id_default names the team '${s.teamIdDefault}', which does not exist.`);
-    return row;
+    return [row];
   }
-  return undefined;
+  return [];
 }
 
-function checkEmailDomain(payload: JWTPayload, s: JwtSettings): string | undefined {
+function checkEmailDomain(payload: JWTPayload, s: Claims): string | undefined {
   const email = str(claim(payload, s.userEmailField ?? "email"));
   if (!s.userAllowedEmailDomain) return email;
   const domain = email?.split("@").at(-1)?.toLowerCase();
@@ -89,7 +86,7 @@ function checkEmailDomain(payload: JWTPayload, s: JwtSettings): string | undefin
   return email;
 }
 
-async function pickUser(d: Db, payload: JWTPayload, s: JwtSettings): Promise<UserRow | undefined> {
+async function pickUser(d: Db, payload: JWTPayload, s: Claims): Promise<UserRow | undefined> {
   if (!s.userIdField) return undefined;
   const id = str(claim(payload, s.userIdField));
   if (!id) return undefined;
@@ -105,38 +102,65 @@ async function pickUser(d: Db, payload: JWTPayload, s: JwtSettings): Promise<Use
   });
 }
 
-async function pickOrg(d: Db, payload: JWTPayload, s: JwtSettings, team: TeamRow | undefined): Promise<OrganizationRow | undefined> {
+/** The token's organization (must exist); teams of another organization are dropped (403 when none is left). */
+async function pickOrg(d: Db, payload: JWTPayload, s: Claims, teams: TeamRow[]): Promise<{ org?: OrganizationRow; teams: TeamRow[] }> {
   const id = s.orgIdField ? str(claim(payload, s.orgIdField)) : undefined;
-  if (!id) return undefined;
-  if (team?.organizationId && team.organizationId !== id) throw forbidden(`The JWT's team '${team.teamId}' does not belong to its organization '${id}'.`);
+  if (!id) return { teams };
   const row = await findOrg(d, id);
   if (!row) throw unauthorized(`The JWT's organization '${id}' (${s.orgIdField}) does not exist on this gateway.`);
-  return row;
+  const own = teams.filter((t) => !t.organizationId || t.organizationId === id);
+  if (teams.length && !own.length) throw forbidden(`The JWT's team '${teams[0]!.teamId}' does not belong to its organization '${id}'.`);
+  return { org: row, teams: own };
+}
+
+/** A verified token: its principal, or several (one per team it may act for) that the call's model chooses from. */
+export interface JwtResolution {
+  principal: Principal;
+  /** When the token's team list (team_ids_jwt_field) leaves several teams: the first that may call the model wins. */
+  choices?: Array<{ team: TeamRow; principal: Principal }>;
+  exp: number;
 }
 
 /**
- * A verified JWT as a principal, LiteLLM's way: admin_jwt_scope makes a proxy admin; otherwise the
- * team, user, organization and end user the token names (each must exist; see user_id_upsert)
- * become an identity whose team, user, membership and organization guards bound every call.
- * A token that names none of them is refused (403): nothing would bound its calls.
+ * A verified JWT as a principal, LiteLLM's way: admin_jwt_scope (or a role map to proxy_admin)
+ * makes a proxy admin; otherwise the team, user, organization and end user the token names (each
+ * must exist; see user_id_upsert, team_id_upsert) become an identity whose team, user,
+ * membership and organization guards bound every call, with the token's mapped role on admin
+ * routes. A token that names none of them (and no admin role) is refused (403): nothing would
+ * bound its calls.
  */
-export async function jwtPrincipal(token: string, s: JwtSettings, env: Env, headers: Headers): Promise<{ principal: Principal; exp: number }> {
-  const payload = await verifyJwt(token, s);
+export async function jwtPrincipal(token: string, settings: JwtSettings, env: Env, headers: Headers): Promise<JwtResolution> {
+  const provider = providerFor(token, settings);
+  const payload = await verifyJwt(token, provider, settings.publicKeyTtlMs);
+  const s: Claims = { ...settings, ...provider.fields };
   const exp = (payload.exp ?? 0) * 1000;
   if (scopes(payload).includes(s.adminScope)) return { principal: { kind: "master", via: "jwt" }, exp };
+  const { mapped: tokenRole, allowed } = jwtRoles(payload, s);
   const d = db(env.DB);
-  const team = await pickTeam(d, payload, s, headers);
-  const [user, org] = await Promise.all([pickUser(d, payload, s), pickOrg(d, payload, s, team)]);
+  const [user, named] = await Promise.all([pickUser(d, payload, s), pickTeams(d, payload, s, headers)]);
+  const { org, teams } = await pickOrg(d, payload, s, named);
   const endUser = s.endUserIdField ? str(claim(payload, s.endUserIdField)) : undefined;
-  if (!team && !user) {
-    throw forbidden("The JWT names no team and no user this gateway knows (litellm_jwtauth: team_id_jwt_field, team_ids_jwt_field, user_id_jwt_field), so nothing bounds its calls.");
+  if (!teams.length && !user) {
+    if (tokenRole === "proxy_admin") return { principal: { kind: "master", via: "jwt" }, exp };
+    if (tokenRole !== "proxy_admin_viewer") {
+      throw forbidden(
+        "The JWT names no team and no user this gateway knows (litellm_jwtauth: team_id_jwt_field, team_ids_jwt_field, user_id_jwt_field) and no admin role, so nothing bounds its calls.",
+      );
+    }
   }
-  const key: AuthKeyRow = identityKey({
-    label: `jwt:${user?.userId ?? ""}@${team?.teamId ?? ""}`,
-    teamId: team?.teamId ?? null,
-    userId: user?.userId ?? null,
-    teamModelAliases: team?.modelAliases ?? null,
-    teamOrganizationId: team?.organizationId ?? org?.organizationId ?? null,
-  });
-  return { principal: { kind: "key", key, via: "jwt", ...(endUser ? { endUser } : {}) }, exp };
+  // A mapped role wins over the stored user's (the identity provider decides); an allowed role is an internal_user's.
+  const role = tokenRole ?? (allowed && !user ? "internal_user" : undefined);
+  const as = (team: TeamRow | undefined): Principal => {
+    const key: AuthKeyRow = identityKey({
+      label: `jwt:${user?.userId ?? ""}@${team?.teamId ?? ""}`,
+      teamId: team?.teamId ?? null,
+      userId: user?.userId ?? null,
+      teamModelAliases: team?.modelAliases ?? null,
+      teamOrganizationId: team?.organizationId ?? org?.organizationId ?? null,
+    });
+    return { kind: "key", key, via: "jwt", ...(endUser ? { endUser } : {}), ...(role ? { role } : {}) };
+  };
+  const principal = as(teams[0]);
+  if (teams.length < 2) return { principal, exp };
+  return { principal, exp, choices: teams.map((team) => ({ team, principal: as(team) })) };
 }
