@@ -32,7 +32,7 @@ export interface TraceInput {
   route: string;
   status: string;
   deployment: (id: string) => Deployment | undefined;
-  attempts: ReadonlyArray<{ deployment: string; model_group: string; status: number; error?: string; ms: number }>;
+  attempts: ReadonlyArray<{ deployment: string; model_group: string; status: number; error?: string; ms: number; cooldown_until?: number }>;
   /** When each attempt started and ended, in the order they were made. */
   timings: ReadonlyArray<{ start: number; end: number }>;
   usage: { cached_tokens?: number; cache_creation_tokens?: number } | null;
@@ -99,6 +99,7 @@ export function buildTrace(t: TraceInput): CallTrace | undefined {
       ...(a.error ? { error: a.error } : {}),
       start: timing?.start ?? end - a.ms,
       end,
+      ...(a.cooldown_until ? { cooldown_until: a.cooldown_until } : {}),
     };
   });
   const trace: CallTrace = { callbacks: [...callbacks], operation: operationName(t.route), attempts, redacted: true };
