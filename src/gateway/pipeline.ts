@@ -1,3 +1,4 @@
+import type { TelemetrySettings } from "../config/callbacks";
 import type { Deployment } from "../config/deployment";
 import { GatewayError, invalidRequest, modelNotFound } from "../http/errors";
 import { callHeaders, costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
@@ -104,7 +105,9 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     // Read before the event builder drops the answer; the time to first token stays out of the row.
     const responseJson = typeof extra.response === "string" ? extra.response : undefined;
     const ttftMs = typeof extra.first_token_at === "number" ? extra.first_token_at - (timings.at(-1)?.start ?? start) : undefined;
+    const streamText = typeof extra.answer_text === "string" ? extra.answer_text : undefined;
     delete extra.first_token_at;
+    delete extra.answer_text;
     const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request, controls, start, dep, attempts }, status, usage, cost, extra);
     // What the callbacks need, only when a callback runs for this outcome.
     const trace = buildTrace({
@@ -120,6 +123,8 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
       timings,
       usage,
       responseJson,
+      responseId: event.response_id ?? undefined,
+      streamText,
       ttftMs,
       error: typeof extra.error === "string" ? { type: extra.error, status: typeof extra.http_status === "number" ? extra.http_status : 500 } : undefined,
     });
@@ -208,7 +213,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
       headers.set("content-type", outcome.upstream.headers.get("content-type") ?? "application/octet-stream");
       return new Response(outcome.upstream.body, { status: 200, headers });
     }
-    const spend = streamSpend(cx.waitUntil, a.dep, () => spec.estimate().promptTokens, finish);
+    const spend = streamSpend(cx.waitUntil, a.dep, () => spec.estimate().promptTokens, finish, exportsContent(config.settings.telemetry));
     const body = outcome.render(outcome.upstream.body!, spend);
     if (!hooks?.storeStream || mocked !== undefined) return sseResponse(body, headers);
     const ended = new Promise<StreamEnd>((resolve) => (onStreamEnd = resolve));
@@ -235,6 +240,9 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
 }
 
 const isOtelSink = (name: string) => name === "otel" || name === "langfuse_otel";
+
+/** A streamed answer's text is kept for the trace only when message logging is on and a callback may export it. */
+const exportsContent = (t: TelemetrySettings) => t.logMessages && (t.onSuccess.length > 0 || t.onFailure.length > 0);
 
 function sseResponse(body: ReadableStream<Uint8Array>, headers: Headers): Response {
   headers.set("content-type", "text/event-stream; charset=utf-8");

@@ -1,7 +1,7 @@
 import type { TelemetrySettings } from "../config/callbacks";
 import type { Deployment } from "../config/deployment";
 import type { AttemptTrace, CallTrace } from "../spend/event";
-import { clipAnswer, clipMessages } from "./content";
+import { clipAnswer, clipMessages, clipText } from "./content";
 
 /** Request metadata keys Langfuse reads (LiteLLM's names), carried to the sinks when the client sends them. */
 const CLIENT_KEYS = ["trace_id", "trace_name", "generation_name", "generation_id", "session_id", "trace_user_id", "existing_trace_id", "trace_version", "trace_release"];
@@ -38,6 +38,10 @@ export interface TraceInput {
   usage: { cached_tokens?: number; cache_creation_tokens?: number } | null;
   /** The answer as sent to the client (non-streamed calls). */
   responseJson?: string;
+  /** The answer's own id as the client got it (streams: from the stream). */
+  responseId?: string;
+  /** A streamed answer's text (kept only when message logging is on). */
+  streamText?: string;
   ttftMs?: number;
   error?: { type: string; status: number; message?: string };
 }
@@ -112,6 +116,7 @@ export function buildTrace(t: TraceInput): CallTrace | undefined {
   if (num(t.request.top_p) !== undefined) params.top_p = num(t.request.top_p);
   if (Object.keys(params).length) trace.params = params;
   if (t.responseJson && callbacks.length) trace.response = answerFacts(t.responseJson);
+  else if (t.responseId && callbacks.length) trace.response = { id: t.responseId.slice(0, 200) };
   if (t.usage?.cached_tokens !== undefined) trace.cache_read_tokens = t.usage.cached_tokens;
   if (t.usage?.cache_creation_tokens !== undefined) trace.cache_creation_tokens = t.usage.cache_creation_tokens;
   if (t.ttftMs !== undefined) trace.ttft_ms = t.ttftMs;
@@ -132,6 +137,7 @@ export function buildTrace(t: TraceInput): CallTrace | undefined {
     trace.redacted = false;
     trace.messages = clipMessages(t.request.messages ?? t.request.prompt ?? t.request.input);
     if (t.responseJson) trace.answer = clipAnswer(t.responseJson);
+    else if (t.streamText !== undefined) trace.answer = [{ role: "assistant", content: clipText(t.streamText) }];
   }
   return trace;
 }
