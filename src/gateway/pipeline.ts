@@ -15,6 +15,7 @@ import { applyAliases } from "../identity/aliases";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 import { buildTrace } from "../telemetry/call-trace";
+import { tenantCallbacks } from "../telemetry/tenant-callbacks";
 import { upstreamTraceparent } from "../telemetry/ids";
 import { syncHealth } from "./health-sync";
 import { apiBaseOrigin } from "./api-base";
@@ -112,6 +113,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     // What the callbacks need, only when a callback runs for this outcome.
     const trace = buildTrace({
       settings: config.settings.telemetry,
+      tenant: principal.kind === "key" ? tenantCallbacks(principal.key, principal.via === undefined, status === "success") : undefined,
       headers: cx.clientHeaders,
       key: principal.kind === "key" ? principal.key : null,
       // The end user as the call named it (x-litellm-customer-id wins over the body's user).
@@ -213,7 +215,9 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
       headers.set("content-type", outcome.upstream.headers.get("content-type") ?? "application/octet-stream");
       return new Response(outcome.upstream.body, { status: 200, headers });
     }
-    const spend = streamSpend(cx.waitUntil, a.dep, () => spec.estimate().promptTokens, finish, exportsContent(config.settings.telemetry));
+    const tenantLogs =
+      principal.kind === "key" && (tenantCallbacks(principal.key, principal.via === undefined, true).length > 0 || tenantCallbacks(principal.key, principal.via === undefined, false).length > 0);
+    const spend = streamSpend(cx.waitUntil, a.dep, () => spec.estimate().promptTokens, finish, exportsContent(config.settings.telemetry, tenantLogs));
     const body = outcome.render(outcome.upstream.body!, spend);
     if (!hooks?.storeStream || mocked !== undefined) return sseResponse(body, headers);
     const ended = new Promise<StreamEnd>((resolve) => (onStreamEnd = resolve));
@@ -242,7 +246,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
 const isOtelSink = (name: string) => name === "otel" || name === "langfuse_otel";
 
 /** A streamed answer's text is kept for the trace only when message logging is on and a callback may export it. */
-const exportsContent = (t: TelemetrySettings) => t.logMessages && (t.onSuccess.length > 0 || t.onFailure.length > 0);
+const exportsContent = (t: TelemetrySettings, tenant: boolean) => t.logMessages && (tenant || t.onSuccess.length > 0 || t.onFailure.length > 0);
 
 function sseResponse(body: ReadableStream<Uint8Array>, headers: Headers): Response {
   headers.set("content-type", "text/event-stream; charset=utf-8");

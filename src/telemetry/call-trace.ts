@@ -25,6 +25,8 @@ export function operationName(route: string): string {
 
 export interface TraceInput {
   settings: TelemetrySettings;
+  /** The key's or team's own sinks for this outcome (team- and key-based logging). */
+  tenant?: readonly string[];
   headers: Headers;
   key: { keyAlias: string | null; metadata: Record<string, unknown> } | null;
   /** The parsed request body. */
@@ -85,7 +87,8 @@ function truthy(v: unknown): boolean {
  * this outcome: then nothing more is built and the event stays as it was.
  */
 export function buildTrace(t: TraceInput): CallTrace | undefined {
-  const callbacks = t.status === "success" ? t.settings.onSuccess : t.settings.onFailure;
+  const global = t.status === "success" ? t.settings.onSuccess : t.settings.onFailure;
+  const callbacks = t.tenant?.length ? [...global, ...t.tenant] : global;
   // Failure alerts (outage_alerts, llm_exceptions) read the attempts too.
   const alerting = t.settings.alerting.slack || t.settings.alerting.webhook;
   if (!callbacks.length && !alerting) return undefined;

@@ -137,6 +137,7 @@ export async function jwtPrincipal(token: string, s: JwtSettings, env: Env, head
     userId: user?.userId ?? null,
     teamModelAliases: team?.modelAliases ?? null,
     teamOrganizationId: team?.organizationId ?? org?.organizationId ?? null,
+    teamLogging: team?.metadata?.logging ?? null,
   });
   return { principal: { kind: "key", key, via: "jwt", ...(endUser ? { endUser } : {}) }, exp };
 }
