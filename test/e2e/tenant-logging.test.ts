@@ -188,4 +188,17 @@ describe("team-based logging", () => {
     expect(at(TENANT_HOOK).length).toBe(before);
     expect(received.some((r) => r.url.startsWith(TENANT_HOOK) && r.body.includes(idAfter))).toBe(false);
   });
+
+  it("a team's admin manages its own team's callbacks, without reading the gateway's bindings (os.environ/ is for proxy admins)", async () => {
+    const lead = await (await post("/user/new", { user_id: "log-lead", user_role: "internal_user_viewer" })).json<{ key: string }>();
+    const team = await (await post("/team/new", { team_id: "t-logging", members_with_roles: [{ role: "admin", user_id: "log-lead" }] })).json<{ team_id: string }>();
+    const other = await (await post("/team/new", { team_alias: "not-led" })).json<{ team_id: string }>();
+    const hook = (endpoint: string) => ({ callback_name: "webhook", callback_vars: { generic_logger_endpoint: endpoint, generic_logger_headers: "os.environ/OPENAI_API_KEY" } });
+    const refused = await post(`/team/${team.team_id}/callback`, hook(TENANT_HOOK), lead.key);
+    expect(refused.status).toBe(400);
+    expect((await refused.json<{ error: { param: string } }>()).error.param).toBe("callback_vars.generic_logger_headers");
+    expect((await post(`/team/${other.team_id}/callback`, { callback_name: "webhook", callback_vars: { generic_logger_endpoint: TENANT_HOOK } }, lead.key)).status).toBe(403);
+    expect((await post(`/team/${team.team_id}/callback`, { callback_name: "webhook", callback_vars: { generic_logger_endpoint: TENANT_HOOK } }, lead.key)).status).toBe(200);
+    expect((await post(`/team/${other.team_id}/callback`, hook(TENANT_HOOK))).status).toBe(200);
+  });
 });
