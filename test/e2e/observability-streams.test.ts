@@ -47,13 +47,18 @@ function streamOf(parts: string[]): () => Response {
 }
 
 /** A streamed call through the app, waited on until its spend event is sent. */
-async function streamedCall(cfg: string, model = "streamed"): Promise<{ id: string; text: string }> {
+async function streamedCall(
+  cfg: string,
+  model = "streamed",
+  path = "/v1/chat/completions",
+  body: Record<string, unknown> = { messages: [{ role: "user", content: "tell me" }] },
+): Promise<{ id: string; text: string }> {
   const ctx = createExecutionContext();
   const res = await buildApp().fetch(
-    new Request(`${BASE}/v1/chat/completions`, {
+    new Request(`${BASE}${path}`, {
       method: "POST",
       headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" },
-      body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "tell me" }] }),
+      body: JSON.stringify({ model, stream: true, ...body }),
     }),
     { ...env, GATEWAY_CONFIG: cfg } as Env,
     ctx,
@@ -105,6 +110,32 @@ describe("streamed calls in traces", () => {
     const span = await eventually(async () => spansAt(SINK_URLS.otel).find((s) => attrs(s)["switchyard.request_id"] === id));
     expect(attrs(span)["gen_ai.response.id"]).toBe(clientId);
     expect(JSON.parse(attrs(span)["gen_ai.output.messages"] as string)).toEqual([{ role: "assistant", content: "27 × 453 = **12,231** — déjà vérifié ☃." }]);
+  });
+
+  it("natively passed streams (Anthropic /v1/messages, the Responses API) export their text and their own ids", async () => {
+    fakeSinks();
+    const logged = config("  callbacks: [otel]\n  turn_off_message_logging: false");
+    const output = async (id: string) => {
+      const span = await eventually(async () => spansAt(SINK_URLS.otel).find((s) => attrs(s)["switchyard.request_id"] === id));
+      return { id: attrs(span)["gen_ai.response.id"], output: JSON.parse(attrs(span)["gen_ai.output.messages"] as string) };
+    };
+    fakeUpstream("https://anth-st.test", () => new Response(anthropicSse(thinkingStream), { headers: { "content-type": "text/event-stream" } }));
+    const messages = await streamedCall(logged, "streamed-anthropic", "/v1/messages", { max_tokens: 200, messages: [{ role: "user", content: "27 × 453?" }] });
+    expect(messages.text).toContain("event: message_start");
+    expect(await output(messages.id)).toEqual({ id: "msg_01ThinkStream", output: [{ role: "assistant", content: "27 × 453 = **12,231** — déjà vérifié ☃." }] });
+
+    const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    const done = { id: "resp_up_1", object: "response", status: "completed", output: [], usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5 } };
+    fakeUpstream("https://st.test/v1/responses", () =>
+      chunked([
+        ev("response.created", { response: { ...done, status: "in_progress", usage: null } }),
+        ev("response.output_text.delta", { item_id: "msg_1", output_index: 0, content_index: 0, delta: "Hi " }),
+        ev("response.output_text.delta", { item_id: "msg_1", output_index: 0, content_index: 0, delta: "there" }),
+        ev("response.completed", { response: done }),
+      ]),
+    );
+    const responses = await streamedCall(logged, "streamed", "/v1/responses", { input: "hello" });
+    expect(await output(responses.id)).toEqual({ id: "resp_up_1", output: [{ role: "assistant", content: "Hi there" }] });
   });
 
   it("a long streamed answer is clipped to 8,000 characters and marked", async () => {
