@@ -144,7 +144,11 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
   };
   // Trace context goes upstream when the call is traced (an OTel-based callback) or the caller sent one.
   const callerTrace = cx.clientHeaders.get("traceparent");
-  const tracing = !!callerTrace || config.settings.telemetry.onSuccess.some(isOtelSink) || config.settings.telemetry.onFailure.some(isOtelSink);
+  const tracing =
+    !!callerTrace ||
+    config.settings.telemetry.onSuccess.some(isOtelSink) ||
+    config.settings.telemetry.onFailure.some(isOtelSink) ||
+    (principal.kind === "key" && tenantCallbacks(principal.key, principal.via === undefined, true).some(isOtelTenantSink));
   let current: Attempt | undefined;
   const run = (d: Deployment): Promise<Outcome> => {
     current = {
@@ -244,6 +248,8 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
 }
 
 const isOtelSink = (name: string) => name === "otel" || name === "langfuse_otel";
+/** A key's or team's own OTel-based sink (`otel@team:<id>`, `langfuse_otel@key:<token>`). */
+const isOtelTenantSink = (id: string) => id.startsWith("otel@") || id.startsWith("langfuse_otel@");
 
 /** A streamed answer's text is kept for the trace only when message logging is on and a callback may export it. */
 const exportsContent = (t: TelemetrySettings, tenant: boolean) => t.logMessages && (tenant || t.onSuccess.length > 0 || t.onFailure.length > 0);

@@ -146,7 +146,7 @@ teamRoutes.post("/team/update", requireAuth("admin"), async (c) => {
   const row = await updateTeam(db(c.env.DB), f.team_id, fields);
   if (!row) throw notFound(f.team_id);
   await sync(c, row);
-  // Keys carry their team's organization and model_aliases from the key lookup: drop this isolate's copies
+  // Keys carry their team's organization, model_aliases and logging from the key lookup: drop this isolate's copies
   // (other isolates refresh theirs within the key cache's 30 s).
   if (f.organization_id !== undefined || f.model_aliases !== undefined || f.metadata !== undefined) for (const k of await teamKeys(db(c.env.DB), row.teamId)) forgetKey(k.token);
   return c.json(teamObject(row, (await guard(c, row.teamId).view(Date.now())).resetAt));

@@ -166,6 +166,13 @@ export async function sealMetadataLogging(
   env: Record<string, unknown>,
   allowEnvRefs: boolean,
 ): Promise<Record<string, unknown>> {
+  // LiteLLM's older shape would be stored and never run: refused, with the shape that works.
+  if (Object.hasOwn(metadata, "callback_settings")) {
+    throw invalidRequest(
+      "'metadata.callback_settings' (LiteLLM's deprecated shape) is not supported: use metadata.logging, a list of {callback_name, callback_type, callback_vars}.",
+      "metadata.callback_settings",
+    );
+  }
   if (!Object.hasOwn(metadata, "logging")) return metadata;
   const entries = parseLogging(metadata.logging, { path: "metadata.logging", previous: previous?.logging, allowEnvRefs });
   return { ...metadata, logging: await sealLogging(entries, env) };

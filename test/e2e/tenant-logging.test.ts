@@ -117,8 +117,25 @@ describe("key-based logging", () => {
     expect((await bad([{ ...langfuseLogging()[0], callback_type: "sometimes" }])).param).toBe("metadata.logging[0].callback_type");
     expect((await bad([...langfuseLogging(), ...langfuseLogging()])).param).toBe("metadata.logging[1].callback_name");
     expect((await bad("langfuse")).param).toBe("metadata.logging");
+    const old = await post("/key/generate", { metadata: { callback_settings: { success_callback: ["langfuse"] } } });
+    expect(old.status).toBe(400);
+    expect((await old.json<{ error: { param: string } }>()).error.param).toBe("metadata.callback_settings");
     const e = await bad([{ callback_name: "otel", callback_vars: { otel_endpoint: 7 } }]);
     expect(e).toMatchObject({ param: "metadata.logging[0].callback_vars.otel_endpoint", code: "invalid_request_error" });
+  });
+
+  it("a key's own otel sink gets its spans with its own headers, and its upstream calls carry a traceparent", async () => {
+    tenantSinks();
+    fakeUpstream("https://tenant-otel.test", () => json({ partialSuccess: {} }));
+    const a = await newKey({ metadata: { logging: [{ callback_name: "otel", callback_vars: { otel_endpoint: "https://tenant-otel.test/v1/traces", otel_headers: "x-tenant-token=tok-9" } }] } });
+    const plain = await newKey();
+    await call(plain.key);
+    const id = await call(a.key);
+    const upstream = received.filter((r) => r.url.startsWith("https://tt.test/v1"));
+    expect(upstream.map((r) => !!r.headers.traceparent)).toEqual([false, true]);
+    const req = await eventually(async () => at("https://tenant-otel.test/v1/traces").find((r) => r.body.includes(id)));
+    expect(req.headers["x-tenant-token"]).toBe("tok-9");
+    expect(at(SINK_URLS.otel)).toEqual([]);
   });
 
   it("a failing tenant sink parks only its own batches, under its own sink identity", async () => {
