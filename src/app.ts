@@ -27,6 +27,7 @@ import { teamRoutes } from "./routes/teams";
 import { uiPages, uiSession } from "./routes/ui";
 import { userRoutes } from "./routes/users";
 import { teamMemberRoutes } from "./routes/team-members";
+import { teamCallbackRoutes } from "./routes/team-callbacks";
 import { orgRoutes } from "./routes/organizations";
 import { customerRoutes } from "./routes/customers";
 import { cacheRoutes } from "./routes/cache";
@@ -68,6 +69,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/", metricsRoutes);
   app.route("/", userRoutes);
   app.route("/", teamMemberRoutes);
+  app.route("/", teamCallbackRoutes);
   app.route("/", orgRoutes);
   app.route("/", customerRoutes);
   app.route("/", cacheRoutes);

@@ -7,7 +7,7 @@ export type SinkName = (typeof SINK_NAMES)[number];
 export const CALLBACK_NAMES: readonly string[] = [...SINK_NAMES, "prometheus"];
 
 /** LiteLLM's alert_types Switchyard raises today. */
-export const ALERT_TYPES = ["budget_alerts", "llm_exceptions", "outage_alerts"] as const;
+export const ALERT_TYPES = ["budget_alerts", "llm_exceptions", "outage_alerts", "cooldown_deployment"] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 /** The observability part of the config, resolved. */

@@ -70,16 +70,21 @@ export async function listKeysOf(d: Db, page: number, size: number, of: { userId
 }
 
 /** A key as authentication caches it: with its team's model_aliases and organization (one query, joined). */
-export type AuthKeyRow = KeyRow & { teamModelAliases?: Record<string, string> | null; teamOrganizationId?: string | null };
+export type AuthKeyRow = KeyRow & {
+  teamModelAliases?: Record<string, string> | null;
+  teamOrganizationId?: string | null;
+  /** The team's metadata.logging (team-based logging), when it has one. */
+  teamLogging?: unknown;
+};
 
 export async function findAuthKey(d: Db, token: string): Promise<AuthKeyRow | undefined> {
   const r = await d
-    .select({ key: keys, teamModelAliases: teams.modelAliases, teamOrganizationId: teams.organizationId })
+    .select({ key: keys, teamModelAliases: teams.modelAliases, teamOrganizationId: teams.organizationId, teamMetadata: teams.metadata })
     .from(keys)
     .leftJoin(teams, eq(keys.teamId, teams.teamId))
     .where(eq(keys.token, token))
     .get();
-  return r ? { ...r.key, teamModelAliases: r.teamModelAliases ?? null, teamOrganizationId: r.teamOrganizationId ?? null } : undefined;
+  return r ? { ...r.key, teamModelAliases: r.teamModelAliases ?? null, teamOrganizationId: r.teamOrganizationId ?? null, teamLogging: r.teamMetadata?.logging ?? null } : undefined;
 }
 
 /** A user's keys in one team. */
@@ -93,10 +98,10 @@ export const memberKeys = (d: Db, teamId: string, userId: string): Promise<KeyRo
 /** The key with this stable id (keys.key_id, kept by /key/regenerate), as authentication loads it. */
 export async function findAuthKeyById(d: Db, keyId: string): Promise<AuthKeyRow | undefined> {
   const r = await d
-    .select({ key: keys, teamModelAliases: teams.modelAliases, teamOrganizationId: teams.organizationId })
+    .select({ key: keys, teamModelAliases: teams.modelAliases, teamOrganizationId: teams.organizationId, teamMetadata: teams.metadata })
     .from(keys)
     .leftJoin(teams, eq(keys.teamId, teams.teamId))
     .where(eq(keys.keyId, keyId))
     .get();
-  return r ? { ...r.key, teamModelAliases: r.teamModelAliases ?? null, teamOrganizationId: r.teamOrganizationId ?? null } : undefined;
+  return r ? { ...r.key, teamModelAliases: r.teamModelAliases ?? null, teamOrganizationId: r.teamOrganizationId ?? null, teamLogging: r.teamMetadata?.logging ?? null } : undefined;
 }

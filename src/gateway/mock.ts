@@ -72,6 +72,7 @@ export function mockChatStream(text: string, model: string, id: string, created:
           controller.enqueue(bytes);
           controller.close();
           spend.sink.produced?.(text.length);
+          spend.sink.text?.(text);
           spend.sink.usage(usage);
           spend.sink.responseId?.(base.id);
           spend.sink.end("complete");

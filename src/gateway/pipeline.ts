@@ -1,3 +1,4 @@
+import type { TelemetrySettings } from "../config/callbacks";
 import type { Deployment } from "../config/deployment";
 import { GatewayError, invalidRequest, modelNotFound } from "../http/errors";
 import { callHeaders, costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
@@ -14,6 +15,7 @@ import { applyAliases } from "../identity/aliases";
 import { priceCall } from "../spend/pricing";
 import { recordSpend } from "../spend/sender";
 import { buildTrace } from "../telemetry/call-trace";
+import { tenantCallbacks } from "../telemetry/tenant-callbacks";
 import { upstreamTraceparent } from "../telemetry/ids";
 import { shareCooldown, syncHealth } from "./health-sync";
 import { apiBaseOrigin } from "./api-base";
@@ -104,11 +106,14 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     // Read before the event builder drops the answer; the time to first token stays out of the row.
     const responseJson = typeof extra.response === "string" ? extra.response : undefined;
     const ttftMs = typeof extra.first_token_at === "number" ? extra.first_token_at - (timings.at(-1)?.start ?? start) : undefined;
+    const streamText = typeof extra.answer_text === "string" ? extra.answer_text : undefined;
     delete extra.first_token_at;
+    delete extra.answer_text;
     const event = spendEvent(cx, { route: spec.route, stream: spec.stream, request, controls, start, dep, attempts }, status, usage, cost, extra);
     // What the callbacks need, only when a callback runs for this outcome.
     const trace = buildTrace({
       settings: config.settings.telemetry,
+      tenant: principal.kind === "key" ? tenantCallbacks(principal.key, principal.via === undefined, status === "success") : undefined,
       headers: cx.clientHeaders,
       key: principal.kind === "key" ? principal.key : null,
       // The end user as the call named it (x-litellm-customer-id wins over the body's user).
@@ -120,6 +125,8 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
       timings,
       usage,
       responseJson,
+      responseId: event.response_id ?? undefined,
+      streamText,
       ttftMs,
       error: typeof extra.error === "string" ? { type: extra.error, status: typeof extra.http_status === "number" ? extra.http_status : 500 } : undefined,
     });
@@ -137,7 +144,11 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
   };
   // Trace context goes upstream when the call is traced (an OTel-based callback) or the caller sent one.
   const callerTrace = cx.clientHeaders.get("traceparent");
-  const tracing = !!callerTrace || config.settings.telemetry.onSuccess.some(isOtelSink) || config.settings.telemetry.onFailure.some(isOtelSink);
+  const tracing =
+    !!callerTrace ||
+    config.settings.telemetry.onSuccess.some(isOtelSink) ||
+    config.settings.telemetry.onFailure.some(isOtelSink) ||
+    (principal.kind === "key" && tenantCallbacks(principal.key, principal.via === undefined, true).some(isOtelTenantSink));
   let current: Attempt | undefined;
   const run = (d: Deployment): Promise<Outcome> => {
     current = {
@@ -211,7 +222,9 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
       headers.set("content-type", outcome.upstream.headers.get("content-type") ?? "application/octet-stream");
       return new Response(outcome.upstream.body, { status: 200, headers });
     }
-    const spend = streamSpend(cx.waitUntil, a.dep, () => spec.estimate().promptTokens, finish);
+    const tenantLogs =
+      principal.kind === "key" && (tenantCallbacks(principal.key, principal.via === undefined, true).length > 0 || tenantCallbacks(principal.key, principal.via === undefined, false).length > 0);
+    const spend = streamSpend(cx.waitUntil, a.dep, () => spec.estimate().promptTokens, finish, exportsContent(config.settings.telemetry, tenantLogs));
     const body = outcome.render(outcome.upstream.body!, spend);
     if (!hooks?.storeStream || mocked !== undefined) return sseResponse(body, headers);
     const ended = new Promise<StreamEnd>((resolve) => (onStreamEnd = resolve));
@@ -238,6 +251,11 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
 }
 
 const isOtelSink = (name: string) => name === "otel" || name === "langfuse_otel";
+/** A key's or team's own OTel-based sink (`otel@team:<id>`, `langfuse_otel@key:<token>`). */
+const isOtelTenantSink = (id: string) => id.startsWith("otel@") || id.startsWith("langfuse_otel@");
+
+/** A streamed answer's text is kept for the trace only when message logging is on and a callback may export it. */
+const exportsContent = (t: TelemetrySettings, tenant: boolean) => t.logMessages && (tenant || t.onSuccess.length > 0 || t.onFailure.length > 0);
 
 function sseResponse(body: ReadableStream<Uint8Array>, headers: Headers): Response {
   headers.set("content-type", "text/event-stream; charset=utf-8");

@@ -78,6 +78,10 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   rule("POST", "/team/member_delete", teamMembers),
   rule("POST", "/team/model/add", admin),
   rule("POST", "/team/model/delete", admin),
+  rule("POST", "/team/:team_id/callback", teamMembers),
+  rule("GET", "/team/:team_id/callback", teamMembers),
+  rule("DELETE", "/team/:team_id/callback/:callback_name", teamMembers),
+  rule("POST", "/team/:team_id/disable_logging", teamMembers),
 
   rule("POST", "/organization/new", admin),
   rule("GET", "/organization/info", orgReaders),

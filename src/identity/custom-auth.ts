@@ -95,6 +95,7 @@ export async function hookPrincipal(presented: string | undefined, req: AuthRequ
     metadata: a.metadata ?? {},
     teamModelAliases: team?.modelAliases ?? null,
     teamOrganizationId: team?.organizationId ?? null,
+    teamLogging: team?.metadata?.logging ?? null,
   });
   return { kind: "key", key, via: "custom_auth", ...(a.end_user_id ? { endUser: a.end_user_id } : {}) };
 }

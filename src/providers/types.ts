@@ -63,6 +63,8 @@ export interface StreamSink {
   end(outcome: StreamOutcome): void;
   /** The answer's own id as the client sees it (`chatcmpl-...`), when the stream tells it. */
   responseId?(id: string): void;
+  /** The answer's text as it streams; present only when the call's content is exported (message logging on). */
+  text?(fragment: string): void;
 }
 
 export interface ChatAdapter {

@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env";
 import { SINK_NAMES } from "../config/callbacks";
 import { invalidRequest } from "../http/errors";
 import { requireAuth } from "../http/middleware";
+import { sinkTarget } from "../telemetry/sinks/registry";
 import { listExportDeadLetters, replayExportDeadLetters } from "../telemetry/dead-letters";
 
 /** Export batches parked by their sinks: listed, and sent again (master key). */
@@ -10,7 +11,8 @@ export const callbackRoutes = new Hono<AppEnv>();
 
 function sinkParam(value: string | undefined): string | undefined {
   if (value === undefined || value === "") return undefined;
-  if (!(SINK_NAMES as readonly string[]).includes(value)) throw invalidRequest(`'sink' must be one of ${SINK_NAMES.join(", ")}.`, "sink");
+  // A key's or team's own sink is named <callback>@key:<token> or <callback>@team:<team id>.
+  if (!sinkTarget(value)) throw invalidRequest(`'sink' must be one of ${SINK_NAMES.join(", ")}, or a key's or team's own sink (<callback>@key:<token>, <callback>@team:<team id>).`, "sink");
   return value;
 }
 

@@ -17,6 +17,7 @@ import { findTeam } from "../db/teams";
 import { findMember, findUser } from "../db/users";
 import type { Actor } from "../http/actor";
 import { adminTeams, mayKey, orgTeamIds, outOfReach, ownUserId, reachesAll, reachesOwn } from "../identity/scope";
+import { maskMetadata, sealMetadataLogging } from "../telemetry/tenant-logging";
 import { checkDuration, expiryDate, expiryFrom, generateSchema, parseKeyBody, updateSchema, type KeyFields } from "./key-fields";
 
 export const keyRoutes = new Hono<AppEnv>();
@@ -50,7 +51,8 @@ function keyObject(row: KeyRow, budgetResetAt: number | null = null) {
     model_max_budget: row.modelMaxBudget,
     temp_budget_increase: row.tempBudgetIncrease,
     temp_budget_expiry: iso(row.tempBudgetExpiry),
-    metadata: row.metadata,
+    // Team- and key-based logging credentials are never shown back.
+    metadata: maskMetadata(row.metadata),
     user_id: row.userId,
     aliases: row.aliases ?? {},
     tags: row.tags ?? [],
@@ -154,6 +156,7 @@ keyRoutes.post("/key/generate", requireAuth("admin"), async (c) => {
   const actor = c.get("actor");
   const fields = await rowFields(c, f);
   await checkKeyOwner(c, actor, fields);
+  if (fields.metadata) fields.metadata = await sealMetadataLogging(fields.metadata, undefined, c.env as unknown as Record<string, unknown>, reachesAll(actor));
   const { raw, row } = await createKey(c.env, fields);
   const view = await guard(c, row.token).view(Date.now());
   return c.json({ key: raw, token_id: row.token, ...keyObject(row, view.resetAt) });
@@ -184,6 +187,7 @@ keyRoutes.post("/key/update", requireAuth("admin"), async (c) => {
   if (!reachesAll(actor) && (!before || !mayKey(actor, before))) throw outOfReach("this key");
   if (!before) throw notFound(f.key);
   const fields = await rowFields(c, f);
+  if (fields.metadata) fields.metadata = await sealMetadataLogging(fields.metadata, before.metadata, c.env as unknown as Record<string, unknown>, reachesAll(actor));
   if (!reachesAll(actor)) {
     // Only a proxy admin unblocks (or blocks) a key; everyone else moves keys only within its reach.
     if (f.blocked !== undefined) throw forbidden("Only a proxy admin may change 'blocked' (use /key/block and /key/unblock).", "forbidden");

@@ -41,7 +41,7 @@ export function messagesCall(raw: Record<string, unknown>, req: MessagesRequest,
         const build = () => nativeRequest(raw, a.dep, a.clientHeaders);
         if (!stream) return answerOutcome(a, build, mapError, nativeResponse);
         return streamOutcome(a, build, mapError, (body, spend) =>
-          translateStream(body, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail, id: spend.clientId }), spend.sink.end, anthropicStreamError),
+          translateStream(body, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail, id: spend.clientId, text: spend.sink.text }), spend.sink.end, anthropicStreamError),
         );
       }
       const build = () => chat.request(chatRequest(), a.dep, a.ctx);

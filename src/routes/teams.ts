@@ -16,6 +16,7 @@ import { addMembers, memberSchema, membershipObject } from "../identity/members"
 import { adminTeams, mayTeam, memberTeams, orgTeamIds, outOfReach, reachesAll, selfKey } from "../identity/scope";
 import { findOrg } from "../db/organizations";
 import { forgetKey } from "../limits/key-cache";
+import { maskMetadata, sealMetadataLogging } from "../telemetry/tenant-logging";
 
 /** LiteLLM's team routes (master key): a team bounds its keys' models, budget and limits. */
 export const teamRoutes = new Hono<AppEnv>();
@@ -59,7 +60,8 @@ function teamObject(row: TeamRow, resetAt: number | null = null, members: TeamMe
     tpm_limit: row.tpmLimit,
     spend: row.spend,
     blocked: row.blocked,
-    metadata: row.metadata,
+    // Team-based logging credentials are never shown back.
+    metadata: maskMetadata(row.metadata),
     model_aliases: row.modelAliases ?? {},
     organization_id: row.organizationId,
     members_with_roles: members.map((m) => ({ role: m.role, user_id: m.userId })),
@@ -96,7 +98,9 @@ teamRoutes.post("/team/new", requireAuth("admin"), async (c) => {
   const id = f.team_id ?? crypto.randomUUID();
   if (await findTeam(db(c.env.DB), id)) throw invalidRequest(`Team '${id}' already exists.`, "team_id");
   await checkOrg(c, f.organization_id);
-  const row = await insertTeam(db(c.env.DB), { models: [], metadata: {}, ...rowFields(f), teamId: id });
+  const fields = rowFields(f);
+  if (fields.metadata) fields.metadata = await sealMetadataLogging(fields.metadata, undefined, c.env as unknown as Record<string, unknown>, reachesAll(c.get("actor")));
+  const row = await insertTeam(db(c.env.DB), { models: [], metadata: {}, ...fields, teamId: id });
   await sync(c, row);
   const added = await addMembers(c.env, id, row.budgetDuration, members_with_roles ?? [], null, "members_with_roles");
   return c.json(
@@ -133,12 +137,18 @@ teamRoutes.get("/team/info", requireAuth("admin"), async (c) => {
 teamRoutes.post("/team/update", requireAuth("admin"), async (c) => {
   const f = parseKeyBody(updateSchema, await readJson(c));
   await checkOrg(c, f.organization_id);
-  const row = await updateTeam(db(c.env.DB), f.team_id, rowFields(f));
+  const fields = rowFields(f);
+  if (fields.metadata) {
+    const before = await findTeam(db(c.env.DB), f.team_id);
+    if (!before) throw notFound(f.team_id);
+    fields.metadata = await sealMetadataLogging(fields.metadata, before.metadata, c.env as unknown as Record<string, unknown>, reachesAll(c.get("actor")));
+  }
+  const row = await updateTeam(db(c.env.DB), f.team_id, fields);
   if (!row) throw notFound(f.team_id);
   await sync(c, row);
-  // Keys carry their team's organization and model_aliases from the key lookup: drop this isolate's copies
+  // Keys carry their team's organization, model_aliases and logging from the key lookup: drop this isolate's copies
   // (other isolates refresh theirs within the key cache's 30 s).
-  if (f.organization_id !== undefined || f.model_aliases !== undefined) for (const k of await teamKeys(db(c.env.DB), row.teamId)) forgetKey(k.token);
+  if (f.organization_id !== undefined || f.model_aliases !== undefined || f.metadata !== undefined) for (const k of await teamKeys(db(c.env.DB), row.teamId)) forgetKey(k.token);
   return c.json(teamObject(row, (await guard(c, row.teamId).view(Date.now())).resetAt));
 });
 

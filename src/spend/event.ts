@@ -46,6 +46,8 @@ export interface AttemptTrace {
   /** Unix ms. */
   start: number;
   end: number;
+  /** This failure rested the deployment until then (unix ms): the cooldown alert and metric read it. */
+  cooldown_until?: number;
 }
 
 /** A bounded view of the call for the export sinks; built in the gateway, shipped with the spend event. */

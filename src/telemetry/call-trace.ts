@@ -1,7 +1,7 @@
 import type { TelemetrySettings } from "../config/callbacks";
 import type { Deployment } from "../config/deployment";
 import type { AttemptTrace, CallTrace } from "../spend/event";
-import { clipAnswer, clipMessages } from "./content";
+import { clipAnswer, clipMessages, clipText } from "./content";
 
 /** Request metadata keys Langfuse reads (LiteLLM's names), carried to the sinks when the client sends them. */
 const CLIENT_KEYS = ["trace_id", "trace_name", "generation_name", "generation_id", "session_id", "trace_user_id", "existing_trace_id", "trace_version", "trace_release"];
@@ -25,6 +25,8 @@ export function operationName(route: string): string {
 
 export interface TraceInput {
   settings: TelemetrySettings;
+  /** The key's or team's own sinks for this outcome (team- and key-based logging). */
+  tenant?: readonly string[];
   headers: Headers;
   key: { keyAlias: string | null; metadata: Record<string, unknown> } | null;
   /** The parsed request body. */
@@ -32,12 +34,16 @@ export interface TraceInput {
   route: string;
   status: string;
   deployment: (id: string) => Deployment | undefined;
-  attempts: ReadonlyArray<{ deployment: string; model_group: string; status: number; error?: string; ms: number }>;
+  attempts: ReadonlyArray<{ deployment: string; model_group: string; status: number; error?: string; ms: number; cooldown_until?: number }>;
   /** When each attempt started and ended, in the order they were made. */
   timings: ReadonlyArray<{ start: number; end: number }>;
   usage: { cached_tokens?: number; cache_creation_tokens?: number } | null;
   /** The answer as sent to the client (non-streamed calls). */
   responseJson?: string;
+  /** The answer's own id as the client got it (streams: from the stream). */
+  responseId?: string;
+  /** A streamed answer's text (kept only when message logging is on). */
+  streamText?: string;
   ttftMs?: number;
   error?: { type: string; status: number; message?: string };
 }
@@ -81,7 +87,8 @@ function truthy(v: unknown): boolean {
  * this outcome: then nothing more is built and the event stays as it was.
  */
 export function buildTrace(t: TraceInput): CallTrace | undefined {
-  const callbacks = t.status === "success" ? t.settings.onSuccess : t.settings.onFailure;
+  const global = t.status === "success" ? t.settings.onSuccess : t.settings.onFailure;
+  const callbacks = t.tenant?.length ? [...global, ...t.tenant] : global;
   // Failure alerts (outage_alerts, llm_exceptions) read the attempts too.
   const alerting = t.settings.alerting.slack || t.settings.alerting.webhook;
   if (!callbacks.length && !alerting) return undefined;
@@ -99,6 +106,7 @@ export function buildTrace(t: TraceInput): CallTrace | undefined {
       ...(a.error ? { error: a.error } : {}),
       start: timing?.start ?? end - a.ms,
       end,
+      ...(a.cooldown_until ? { cooldown_until: a.cooldown_until } : {}),
     };
   });
   const trace: CallTrace = { callbacks: [...callbacks], operation: operationName(t.route), attempts, redacted: true };
@@ -111,6 +119,7 @@ export function buildTrace(t: TraceInput): CallTrace | undefined {
   if (num(t.request.top_p) !== undefined) params.top_p = num(t.request.top_p);
   if (Object.keys(params).length) trace.params = params;
   if (t.responseJson && callbacks.length) trace.response = answerFacts(t.responseJson);
+  else if (t.responseId && callbacks.length) trace.response = { id: t.responseId.slice(0, 200) };
   if (t.usage?.cached_tokens !== undefined) trace.cache_read_tokens = t.usage.cached_tokens;
   if (t.usage?.cache_creation_tokens !== undefined) trace.cache_creation_tokens = t.usage.cache_creation_tokens;
   if (t.ttftMs !== undefined) trace.ttft_ms = t.ttftMs;
@@ -131,6 +140,7 @@ export function buildTrace(t: TraceInput): CallTrace | undefined {
     trace.redacted = false;
     trace.messages = clipMessages(t.request.messages ?? t.request.prompt ?? t.request.input);
     if (t.responseJson) trace.answer = clipAnswer(t.responseJson);
+    else if (t.streamText !== undefined) trace.answer = [{ role: "assistant", content: clipText(t.streamText) }];
   }
   return trace;
 }

@@ -5,6 +5,8 @@ export const MAX_CONTENT_CHARS = 32_000;
 const MARK = "...[truncated]";
 
 const clip = (text: string): string => (text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) + MARK : text);
+/** A text clipped to MAX_MESSAGE_CHARS, marked when it was longer. */
+export const clipText = clip;
 
 /** A message with its text parts clipped to MAX_MESSAGE_CHARS (marked), other parts as they are. */
 function clipMessage(m: unknown): unknown {

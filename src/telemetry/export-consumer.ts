@@ -3,7 +3,8 @@ import type { Env } from "../env";
 import { parkExport } from "./dead-letters";
 import type { ExportMessage } from "./export-message";
 import { SinkError } from "./sinks/http";
-import { sinkFor } from "./sinks/registry";
+import { sinkTarget } from "./sinks/registry";
+import { tenantBindings } from "./tenant-bindings";
 
 /** Seconds before the next delivery of a batch that failed `attempts` times: doubling, capped. */
 export function backoffSeconds(attempts: number, base: number, max: number): number {
@@ -24,10 +25,12 @@ export async function consumeExport(batch: MessageBatch<ExportMessage>, env: Env
   await Promise.all(
     batch.messages.map(async (m) => {
       const body = m.body;
-      const sink = body && typeof body.sink === "string" ? sinkFor(body.sink) : undefined;
+      const target = body && typeof body.sink === "string" ? sinkTarget(body.sink) : undefined;
       try {
-        if (!sink || !Array.isArray(body.events)) throw new SinkError(`not an export batch for a known sink (${String(body?.sink)})`, false);
-        await sink.deliver(body.events, sinkCtx);
+        if (!target || !Array.isArray(body.events)) throw new SinkError(`not an export batch for a known sink (${String(body?.sink)})`, false);
+        // A key's or team's own sink delivers with its own credentials only, never the gateway's.
+        const ctx = target.tenant ? { ...sinkCtx, env: await tenantBindings(env, target.sink.name, target.tenant) } : sinkCtx;
+        await target.sink.deliver(body.events, ctx);
         m.ack();
       } catch (e) {
         const retryable = !(e instanceof SinkError) || e.retryable;

@@ -1,6 +1,6 @@
 import type { Env } from "../env";
 import type { SpendEvent } from "../spend/event";
-import { sinkFor } from "./sinks/registry";
+import { sinkTarget } from "./sinks/registry";
 import type { ExportMessage } from "./export-message";
 
 /** A queue message stays well under the 128 KB limit; a sendBatch under its 256 KB. */
@@ -13,7 +13,7 @@ export function exportBatches(events: SpendEvent[]): ExportMessage[] {
   const bySink = new Map<string, SpendEvent[]>();
   for (const e of events) {
     for (const name of e.trace?.callbacks ?? []) {
-      if (!sinkFor(name)) continue;
+      if (!sinkTarget(name)) continue;
       const list = bySink.get(name);
       if (list) list.push(e);
       else bySink.set(name, [e]);

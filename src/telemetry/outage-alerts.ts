@@ -2,6 +2,7 @@ import { loadConfig } from "../config/load";
 import type { Env } from "../env";
 import type { SpendEvent } from "../spend/event";
 import { sendAlert } from "./alert-send";
+import { alertOnCooldowns, cooledDeployments } from "./cooldown-alerts";
 
 /** An attempt that counts toward an outage: no answer, 408, 429 or 5xx (LiteLLM leaves out 400s too). */
 const outageStatus = (s: number) => s === 0 || s === 408 || s === 429 || s >= 500;
@@ -9,7 +10,8 @@ const outageStatus = (s: number) => s === 0 || s === 408 || s === 429 || s >= 50
 /**
  * Raises `outage_alerts` (a deployment failed alerting_args.minor_outage_alert_threshold times within
  * outage_alert_ttl) and `llm_exceptions` (a call failed), each once per deployment or model group
- * and error per outage_alert_ttl, from the failures in a written spend batch. Counting windows
+ * and error per outage_alert_ttl, from the failures in a written spend batch, and `cooldown_deployment`
+ * (see cooldown-alerts.ts). Counting windows
  * live in D1, so every isolate and consumer adds to the same count. Best effort: never fails the batch.
  */
 export async function alertOnFailures(env: Env, events: SpendEvent[]): Promise<void> {
@@ -24,10 +26,11 @@ export async function alertOnFailures(env: Env, events: SpendEvent[]): Promise<v
     }
     if (e.status === "failure" && e.trace?.error) failedCalls.set(`${e.model_group}:${e.trace.error.type}`, { model_group: e.model_group, error: e.trace.error.type, status: e.trace.error.status });
   }
-  if (!failedAttempts.size && !failedCalls.size) return;
+  if (!failedAttempts.size && !failedCalls.size && !cooledDeployments(events).size) return;
   try {
     const alerting = (await loadConfig(env, () => {})).settings.telemetry.alerting;
     if (!alerting.slack && !alerting.webhook) return;
+    await alertOnCooldowns(env, alerting, events);
     const now = Date.now();
     const cutoff = now - alerting.outageAlertTtl * 1000;
     for (const [deployment, f] of failedAttempts) {

@@ -67,6 +67,39 @@ describe("alerts", () => {
     expect(at(SINK_URLS.slack).filter((r) => r.body.includes("LLM exception"))).toHaveLength(1);
   });
 
+  it("cooldown_deployment: a cooled deployment posts once per deployment and window to Slack and the webhook", async () => {
+    fakeSinks();
+    const e = alertEnv(config());
+    const cooled = (deployment: string) => {
+      const ev = failedCall(deployment);
+      ev.trace!.attempts[0]!.cooldown_until = Date.now() + 30_000;
+      ev.trace!.attempts[0]!.status = 429;
+      return ev;
+    };
+    await consume(e, [cooled("dep-cool-1")]);
+    await consume(e, [cooled("dep-cool-1"), cooled("dep-cool-2")]);
+    // A failure that did not rest its deployment raises no cooldown alert.
+    await consume(e, [failedCall("dep-cool-3")]);
+    const slack = at(SINK_URLS.slack)
+      .map((r) => r.json<{ text: string }>().text)
+      .filter((t) => t.startsWith("Deployment cooled down"));
+    expect(slack).toEqual([expect.stringContaining("dep-cool-1 of grp"), expect.stringContaining("dep-cool-2 of grp")]);
+    expect(slack[0]).toContain("429");
+    const hook = at(SINK_URLS.webhook)
+      .map((r) => r.json<Record<string, unknown>>())
+      .filter((b) => b.alert_type === "cooldown_deployment");
+    expect(hook).toEqual([
+      expect.objectContaining({ deployment: "dep-cool-1", model_group: "grp", api_base: "x.test", exception_status: 429, cooldown_until: expect.any(String) }),
+      expect.objectContaining({ deployment: "dep-cool-2" }),
+    ]);
+
+    // Not in alert_types: not sent.
+    fakeSinks();
+    const off = alertEnv(config("  alert_types: [budget_alerts]"));
+    await consume(off, [cooled("dep-cool-4")]);
+    expect(at(SINK_URLS.slack).filter((r) => r.body.includes("dep-cool-4"))).toEqual([]);
+  });
+
   it("alert_types limits what is sent; an unknown alert type is listed as unsupported", async () => {
     fakeSinks();
     const e = alertEnv(config("  alert_types: [budget_alerts, region_outage_alerts]"));

@@ -16,7 +16,7 @@ const dep = (name: string, host: string) => `
     model_info:
       id: ${host}`;
 const CONFIG = `
-model_list:${dep("metered", "mt")}${dep("broken", "br")}
+model_list:${dep("metered", "mt")}${dep("broken", "br")}${dep("cooling", "cd")}
 router_settings:
   num_retries: 0
 litellm_settings:
@@ -104,6 +104,28 @@ describe("GET /metrics", () => {
 
     const lint = await (env.PROMTOOL as Fetcher).fetch("http://promtool/", { method: "POST", body: text });
     expect(lint.status, await lint.clone().text()).toBe(200);
+    expect(await lint.json()).toEqual({ status: 0, output: "" });
+  });
+
+  it("a deployment the router cools down counts in litellm_deployment_cooled_down_total with LiteLLM's labels; promtool still passes", async () => {
+    // A lone deployment rests only for errors retrying cannot fix: a 404 cools it.
+    fakeUpstream("https://cd.test/v1", () => json({ error: { message: "no such model", type: "invalid_request_error" } }, 404));
+    const k = await newKey({ key_alias: "cooling-bot" });
+    expect((await call("cooling", k.key)).status).toBe(404);
+    // Cooling now: the next call is refused without an upstream attempt, and cools nothing more.
+    expect((await call("cooling", k.key)).status).toBe(429);
+    const text = await eventually(async () => {
+      const t = await scrape();
+      return sum(samples(t), "litellm_proxy_total_requests_metric_total", { hashed_api_key: k.token }) === 2 && t;
+    });
+    const s = samples(text);
+    const cooled = s.filter((x) => x.name === "litellm_deployment_cooled_down_total" && x.labels.model_id === "cd");
+    expect(cooled).toEqual([
+      { name: "litellm_deployment_cooled_down_total", labels: { litellm_model_name: "m-cd", model_id: "cd", api_base: "cd.test", api_provider: "openai", exception_status: "404" }, value: 1 },
+    ]);
+    expect(sum(s, "litellm_deployment_cooled_down_total", { model_id: "mt" })).toBe(0);
+    expect(text).toContain("# TYPE litellm_deployment_cooled_down_total counter");
+    const lint = await (env.PROMTOOL as Fetcher).fetch("http://promtool/", { method: "POST", body: text });
     expect(await lint.json()).toEqual({ status: 0, output: "" });
   });
 

@@ -50,6 +50,8 @@ export interface NativeStreamHooks {
   failed(): void;
   /** The message's own id (`message_start`), as the client gets it. */
   id?(id: string): void;
+  /** The answer's text (`text_delta`s); only given when the call's content is exported, so only then are deltas parsed. */
+  text?(fragment: string): void;
 }
 
 /**
@@ -73,6 +75,15 @@ export function nativeStreamTranslator(hooks: NativeStreamHooks): StreamTranslat
   };
   const parser = createParser({
     onEvent(e) {
+      if (hooks.text && e.event === "content_block_delta") {
+        try {
+          const delta = (JSON.parse(e.data) as { delta?: { type?: unknown; text?: unknown } }).delta;
+          if (delta?.type === "text_delta" && typeof delta.text === "string") hooks.text(delta.text);
+        } catch {
+          /* passed on as it came */
+        }
+        return;
+      }
       // Only the events that carry usage or end the stream are parsed.
       if (e.event === "message_stop") stopped = true;
       else if (e.event === "error") {

@@ -42,7 +42,14 @@ export const responsesErrorEvent = (err: GatewayError): string => `event: error\
  * Passes the upstream's Responses SSE through unchanged, reading the usage from its terminal
  * event; a stream that ends without one (or an error event) ends in an error event.
  */
-export function nativeStreamTranslator(hooks: { usage(u: Usage): void; failed(): void /** The response's own id, from its terminal event. */; id?(id: string): void }): StreamTranslator {
+export function nativeStreamTranslator(hooks: {
+  usage(u: Usage): void;
+  failed(): void;
+  /** The response's own id, from its terminal event. */
+  id?(id: string): void;
+  /** The answer's text (`response.output_text.delta`); only given when the call's content is exported. */
+  text?(fragment: string): void;
+}): StreamTranslator {
   const decoder = new TextDecoder();
   let ended = false;
   const parser = createParser({
@@ -51,6 +58,15 @@ export function nativeStreamTranslator(hooks: { usage(u: Usage): void; failed():
       if (type === "error") {
         ended = true;
         hooks.failed();
+        return;
+      }
+      if (hooks.text && type === "response.output_text.delta") {
+        try {
+          const delta = (JSON.parse(e.data) as { delta?: unknown }).delta;
+          if (typeof delta === "string") hooks.text(delta);
+        } catch {
+          /* passed on as it came */
+        }
         return;
       }
       if (type && !TERMINAL.has(type)) return;

@@ -34,7 +34,7 @@ export function responsesCall(raw: Record<string, unknown>, req: ResponsesReques
         const build = () => nativeRequest(raw, a.dep);
         if (!stream) return answerOutcome(a, build, mapError, nativeResponse);
         return streamOutcome(a, build, mapError, (body, spend) =>
-          translateStream(body, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail, id: spend.clientId }), spend.sink.end, responsesErrorEvent),
+          translateStream(body, nativeStreamTranslator({ usage: spend.sink.usage, failed: spend.fail, id: spend.clientId, text: spend.sink.text }), spend.sink.end, responsesErrorEvent),
         );
       }
       const build = () => chat.request(chatRequest(), a.dep, a.ctx);

@@ -157,6 +157,7 @@ export async function jwtPrincipal(token: string, settings: JwtSettings, env: En
       userId: user?.userId ?? null,
       teamModelAliases: team?.modelAliases ?? null,
       teamOrganizationId: team?.organizationId ?? org?.organizationId ?? null,
+      teamLogging: team?.metadata?.logging ?? null,
     });
     return { kind: "key", key, via: "jwt", ...(endUser ? { endUser } : {}), ...(role ? { role } : {}) };
   };

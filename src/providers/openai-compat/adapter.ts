@@ -50,6 +50,8 @@ const USAGE_MARK = '"usage":{';
 const DONE_MARK = "data: [DONE]";
 /** The text fields of a chunk's delta, counted to estimate what an abandoned stream produced. */
 const PRODUCED = /"(?:content|reasoning_content|arguments)":"((?:[^"\\]|\\.)*)"/g;
+/** A chunk's answer text, kept for the exported trace when message logging is on. */
+const CONTENT = /"content":"((?:[^"\\]|\\.)*)"/g;
 
 /**
  * Passes an OpenAI-format SSE stream through, complete events at a time. Only events that carry a
@@ -67,6 +69,15 @@ export function compatStreamTranslator(ctx: AdapterContext, sink: StreamSink): S
       let chars = 0;
       for (const m of part.matchAll(PRODUCED)) chars += m[1]!.length;
       if (chars) sink.produced(chars);
+    }
+    if (sink.text) {
+      for (const m of part.matchAll(CONTENT)) {
+        try {
+          sink.text(JSON.parse(`"${m[1]}"`) as string);
+        } catch {
+          /* not a JSON string: not kept */
+        }
+      }
     }
     if (!part.includes(USAGE_MARK)) return part;
     let out = "";

@@ -48,6 +48,7 @@ export class ChunkWriter {
 
   content(text: string): string {
     this.sink.produced?.(text.length);
+    this.sink.text?.(text);
     return text ? this.event({ content: text }) : "";
   }
 

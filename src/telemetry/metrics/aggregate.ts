@@ -96,6 +96,13 @@ export function metricIncrements(events: SpendEvent[]): { add: MetricIncrements;
       b.add(rid, "litellm_deployment_total_requests", dep, 1);
       if (ok) b.add(rid, "litellm_deployment_success_responses", dep, 1);
       else b.add(rid, "litellm_deployment_failure_responses", { ...dep, exception_status: String(a.status || ""), exception_class: a.error ?? "" }, 1);
+      if (a.cooldown_until)
+        b.add(
+          rid,
+          "litellm_deployment_cooled_down",
+          { litellm_model_name: a.model, model_id: a.deployment, api_base: a.api_base, api_provider: a.provider, exception_status: String(a.status || "") },
+          1,
+        );
       const prev = lastState.get(a.deployment);
       if (!prev || prev.end <= a.end)
         lastState.set(a.deployment, { rid, end: a.end, labels: { litellm_model_name: a.model, model_id: a.deployment, api_base: a.api_base, api_provider: a.provider }, value: ok ? 0 : 1 });

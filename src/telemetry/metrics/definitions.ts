@@ -51,6 +51,11 @@ export const METRICS = {
     help: "LLM Deployment Analytics - Total number of failed LLM API calls for a specific LLM deploymeny. exception_status is the status of the exception from the llm api",
     labels: ["requested_model", ...DEPLOYMENT, "exception_status", "exception_class", ...KEY],
   },
+  litellm_deployment_cooled_down: {
+    kind: "counter",
+    help: "LLM Deployment Analytics - Number of times a deployment has been cooled down by LiteLLM load balancing logic. exception_status is the status of the exception that caused the deployment to be cooled down",
+    labels: [...DEPLOYMENT, "exception_status"],
+  },
   litellm_deployment_state: { kind: "gauge", help: "LLM Deployment Analytics - The state of the deployment: 0 = healthy, 1 = partial outage, 2 = complete outage", labels: DEPLOYMENT },
   litellm_remaining_api_key_budget_metric: { kind: "gauge", help: "Remaining budget for api key", labels: ["hashed_api_key", "api_key_alias"] },
   litellm_remaining_team_budget_metric: { kind: "gauge", help: "Remaining budget for team", labels: ["team", "team_alias"] },

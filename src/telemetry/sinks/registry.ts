@@ -1,4 +1,6 @@
 import type { SinkName } from "../../config/callbacks";
+import { parseSinkId, type Tenant } from "../tenant-callbacks";
+import { TENANT_VARS } from "../tenant-logging";
 import { datadog } from "./datadog";
 import { genericApi, webhook } from "./generic";
 import { langfuse } from "./langfuse";
@@ -19,3 +21,11 @@ const SINKS: Record<SinkName, Sink> = {
 };
 
 export const sinkFor = (name: string): Sink | undefined => (Object.hasOwn(SINKS, name) ? SINKS[name as SinkName] : undefined);
+
+/** The sink an export batch names: a callback, or a key's or team's own (`langfuse@team:<id>`). */
+export function sinkTarget(id: string): { sink: Sink; tenant?: Tenant } | undefined {
+  const { name, tenant } = parseSinkId(id);
+  const sink = sinkFor(name);
+  if (!sink || (tenant && !Object.hasOwn(TENANT_VARS, name))) return undefined;
+  return tenant ? { sink, tenant } : { sink };
+}
