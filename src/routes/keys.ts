@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { checkCacheDefaults } from "../cache/controls";
 import { db } from "../db/client";
+import { keyCacheSavings } from "../db/spend";
 import { deleteKeys, findKey, findKeys, insertKey, listKeys, listKeysOf, updateKey } from "../db/keys";
 import type { KeyRow } from "../db/schema";
 import { forbidden, GatewayError, invalidRequest } from "../http/errors";
@@ -149,9 +150,9 @@ keyRoutes.get("/key/info", requireAuth("admin"), async (c) => {
   if (!reachesAll(actor) && (!row || !mayKey(actor, row))) throw outOfReach("this key");
   if (!row) throw notFound(asked ?? token);
   await flushSettlesFor(c.env, c.get("config"), keySubject(token));
-  const view = await guard(c, token).view(Date.now());
+  const [view, savings] = await Promise.all([guard(c, token).view(Date.now()), keyCacheSavings(c.env.DB, token)]);
   const { token: t, ...info } = keyObject(row, view.resetAt);
-  return c.json({ key: t, info: { ...info, current_period_spend: view.spend, reserved_spend: view.reserved, parallel_requests_in_flight: view.inFlight } });
+  return c.json({ key: t, info: { ...info, current_period_spend: view.spend, reserved_spend: view.reserved, parallel_requests_in_flight: view.inFlight, ...savings } });
 });
 
 keyRoutes.post("/key/update", requireAuth("admin"), async (c) => {
