@@ -179,6 +179,15 @@ describe("semantic cache (Durable Object index)", () => {
     expect((await call(cfg, ask(prompts[0]!))).headers.get("x-cache")).toBe("MISS");
   });
 
+  it("/cache/ping writes, reads and deletes a probe entry in the index", async () => {
+    const cfg = config({ similarity_threshold: 0.9 });
+    const res = await withEnv({ GATEWAY_CONFIG: cfg as unknown as string }, "/cache/ping");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "healthy", cache_type: "semantic", litellm_cache_params: { embedding_model: "emb", similarity_threshold: 0.9, max_entries: 1000 } });
+    const index = env.SEMANTIC_CACHE!.get(env.SEMANTIC_CACHE!.idFromName(cfg.litellm_settings.cache_params.namespace));
+    expect(await index.size()).toBe(0);
+  });
+
   it("a semantic hit asked for as a stream is replayed as one", async () => {
     answering();
     const cfg = config();
