@@ -119,6 +119,17 @@ describe("semantic cache (Durable Object index)", () => {
     expect((await call(cfg, ask(NEAR_B, { temperature: 0.1 }))).headers.get("x-cache")).toBe("HIT");
   });
 
+  it("no-cache still stores the answer with its vector; an exact cache type never embeds", async () => {
+    answering();
+    const cfg = config();
+    expect((await call(cfg, ask(NEAR_A, { cache: { "no-cache": true } }))).headers.get("cf-aig-cache-status")).toBe("BYPASS");
+    expect((await call(cfg, ask(NEAR_B))).headers.get("x-cache")).toBe("HIT");
+    const exact = { model_list: deps, litellm_settings: { cache: true, cache_params: { type: "local" } } };
+    const before = embedCalls();
+    await call(exact, ask(`${NEAR_A} ${crypto.randomUUID()}`));
+    expect(embedCalls()).toBe(before);
+  });
+
   it("the embedding call's cost is recorded as its own spend row", async () => {
     answering();
     const cfg = config();
