@@ -1,6 +1,7 @@
 import type { HealthChecker } from "./gateway/health-checker";
 import type { DeploymentGuard } from "./limits/deployment-guard";
 import type { KeyGuard } from "./limits/key-guard";
+import type { SemanticCacheIndex } from "./cache/semantic/durable";
 import type { BatchMessage } from "./batches/messages";
 import type { SpendMessage } from "./spend/event";
 import type { ExportMessage } from "./telemetry/export-message";
@@ -29,6 +30,8 @@ export interface Env {
   GATEWAY_CONFIG?: string | Record<string, unknown>;
   /** The response cache of `litellm_settings.cache_params.type: cloudflare-kv` (a KV namespace). */
   CACHE_KV?: KVNamespace;
+  /** The semantic cache's index (`cache_params.type: semantic`): one object per namespace. */
+  SEMANTIC_CACHE?: DurableObjectNamespace<SemanticCacheIndex>;
   /** The admin UI's files (ui/dist, Workers Static Assets). */
   ASSETS?: Fetcher;
   /** Sign-in to the admin UI with a username and password (LiteLLM's names), besides the master key. */

@@ -11,6 +11,7 @@ import { sweepBatches } from "./batches/sweep";
 import { consumeExport } from "./telemetry/export-consumer";
 import { EXPORT_QUEUE_NAME, type ExportMessage } from "./telemetry/export-message";
 
+export { SemanticCacheIndex } from "./cache/semantic/durable";
 export { HealthChecker } from "./gateway/health-checker";
 export { DeploymentGuard } from "./limits/deployment-guard";
 export { KeyGuard } from "./limits/key-guard";

@@ -14,11 +14,27 @@ import { cacheGeneration } from "./generation";
 import { cacheKey } from "./key";
 import { KvStore } from "./kv";
 import { localStore } from "./local";
+import { assembleMessages, replayMessages } from "./messages-stream";
+import { assembleResponses, replayResponses } from "./responses-stream";
+import { DurableSemanticStore } from "./semantic/durable";
+import { type Embed, semanticProbe } from "./semantic/probe";
+import type { Near, SemanticHit, SemanticStore } from "./semantic/store";
+import { type VectorIndexBinding, VectorizeSemanticStore } from "./semantic/vectorize";
 
 /** The per-config part of caching: settings and backend, built once per resolved config. */
 export interface CacheRuntime {
   settings: CacheSettings;
   store: CacheStore;
+  /** `type: semantic`: the store that also finds the nearest prompt (the same object as `store`). */
+  semantic?: SemanticStore;
+}
+
+function semanticStore(env: Env, settings: CacheSettings): SemanticStore | undefined {
+  const s = settings.semantic;
+  if (!s) return undefined;
+  if (!s.vectorIndex) return new DurableSemanticStore(env.SEMANTIC_CACHE!, s.maxEntries);
+  const index = (env as unknown as Record<string, unknown>)[s.vectorIndex] as VectorIndexBinding;
+  return new VectorizeSemanticStore(index, new KvStore(env.CACHE_KV!));
 }
 
 const runtimes = new WeakMap<ResolvedConfig, CacheRuntime>();
@@ -26,8 +42,10 @@ const runtimes = new WeakMap<ResolvedConfig, CacheRuntime>();
 export function runtime(config: ResolvedConfig, env: Env, settings: CacheSettings): CacheRuntime {
   let rt = runtimes.get(config);
   if (!rt) {
-    const store = settings.type === "local" ? localStore(settings.maxEntries, settings.maxBytes) : settings.type === "cloudflare-cache" ? new EdgeCacheStore() : new KvStore(env.CACHE_KV!);
-    runtimes.set(config, (rt = { settings, store }));
+    const semantic = semanticStore(env, settings);
+    const store =
+      semantic ?? (settings.type === "local" ? localStore(settings.maxEntries, settings.maxBytes) : settings.type === "cloudflare-cache" ? new EdgeCacheStore() : new KvStore(env.CACHE_KV!));
+    runtimes.set(config, (rt = { settings, store, ...(semantic ? { semantic } : {}) }));
   }
   return rt;
 }
@@ -48,8 +66,16 @@ function scopeId(scope: CacheSettings["scope"], p: Principal): string {
 const status = (s: "HIT" | "MISS" | "BYPASS"): Record<string, string> => ({ "x-cache": s === "HIT" ? "HIT" : "MISS", "cf-aig-cache-status": s });
 
 /** Routes whose streams the cache assembles (a miss) and replays (a hit); other streams bypass it. */
-const STREAMED: Record<string, { assemble(chunks: Iterable<Uint8Array>): string | null; replay(json: string, body: unknown): ReadableStream<Uint8Array> | null }> = {
-  chat: { assemble: assembleChat, replay: (json, body) => replayChat(json, includeUsage(body)) },
+interface Streamed {
+  assemble(chunks: Iterable<Uint8Array>): string | null;
+  replay(json: string, body: unknown): ReadableStream<Uint8Array> | null;
+  /** The answer carries OpenAI's usage (chat): a stream whose client did not ask for it gets the call's. */
+  openaiUsage?: boolean;
+}
+const STREAMED: Record<string, Streamed> = {
+  chat: { assemble: assembleChat, replay: (json, body) => replayChat(json, includeUsage(body)), openaiUsage: true },
+  messages: { assemble: assembleMessages, replay: replayMessages },
+  responses: { assemble: assembleResponses, replay: replayResponses },
 };
 
 /** The largest streamed answer the cache keeps a copy of (bigger ones are not stored). */
@@ -66,11 +92,13 @@ const includeUsage = (body: unknown) => {
  * stream when the call streams); `store` writes a complete answer off the response path, and
  * `storeStream` a streamed one once it has ended normally (assembled from a copy of the bytes).
  */
-export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, waitUntil: (p: Promise<unknown>) => void): CallHooks | undefined {
+export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, waitUntil: (p: Promise<unknown>) => void, embed?: Embed): CallHooks | undefined {
   const settings = config.settings.cache;
   if (!settings) return undefined;
   const rt = runtime(config, env, settings);
-  let pending: { key: string; ttlSec: number } | undefined;
+  let pending: { key: string; ttlSec: number; near?: Near } | undefined;
+  /** Stores an entry (with its prompt's vector in a semantic cache). */
+  const save = (p: { key: string; near?: Near }, entry: CacheEntry) => (rt.semantic && p.near ? rt.semantic.putNear(p.key, entry, p.near) : rt.store.put(p.key, entry));
   return {
     async lookup(call: CallInfo) {
       const vkey = call.principal.kind === "key" ? call.principal.key : undefined;
@@ -93,22 +121,34 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
       const group = resolved && !resolved.endsWith("*") ? resolved : call.model;
       const key = await cacheKey(prefix, call.route, group, call.body, controls.customKey);
       const ttlSec = controls.ttlSec ?? settings.ttlSec;
-      if (!controls.noStore && ttlSec > 0) pending = { key, ttlSec };
+      const storing = !controls.noStore && ttlSec > 0;
+      if (controls.noCache && !storing) return { answer: null, headers: status("BYPASS") };
+      // Semantic: the prompt is embedded once, for the search and for the store.
+      const near = rt.semantic && embed ? await semanticProbe(settings.semantic!, embed, prefix, call.route, group, call.body, controls.customKey) : undefined;
+      if (storing) pending = { key, ttlSec, ...(near ? { near } : {}) };
       if (controls.noCache) return { answer: null, headers: status("BYPASS") };
-      const entry = await rt.store.get(key).catch(() => null);
+      const found: SemanticHit | null =
+        rt.semantic && near
+          ? await rt.semantic.find(key, near, settings.semantic!.threshold).catch(() => null)
+          : await rt.store.get(key).then(
+              (entry) => (entry ? { key, entry, similarity: 1 } : null),
+              () => null,
+            );
+      const entry = found?.entry;
       const fresh = entry && (controls.maxAgeSec === undefined || Date.now() - entry.storedAt <= controls.maxAgeSec * 1000);
       const stream = entry && fresh && streamed ? streamed.replay(entry.json, call.body) : undefined;
-      if (!entry || !fresh || stream === null) return { answer: null, headers: status("MISS") };
+      if (!found || !entry || !fresh || stream === null) return { answer: null, headers: status("MISS") };
       pending = undefined;
       const answer: TranslatedResponse = { json: entry.json, usage: entry.usage, ...(entry.contentType ? { contentType: entry.contentType } : {}) };
-      const extra = { cache_key: key, ...(typeof entry.cost === "number" ? { saved_cost: entry.cost } : {}) };
-      return { answer, ...(stream ? { stream } : {}), headers: { ...status("HIT"), "x-litellm-cache-key": key }, extra };
+      const semanticHit = found.key !== key ? { semantic_similarity: Math.round(found.similarity * 1e4) / 1e4 } : {};
+      const extra = { cache_key: found.key, ...semanticHit, ...(typeof entry.cost === "number" ? { saved_cost: entry.cost } : {}) };
+      return { answer, ...(stream ? { stream } : {}), headers: { ...status("HIT"), "x-litellm-cache-key": found.key }, extra };
     },
     store(call: CallInfo, answer: TranslatedResponse, cost: number | null) {
       const p = pending;
       pending = undefined;
       if (!p || call.stream) return;
-      waitUntil(rt.store.put(p.key, entryOf(answer.json, answer.usage, answer.contentType, cost, p.ttlSec)).catch(() => {}));
+      waitUntil(save(p, entryOf(answer.json, answer.usage, answer.contentType, cost, p.ttlSec)).catch(() => {}));
     },
     storeStream(call: CallInfo, body: ReadableStream<Uint8Array>, ended: Promise<StreamEnd>) {
       const p = pending;
@@ -124,14 +164,17 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
         let json = streamed.assemble(chunks);
         const spent = await ended;
         if (json === null || !spent.ok) return;
-        // The client may not have asked for usage on its stream; the call's own usage completes the answer.
-        const answer = JSON.parse(json) as { usage?: unknown };
-        let usage = openaiUsage(answer.usage);
-        if (!usage && spent.usage) {
-          usage = spent.usage;
-          json = JSON.stringify({ ...answer, usage });
+        let usage = spent.usage;
+        if (streamed.openaiUsage) {
+          // The client may not have asked for usage on its stream; the call's own usage completes the answer.
+          const answer = JSON.parse(json) as { usage?: unknown };
+          usage = openaiUsage(answer.usage);
+          if (!usage && spent.usage) {
+            usage = spent.usage;
+            json = JSON.stringify({ ...answer, usage });
+          }
         }
-        await rt.store.put(p.key, entryOf(json, usage, undefined, spent.cost, p.ttlSec));
+        await save(p, entryOf(json, usage, undefined, spent.cost, p.ttlSec));
       };
       return body.pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({

@@ -392,5 +392,7 @@ function danglingReference(config: ResolvedConfig): string | undefined {
   }
   for (const t of r.defaultFallbacks) if (!groupExists(config, t)) return `router_settings.default_fallbacks: '${t}' is not a model_name in model_list`;
   for (const [alias, t] of r.aliases) if (!config.groups.has(t)) return `router_settings.model_group_alias.${alias}: '${t}' is not a model_name in model_list`;
+  const embedding = config.settings.cache?.semantic?.embeddingModel;
+  if (embedding && !groupExists(config, embedding)) return `litellm_settings.cache_params.embedding_model: '${embedding}' is not a model_name in model_list`;
   return undefined;
 }

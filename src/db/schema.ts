@@ -227,8 +227,11 @@ export const spendDaily = sqliteTable(
     spend: real("spend").notNull(),
     failedRequests: integer("failed_requests").notNull(),
     unpricedRequests: integer("unpriced_requests").notNull(),
+    /** Calls answered from the response cache, and what they would have cost (their spend rows' saved_cost). */
+    cacheHits: integer("cache_hits").notNull().default(0),
+    savedSpend: real("saved_spend").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.day, t.apiKey, t.teamId, t.modelGroup, t.provider, t.user] })],
+  (t) => [primaryKey({ columns: [t.day, t.apiKey, t.teamId, t.modelGroup, t.provider, t.user] }), index("spend_daily_key_idx").on(t.apiKey)],
 );
 
 /** The same per day and request tag (metadata.tags). */
@@ -243,6 +246,8 @@ export const spendDailyTags = sqliteTable(
     spend: real("spend").notNull(),
     failedRequests: integer("failed_requests").notNull(),
     unpricedRequests: integer("unpriced_requests").notNull(),
+    cacheHits: integer("cache_hits").notNull().default(0),
+    savedSpend: real("saved_spend").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.day, t.tag] })],
 );

@@ -59,6 +59,9 @@ export interface ReportRow {
   completion_tokens: number;
   failed_requests: number;
   unpriced_requests: number;
+  /** Calls answered from the response cache, and what they would have cost. */
+  cache_hits: number;
+  total_saved_cost: number;
 }
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -66,15 +69,26 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /**
  * Spend grouped by one dimension over [from, to] (UTC days, inclusive), biggest spend first, from
  * the daily rollups (they stay when old spend_logs rows are deleted). Calls with no known price
- * count in `unpriced_requests`, never as a silent $0.
+ * count in `unpriced_requests`, never as a silent $0; cache hits in `cache_hits`, what they saved in
+ * `total_saved_cost`.
  */
 export async function spendReport(d1: D1Database, group: ReportGroup, from: number, to: number, limit = 1000): Promise<ReportRow[]> {
   const [table, column] = REPORT_GROUPS[group];
   const sql = `SELECT ${column} AS key, SUM(spend) AS total_spend, SUM(requests) AS requests,
       SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
-      SUM(failed_requests) AS failed_requests, SUM(unpriced_requests) AS unpriced_requests
+      SUM(failed_requests) AS failed_requests, SUM(unpriced_requests) AS unpriced_requests,
+      SUM(cache_hits) AS cache_hits, SUM(saved_spend) AS total_saved_cost
     FROM ${table} WHERE day BETWEEN ? AND ?
     GROUP BY 1 ORDER BY total_spend DESC, key LIMIT ?`;
   const { results } = await d1.prepare(sql).bind(dayOf(from), dayOf(to), limit).all<ReportRow>();
   return results;
+}
+
+/** What the response cache saved one key, all time (from the daily rollups): for /key/info. */
+export async function keyCacheSavings(d1: D1Database, token: string): Promise<{ cache_hits: number; total_saved_cost: number }> {
+  const row = await d1
+    .prepare("SELECT COALESCE(SUM(cache_hits), 0) AS cache_hits, COALESCE(SUM(saved_spend), 0) AS total_saved_cost FROM spend_daily WHERE api_key = ? AND cache_hits > 0")
+    .bind(token)
+    .first<{ cache_hits: number; total_saved_cost: number }>();
+  return { cache_hits: row?.cache_hits ?? 0, total_saved_cost: Number((row?.total_saved_cost ?? 0).toFixed(12)) };
 }

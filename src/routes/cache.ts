@@ -33,7 +33,9 @@ cacheRoutes.get("/cache/ping", requireAuth("admin"), async (c) => {
   } catch (e) {
     throw new GatewayError(503, `The cache (${settings.type}) did not answer: ${e instanceof Error ? e.message : String(e)}`, "service_unavailable", "cache_unhealthy");
   }
-  const params = { type: settings.type, namespace: settings.namespace, ttl: settings.ttlSec, mode: settings.mode, scope: settings.scope, supported_call_types: [...settings.routes] };
+  const sem = settings.semantic;
+  const semantic = sem ? { embedding_model: sem.embeddingModel, similarity_threshold: sem.threshold, max_entries: sem.maxEntries, ...(sem.vectorIndex ? { vector_index: sem.vectorIndex } : {}) } : {};
+  const params = { type: settings.type, namespace: settings.namespace, ttl: settings.ttlSec, mode: settings.mode, scope: settings.scope, supported_call_types: [...settings.routes], ...semantic };
   return c.json({ status: "healthy", cache_type: settings.type, ping_response: true, set_cache_response: "success", litellm_cache_params: params });
 });
 

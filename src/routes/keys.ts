@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { checkCacheDefaults } from "../cache/controls";
 import { db } from "../db/client";
+import { keyCacheSavings } from "../db/spend";
 import { deleteKeys, findKey, findKeys, insertKey, listKeys, listKeysOf, updateKey } from "../db/keys";
 import type { KeyRow } from "../db/schema";
 import { forbidden, GatewayError, invalidRequest } from "../http/errors";
@@ -173,9 +174,9 @@ keyRoutes.get("/key/info", requireAuth("admin"), async (c) => {
   if (!reachesAll(actor) && (!row || !mayKey(actor, row))) throw outOfReach("this key");
   if (!row) throw notFound(asked ?? token);
   await flushSettlesFor(c.env, c.get("config"), keySubject(token));
-  const live = await guard(c, token).usage(Date.now());
+  const [live, savings] = await Promise.all([guard(c, token).usage(Date.now()), keyCacheSavings(c.env.DB, token)]);
   const { token: t, ...info } = keyObject(row, live.resetAt);
-  return c.json({ key: t, info: { ...info, current_period_spend: live.spend, reserved_spend: live.reserved, parallel_requests_in_flight: live.inFlight, ...liveUsage(row, live) } });
+  return c.json({ key: t, info: { ...info, current_period_spend: live.spend, reserved_spend: live.reserved, parallel_requests_in_flight: live.inFlight, ...liveUsage(row, live), ...savings } });
 });
 
 keyRoutes.post("/key/update", requireAuth("admin"), async (c) => {

@@ -88,7 +88,8 @@ function range(q: Record<string, string>): { from: number; to: number } {
   return { from, to };
 }
 
-const rowsAs = (name: string, rows: ReportRow[]) => rows.map(({ key, ...rest }) => ({ [name]: key, ...rest, total_spend: Number(rest.total_spend.toFixed(12)) }));
+const rowsAs = (name: string, rows: ReportRow[]) =>
+  rows.map(({ key, ...rest }) => ({ [name]: key, ...rest, total_spend: Number(rest.total_spend.toFixed(12)), total_saved_cost: Number(rest.total_saved_cost.toFixed(12)) }));
 
 /** group_by values answered in LiteLLM's nested shapes; the others answer flat rows (see README). */
 const NESTED = ["team", "customer", "api_key"] as const;

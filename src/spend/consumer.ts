@@ -8,18 +8,20 @@ import type { SpendEvent, SpendMessage } from "./event";
 const EVENTS_PER_D1_BATCH = 200;
 
 const SUMS = `COUNT(*), SUM(s.prompt_tokens), SUM(s.completion_tokens), COALESCE(SUM(s.spend), 0),
-  SUM(CASE WHEN s.status = 'failure' THEN 1 ELSE 0 END), SUM(CASE WHEN s.spend IS NULL THEN 1 ELSE 0 END)`;
+  SUM(CASE WHEN s.status = 'failure' THEN 1 ELSE 0 END), SUM(CASE WHEN s.spend IS NULL THEN 1 ELSE 0 END),
+  SUM(CASE WHEN json_extract(s.metadata, '$.cache_hit') = 1 THEN 1 ELSE 0 END), COALESCE(SUM(json_extract(s.metadata, '$.saved_cost')), 0)`;
 const ADD = `requests = requests + excluded.requests, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
   completion_tokens = completion_tokens + excluded.completion_tokens, spend = spend + excluded.spend,
-  failed_requests = failed_requests + excluded.failed_requests, unpriced_requests = unpriced_requests + excluded.unpriced_requests`;
+  failed_requests = failed_requests + excluded.failed_requests, unpriced_requests = unpriced_requests + excluded.unpriced_requests,
+  cache_hits = cache_hits + excluded.cache_hits, saved_spend = saved_spend + excluded.saved_spend`;
 const DAY = `strftime('%Y-%m-%d', s.start_time / 1000, 'unixepoch')`;
 
 /** The daily rollups grow by the rows this batch inserted (still unapplied), and by nothing else. */
-const ROLLUP_DAILY = `INSERT INTO spend_daily (day, api_key, team_id, model_group, provider, user, requests, prompt_tokens, completion_tokens, spend, failed_requests, unpriced_requests)
+const ROLLUP_DAILY = `INSERT INTO spend_daily (day, api_key, team_id, model_group, provider, user, requests, prompt_tokens, completion_tokens, spend, failed_requests, unpriced_requests, cache_hits, saved_spend)
   SELECT ${DAY}, s.api_key, COALESCE(s.team_id, ''), s.model_group, s.provider, COALESCE(json_extract(s.metadata, '$.user'), ''), ${SUMS}
   FROM spend_logs s WHERE s.applied = 0 GROUP BY 1, 2, 3, 4, 5, 6
   ON CONFLICT (day, api_key, team_id, model_group, provider, user) DO UPDATE SET ${ADD}`;
-const ROLLUP_TAGS = `INSERT INTO spend_daily_tags (day, tag, requests, prompt_tokens, completion_tokens, spend, failed_requests, unpriced_requests)
+const ROLLUP_TAGS = `INSERT INTO spend_daily_tags (day, tag, requests, prompt_tokens, completion_tokens, spend, failed_requests, unpriced_requests, cache_hits, saved_spend)
   SELECT ${DAY}, t.value, ${SUMS}
   FROM spend_logs s, json_each(COALESCE(json_extract(s.metadata, '$.tags'), '[]')) t WHERE s.applied = 0 GROUP BY 1, 2
   ON CONFLICT (day, tag) DO UPDATE SET ${ADD}`;

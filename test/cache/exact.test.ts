@@ -294,7 +294,7 @@ describe("exact cache: config", () => {
     const unsupported = JSON.stringify(body);
     expect(unsupported).toContain("cache_params.type: 'redis' is not supported (use type: cloudflare-kv");
     const semantic = await withEnv({ GATEWAY_CONFIG: config({ type: "qdrant-semantic" }) as unknown as Record<string, unknown> }, "/health/readiness");
-    expect(JSON.stringify(await semantic.json())).toContain("semantic caching");
+    expect(JSON.stringify(await semantic.json())).toContain("'qdrant-semantic' is not supported (use type: semantic with vector_index");
     answering();
     const q = question();
     await call(cfg, q);

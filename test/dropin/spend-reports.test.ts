@@ -33,10 +33,11 @@ describe("LiteLLM's spend report shapes", () => {
       {
         group_by_day: "2025-05-01T00:00:00+00:00",
         teams: [
-          { team_name: "Unassigned Team", total_spend: 2, metadata: [{ model: "gpt", api_key: "k1", spend: 2, total_tokens: 15 }] },
+          { team_name: "Unassigned Team", total_spend: 2, total_saved_cost: 0, metadata: [{ model: "gpt", api_key: "k1", spend: 2, total_tokens: 15 }] },
           {
             team_name: "research",
             total_spend: 0.75,
+            total_saved_cost: 0,
             metadata: [
               { model: "claude", api_key: "k2", spend: 0.5, total_tokens: 15 },
               { model: "gpt", api_key: "k1", spend: 0.25, total_tokens: 15 },
@@ -44,7 +45,7 @@ describe("LiteLLM's spend report shapes", () => {
           },
         ],
       },
-      { group_by_day: "2025-05-02T00:00:00+00:00", teams: [{ team_name: "research", total_spend: 1, metadata: [{ model: "gpt", api_key: "k1", spend: 1, total_tokens: 15 }] }] },
+      { group_by_day: "2025-05-02T00:00:00+00:00", teams: [{ team_name: "research", total_spend: 1, total_saved_cost: 0, metadata: [{ model: "gpt", api_key: "k1", spend: 1, total_tokens: 15 }] }] },
     ]);
   });
 
@@ -59,9 +60,9 @@ describe("LiteLLM's spend report shapes", () => {
       {
         group_by_day: "2025-05-10T00:00:00+00:00",
         customers: [
-          { customer: null, total_spend: 1, metadata: [{ model: "claude", api_key: "k9", spend: 1, total_tokens: 15 }] },
-          { customer: "alice", total_spend: 0.5, metadata: [{ model: "gpt", api_key: "k1", spend: 0.5, total_tokens: 15 }] },
-          { customer: "bob", total_spend: 3, metadata: [{ model: "gpt", api_key: "k9", spend: 3, total_tokens: 15 }] },
+          { customer: null, total_spend: 1, total_saved_cost: 0, metadata: [{ model: "claude", api_key: "k9", spend: 1, total_tokens: 15 }] },
+          { customer: "alice", total_spend: 0.5, total_saved_cost: 0, metadata: [{ model: "gpt", api_key: "k1", spend: 0.5, total_tokens: 15 }] },
+          { customer: "bob", total_spend: 3, total_saved_cost: 0, metadata: [{ model: "gpt", api_key: "k9", spend: 3, total_tokens: 15 }] },
         ],
       },
     ]);
@@ -72,15 +73,45 @@ describe("LiteLLM's spend report shapes", () => {
         total_cost: 4,
         total_input_tokens: 20,
         total_output_tokens: 10,
+        cache_hits: 0,
+        total_saved_cost: 0,
         model_details: [
           { model: "claude", total_cost: 1, total_input_tokens: 10, total_output_tokens: 5 },
           { model: "gpt", total_cost: 3, total_input_tokens: 10, total_output_tokens: 5 },
         ],
       },
-      { api_key: "k1", total_cost: 0.5, total_input_tokens: 10, total_output_tokens: 5, model_details: [{ model: "gpt", total_cost: 0.5, total_input_tokens: 10, total_output_tokens: 5 }] },
+      {
+        api_key: "k1",
+        total_cost: 0.5,
+        total_input_tokens: 10,
+        total_output_tokens: 5,
+        cache_hits: 0,
+        total_saved_cost: 0,
+        model_details: [{ model: "gpt", total_cost: 0.5, total_input_tokens: 10, total_output_tokens: 5 }],
+      },
     ]);
     const flat = await (await gw("/global/spend/report?start_date=2025-05-10&end_date=2025-05-10&group_by=model")).json();
     expect(flat[0]).toMatchObject({ model: "gpt", total_spend: 3.5 });
+  });
+
+  it("reports show what cache hits saved: cache_hits and total_saved_cost per group, per team and per key", async () => {
+    const hit = (id: string, saved: number, extra: Partial<SpendEvent> = {}) =>
+      ev(id, "2025-05-15", { spend: 0, api_key: "k5", metadata: { cache_hit: true, saved_cost: saved, tags: ["cached"] }, ...extra });
+    await writeSpend(env, [hit("s-1", 0.25), hit("s-2", 0.5), ev("s-3", "2025-05-15", { api_key: "k5", spend: 0.75, metadata: { tags: ["cached"] } })]);
+    const one = "start_date=2025-05-15&end_date=2025-05-15";
+    const models = await (await gw(`/global/spend/report?${one}&group_by=model`)).json();
+    expect(models).toEqual([
+      { model: "gpt", total_spend: 0.75, requests: 3, prompt_tokens: 30, completion_tokens: 15, failed_requests: 0, unpriced_requests: 0, cache_hits: 2, total_saved_cost: 0.75 },
+    ]);
+    const tags = await (await gw(`/global/spend/report?${one}&group_by=tag`)).json();
+    expect(tags[0]).toMatchObject({ tag: "cached", cache_hits: 2, total_saved_cost: 0.75 });
+    const teams = await (await gw(`/global/spend/report?${one}&group_by=team`)).json();
+    expect(teams[0].teams[0]).toMatchObject({ team_name: "Unassigned Team", total_spend: 0.75, total_saved_cost: 0.75 });
+    const keys = await (await gw(`/global/spend/report?${one}&group_by=api_key`)).json();
+    expect(keys[0]).toMatchObject({ api_key: "k5", total_cost: 0.75, cache_hits: 2, total_saved_cost: 0.75 });
+    // A redelivered hit counts once.
+    await writeSpend(env, [hit("s-1", 0.25)]);
+    expect((await (await gw(`/global/spend/keys?${one}`)).json())[0]).toMatchObject({ api_key: "k5", cache_hits: 2, total_saved_cost: 0.75 });
   });
 
   it("/spend/tags and /global/spend/tags answer LiteLLM's shapes; /global/spend/tags needs its dates", async () => {
