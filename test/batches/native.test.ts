@@ -2,6 +2,7 @@ import type OpenAI from "openai";
 import { toFile } from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { nativeTarget } from "../../src/batches/native/choose";
+import { STALE_MS, sweepBatches } from "../../src/batches/sweep";
 import type { Deployment } from "../../src/config/deployment";
 import { resolveConfig } from "../../src/config/resolve";
 import { priceCall } from "../../src/spend/pricing";
@@ -207,6 +208,24 @@ describe("native batches (OpenAI and Azure Batch APIs)", () => {
     const brokeFile = await upload(brokeClient, ["a"], "native-gpt");
     await expect(createNative(brokeClient, brokeFile.id, "openai")).rejects.toMatchObject({ status: 400, code: "budget_exceeded" });
     expect(received.filter((r) => r.url.startsWith("https://batch.openai.test/"))).toEqual([]);
+  });
+
+  it("the cron sweep sends a native batch's poll again when it stopped, and never a gateway-run start", async () => {
+    new FakeBatchApi("https://batch.openai.test/v1");
+    const client = openai((await newKey()).key);
+    const file = await upload(client, ["a"], "native-gpt");
+    const created = await createNative(client, file.id, "openai");
+    await until(client, created.id, "completed");
+    // As if its poll had been lost while it was still validating, an hour ago: the sweep polls it (no start message).
+    await env.DB.prepare("UPDATE batches SET status = 'validating', created_at = 0, completed_at = NULL, output_file_id = NULL, native = json_set(native, '$.polledAt', 0) WHERE id = ?")
+      .bind(created.id)
+      .run();
+    expect(await sweepBatches(env, STALE_MS / 2)).toBe(0);
+    expect(await sweepBatches(env)).toBe(1);
+    const done = await until(client, created.id, "completed");
+    expect(parseLines(await (await client.files.content(done.output_file_id!)).text()).map((l) => l.custom_id)).toEqual(["a"]);
+    const lines = await env.DB.prepare("SELECT COUNT(*) AS n FROM batch_lines WHERE batch_id = ?").bind(created.id).first<{ n: number }>();
+    expect(lines?.n).toBe(0);
   });
 
   it("batch_settings.native: off refuses custom_llm_provider; auto forwards every batch that can go native and runs the rest", () => {
