@@ -58,7 +58,7 @@ export async function consumeBatches(batch: MessageBatch<BatchMessage>, env: Env
     try {
       if (body.type === "start") await startBatch(env, body.batch_id);
       else if (body.type === "finalize") await finalizeBatch(env, body.batch_id);
-      else if (body.type === "poll") await pollNative(env, config, body.batch_id, waitUntil);
+      else if (body.type === "poll") await pollNative(env, config, body.batch_id);
       else if (body.type === "line") {
         const row = await rowOf(body.batch_id);
         if (!row) return m.ack();

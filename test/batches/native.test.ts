@@ -226,6 +226,8 @@ describe("native batches (OpenAI and Azure Batch APIs)", () => {
     expect(parseLines(await (await client.files.content(done.output_file_id!)).text()).map((l) => l.custom_id)).toEqual(["a"]);
     const lines = await env.DB.prepare("SELECT COUNT(*) AS n FROM batch_lines WHERE batch_id = ?").bind(created.id).first<{ n: number }>();
     expect(lines?.n).toBe(0);
+    // The repeated ending wrote no second spend row (one per request id).
+    expect((await spendRows(created.id, 1)).map((r) => r.request_id)).toEqual([`${created.id}-1`]);
   });
 
   it("batch_settings.native: off refuses custom_llm_provider; auto forwards every batch that can go native and runs the rest", () => {

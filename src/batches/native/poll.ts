@@ -8,7 +8,7 @@ import type { Env } from "../../env";
 import type { Principal } from "../../http/auth";
 import { chargeSpend } from "../../limits/admission";
 import { canonicalModel, resolveGroup } from "../../router/groups";
-import { recordSpend } from "../../spend/sender";
+import { sendSpendNow } from "../../spend/sender";
 import { batchQueue } from "../create";
 import { type AnsweredLine, copyResultFile } from "./copy";
 import { BATCH_PRICE_SHARE } from "./price";
@@ -33,7 +33,7 @@ const countsOf = (up: UpstreamBatch, before: NativeBatch["counts"]) => ({
  * ended, its result files are copied and the batch ends the same way. An upstream error throws
  * (the queue retries the message; the cron sweep sends it again should the queue give up).
  */
-export async function pollNative(env: Env, config: ResolvedConfig, batchId: string, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
+export async function pollNative(env: Env, config: ResolvedConfig, batchId: string): Promise<void> {
   const d = db(env.DB);
   const row = await findBatch(d, batchId);
   if (!row?.native || isFinal(row.status)) return;
@@ -47,7 +47,7 @@ export async function pollNative(env: Env, config: ResolvedConfig, batchId: stri
   }
   const api = new UpstreamBatchApi(dep);
   const up = await api.retrieveBatch(n.upstreamBatchId);
-  if (isFinal(up.status)) return finish(env, config, row, api, dep, up, waitUntil);
+  if (isFinal(up.status)) return finish(env, config, row, api, dep, up);
   // Once cancelled here, the batch stays `cancelling` until the upstream has ended.
   const status = row.status === "cancelling" ? "cancelling" : mirroredStatus(up.status, row.status);
   const fields: Partial<BatchRow> & { status: string } = { status, native: { ...n, upstreamStatus: up.status, counts: countsOf(up, n.counts), polledAt: now } };
@@ -57,8 +57,8 @@ export async function pollNative(env: Env, config: ResolvedConfig, batchId: stri
   await batchQueue(env).send({ type: "poll", batch_id: batchId }, { delaySeconds: config.settings.batch.nativePollSeconds });
 }
 
-/** The upstream batch ended: its files become the batch's own, and the batch ends; the run that ends it records the spend, once. */
-async function finish(env: Env, config: ResolvedConfig, row: BatchRow, api: UpstreamBatchApi, dep: Deployment, up: UpstreamBatch, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
+/** The upstream batch ended: its files become the batch's own, its answered lines spend rows, and the batch ends; the run that ends it charges the budgets, once. */
+async function finish(env: Env, config: ResolvedConfig, row: BatchRow, api: UpstreamBatchApi, dep: Deployment, up: UpstreamBatch): Promise<void> {
   const n = row.native!;
   const output = up.output_file_id ? await copyResultFile(env, row, api, dep, up.output_file_id, "output") : { fileId: null, answered: [] };
   const error = up.error_file_id ? await copyResultFile(env, row, api, dep, up.error_file_id, "error") : { fileId: null };
@@ -70,23 +70,12 @@ async function finish(env: Env, config: ResolvedConfig, row: BatchRow, api: Upst
   const now = Date.now();
   const status = up.status as keyof typeof STATUS_AT;
   const errors = (up.errors?.data ?? []).map((e) => ({ code: e.code ?? "upstream_error", message: e.message ?? "", param: e.param ?? null, line: e.line ?? null }));
-  const moved = await moveBatch(db(env.DB), row.id, [...OPEN_STATUSES], {
-    status,
-    [STATUS_AT[status]]: now,
-    outputFileId: output.fileId,
-    errorFileId: error.fileId,
-    ...(errors.length ? { errors } : {}),
-    native: { ...n, upstreamStatus: up.status, counts: countsOf(up, n.counts), polledAt: now, promptTokens, completionTokens, cost },
-  });
-  if (!moved) return;
   const key = row.ownerKeyId === "master" ? undefined : await findAuthKeyById(db(env.DB), row.ownerKeyId);
-  const principal: Principal | null = row.ownerKeyId === "master" ? { kind: "master" } : key ? { kind: "key", key } : null;
-  if (principal && (cost > 0 || promptTokens + completionTokens > 0)) {
-    await chargeSpend(env, config, principal, { id: row.id, model: canonicalModel(config, n.modelGroup), cost, tokens: promptTokens + completionTokens });
-  }
-  const ctx = { waitUntil };
-  answered.forEach((l, i) => {
-    recordSpend(env, ctx, {
+  // The spend rows first (written once per request id, so a repeated run adds none), then the
+  // move that ends the batch, then the budgets: only the run that made the move charges them.
+  await sendSpendNow(
+    env,
+    answered.map((l, i) => ({
       request_id: `${row.id}-${i + 1}`,
       response_id: l.responseId,
       api_key: key?.token ?? row.ownerKeyId,
@@ -104,6 +93,19 @@ async function finish(env: Env, config: ResolvedConfig, row: BatchRow, api: Upst
       metadata: { route: row.endpoint, native_batch: true, upstream_batch_id: n.upstreamBatchId, batch_price_share: BATCH_PRICE_SHARE },
       batch_id: row.id,
       custom_id: l.customId,
-    });
+    })),
+  );
+  const moved = await moveBatch(db(env.DB), row.id, [...OPEN_STATUSES], {
+    status,
+    [STATUS_AT[status]]: now,
+    outputFileId: output.fileId,
+    errorFileId: error.fileId,
+    ...(errors.length ? { errors } : {}),
+    native: { ...n, upstreamStatus: up.status, counts: countsOf(up, n.counts), polledAt: now, promptTokens, completionTokens, cost },
   });
+  if (!moved) return;
+  const principal: Principal | null = row.ownerKeyId === "master" ? { kind: "master" } : key ? { kind: "key", key } : null;
+  if (principal && (cost > 0 || promptTokens + completionTokens > 0)) {
+    await chargeSpend(env, config, principal, { id: row.id, model: canonicalModel(config, n.modelGroup), cost, tokens: promptTokens + completionTokens });
+  }
 }
