@@ -15,9 +15,11 @@ afterEach(resetUpstreams);
 
 const UPSTREAM_KEY = "sk-upstream-secret-openai-0123456789";
 
-async function upload(client: OpenAI, ids: string[], model: string) {
+/** Uploads a batch input file; with `provider`, as LiteLLM's clients do (`extra_body={"custom_llm_provider": ...}`). */
+async function upload(client: OpenAI, ids: string[], model: string, provider?: string) {
   const lines = ids.map((id) => chatLine(id, model));
-  return client.files.create({ file: await toFile(new TextEncoder().encode(jsonl(lines)), "nightly.jsonl"), purpose: "batch" });
+  const file = await toFile(new TextEncoder().encode(jsonl(lines)), "nightly.jsonl");
+  return client.files.create({ file, purpose: "batch", ...(provider ? { custom_llm_provider: provider } : {}) } as OpenAI.Files.FileCreateParams);
 }
 
 /** batches.create with LiteLLM's extra field, as `extra_body={"custom_llm_provider": ...}` sends it. */
@@ -47,7 +49,7 @@ describe("native batches (OpenAI and Azure Batch APIs)", () => {
     const fake = new FakeBatchApi("https://batch.openai.test/v1");
     const k = await newKey();
     const client = openai(k.key);
-    const file = await upload(client, ["a", "bad-b", "c"], "native-gpt");
+    const file = await upload(client, ["a", "bad-b", "c"], "native-gpt", "openai");
     const created = await createNative(client, file.id, "openai", { metadata: { job: "nightly" } });
     expect(created).toMatchObject({ object: "batch", status: "validating", input_file_id: file.id, endpoint: "/v1/chat/completions", metadata: { job: "nightly" } });
     expect(created.id).toMatch(/^batch_[0-9a-f]+$/);
@@ -196,6 +198,7 @@ describe("native batches (OpenAI and Azure Batch APIs)", () => {
     expect((await client.batches.list()).data).toEqual([]);
 
     await expect(createNative(client, file.id, "anthropic")).rejects.toMatchObject({ status: 400, param: "custom_llm_provider" });
+    await expect(upload(client, ["a"], "native-gpt", "anthropic")).rejects.toMatchObject({ status: 400, param: "custom_llm_provider" });
     const groq = await upload(client, ["g"], "groq-llama");
     await expect(createNative(client, groq.id, "openai")).rejects.toMatchObject({ status: 400, param: "custom_llm_provider" });
     const azureGroup = await upload(client, ["z"], "native-azure");
