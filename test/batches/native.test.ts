@@ -153,6 +153,18 @@ describe("native batches (OpenAI and Azure Batch APIs)", () => {
     expect(results).toEqual([]);
   });
 
+  it("an upstream that no longer knows the batch fails it, saying so", async () => {
+    const fake = new FakeBatchApi("https://batch.openai.test/v1");
+    const client = openai((await newKey()).key);
+    const file = await upload(client, ["a"], "native-gpt");
+    const created = await createNative(client, file.id, "openai");
+    fake.batches.clear();
+    const failed = await until(client, created.id, "failed");
+    expect(failed.errors?.data).toEqual([
+      { code: "upstream_batch_not_found", message: "The upstream batch 'batch_up_2' no longer exists: The upstream batch API refused the batch status: No such batch", param: null, line: null },
+    ]);
+  });
+
   it("cancel is forwarded upstream; the batch ends cancelled with what the upstream answered", async () => {
     new FakeBatchApi("https://batch.openai.test/v1");
     const k = await newKey();

@@ -6,6 +6,7 @@ import { findAuthKeyById } from "../../db/keys";
 import type { BatchRow, NativeBatch } from "../../db/schema";
 import type { Env } from "../../env";
 import type { Principal } from "../../http/auth";
+import { GatewayError } from "../../http/errors";
 import { chargeSpend } from "../../limits/admission";
 import { canonicalModel, resolveGroup } from "../../router/groups";
 import { sendSpendNow } from "../../spend/sender";
@@ -30,8 +31,9 @@ const countsOf = (up: UpstreamBatch, before: NativeBatch["counts"]) => ({
 /**
  * The poll message of a native batch: reads the upstream batch, mirrors its status and request
  * counts, and polls again after batch_settings.native_poll_seconds; once the upstream batch has
- * ended, its result files are copied and the batch ends the same way. An upstream error throws
- * (the queue retries the message; the cron sweep sends it again should the queue give up).
+ * ended, its result files are copied and the batch ends the same way. An upstream that no longer
+ * knows the batch (404) fails it; another upstream error throws (the queue retries the message,
+ * and the cron sweep sends it again should the queue give up).
  */
 export async function pollNative(env: Env, config: ResolvedConfig, batchId: string): Promise<void> {
   const d = db(env.DB);
@@ -46,7 +48,16 @@ export async function pollNative(env: Env, config: ResolvedConfig, batchId: stri
     return;
   }
   const api = new UpstreamBatchApi(dep);
-  const up = await api.retrieveBatch(n.upstreamBatchId);
+  let up: UpstreamBatch;
+  try {
+    up = await api.retrieveBatch(n.upstreamBatchId);
+  } catch (e) {
+    // The upstream no longer knows the batch: nothing will ever come of it. Other errors are retried.
+    if (!(e instanceof GatewayError) || e.status !== 404) throw e;
+    const message = `The upstream batch '${n.upstreamBatchId}' no longer exists: ${e.message}`;
+    await moveBatch(d, batchId, [...OPEN_STATUSES], { status: "failed", failedAt: now, errors: [{ code: "upstream_batch_not_found", message, param: null, line: null }] });
+    return;
+  }
   if (isFinal(up.status)) return finish(env, config, row, api, dep, up);
   // Once cancelled here, the batch stays `cancelling` until the upstream has ended.
   const status = row.status === "cancelling" ? "cancelling" : mirroredStatus(up.status, row.status);
