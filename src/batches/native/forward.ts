@@ -17,7 +17,22 @@ import { UpstreamBatchApi } from "./upstream";
 /** The window OpenAI's and Azure's Batch APIs give a batch. */
 const UPSTREAM_WINDOW_MS = 24 * 3600_000;
 
-/** The input file's lines as the upstream must get them: each `body.model` the deployment's upstream model, each `url` the upstream's path. */
+/** One input line as the upstream must get it: `body.model` the deployment's upstream model, `url` the upstream's path. */
+function rewriteLine(text: string, api: UpstreamBatchApi): string {
+  // The file was checked line by line when it was uploaded (src/batches/line-check.ts).
+  const line = JSON.parse(text) as { url: string; body: Record<string, unknown> };
+  return `${JSON.stringify({ ...line, url: api.endpoint(line.url), body: { ...line.body, model: api.upstreamModel } })}\n`;
+}
+
+/** The rewritten file's size in bytes (a first pass over R2), so the upload carries a Content-Length rather than a chunked body. */
+async function rewrittenBytes(source: ReadableStream<Uint8Array>, api: UpstreamBatchApi): Promise<number> {
+  const enc = new TextEncoder();
+  let bytes = 0;
+  for await (const text of textLines(source)) if (text.trim()) bytes += enc.encode(rewriteLine(text, api)).length;
+  return bytes;
+}
+
+/** The rewritten file as a stream (the second pass). */
 function rewritten(source: ReadableStream<Uint8Array>, api: UpstreamBatchApi): ReadableStream<Uint8Array> {
   const lines = textLines(source);
   const enc = new TextEncoder();
@@ -26,11 +41,7 @@ function rewritten(source: ReadableStream<Uint8Array>, api: UpstreamBatchApi): R
       for (;;) {
         const next = await lines.next();
         if (next.done) return c.close();
-        if (!next.value.trim()) continue;
-        // The file was checked line by line when it was uploaded (src/batches/line-check.ts).
-        const line = JSON.parse(next.value) as { url: string; body: Record<string, unknown> };
-        const out = { ...line, url: api.endpoint(line.url), body: { ...line.body, model: api.upstreamModel } };
-        return c.enqueue(enc.encode(`${JSON.stringify(out)}\n`));
+        if (next.value.trim()) return c.enqueue(enc.encode(rewriteLine(next.value, api)));
       }
     },
     async cancel() {
@@ -67,9 +78,13 @@ export async function forwardBatch(
   const admitted = await admit(env, config, principal, { id, model: canonicalModel(config, target.group), reserve: 0, groups: accessGroupsOf(target.groupDeployments) }, waitUntil);
   const released = admitted.settle(0, 0);
   if (released) waitUntil(released);
-  const object = await filesBucket(env).get(fileKey(file.id));
-  if (!object) throw notFound("file", file.id);
-  const upstreamFileId = await api.uploadFile(rewritten(object.body, api), file.filename);
+  const read = async () => {
+    const object = await filesBucket(env).get(fileKey(file.id));
+    if (!object) throw notFound("file", file.id);
+    return object.body;
+  };
+  const bytes = await rewrittenBytes(await read(), api);
+  const upstreamFileId = await api.uploadFile(rewritten(await read(), api), bytes, file.filename);
   const up = await api.createBatch({ input_file_id: upstreamFileId, endpoint: api.endpoint(req.endpoint), completion_window: "24h", ...(req.metadata ? { metadata: req.metadata } : {}) });
   const owner = ownerOf(principal);
   const now = Date.now();

@@ -94,8 +94,8 @@ export class UpstreamBatchApi {
     return v as T;
   }
 
-  /** Uploads a batch input file (multipart, purpose=batch) from a stream of its bytes; returns the upstream file id. */
-  async uploadFile(content: ReadableStream<Uint8Array>, filename: string): Promise<string> {
+  /** Uploads a batch input file (multipart, purpose=batch) from a stream of its `bytes` bytes, sent with a Content-Length; returns the upstream file id. */
+  async uploadFile(content: ReadableStream<Uint8Array>, bytes: number, filename: string): Promise<string> {
     const boundary = `switchyard-${crypto.randomUUID()}`;
     const enc = new TextEncoder();
     const head = enc.encode(
@@ -103,28 +103,18 @@ export class UpstreamBatchApi {
         `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename.replace(/["\r\n]/g, "_")}"\r\nContent-Type: application/jsonl\r\n\r\n`,
     );
     const tail = enc.encode(`\r\n--${boundary}--\r\n`);
-    const reader = content.getReader();
-    let stage = 0;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(c) {
-        if (stage === 0) {
-          stage = 1;
-          return c.enqueue(head);
-        }
-        if (stage === 1) {
-          const r = await reader.read();
-          if (!r.done) return c.enqueue(r.value);
-          stage = 2;
-          c.enqueue(tail);
-          return;
-        }
-        c.close();
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    });
-    const res = await this.call("the input file upload", "files", { method: "POST", body, contentType: `multipart/form-data; boundary=${boundary}` });
+    const body = new FixedLengthStream(head.length + bytes + tail.length);
+    const writer = body.writable.getWriter();
+    // Written as the upstream reads; a failure (the file changed in between) ends the upload with an error.
+    const written = (async () => {
+      await writer.write(head);
+      const reader = content.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) await writer.write(r.value);
+      await writer.write(tail);
+      await writer.close();
+    })().catch((e) => writer.abort(e).catch(() => {}));
+    const res = await this.call("the input file upload", "files", { method: "POST", body: body.readable, contentType: `multipart/form-data; boundary=${boundary}` });
+    await written;
     return (await this.json<{ id: string }>(res, "the input file upload", (v) => typeof v.id === "string")).id;
   }
 
