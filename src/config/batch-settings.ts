@@ -60,6 +60,11 @@ export function parseBatchSettings(general: Record<string, unknown>): BatchSetti
   if (typeof raw !== "object" || Array.isArray(raw)) return `general_settings.batch_settings: must be a mapping of ${NAMES}`;
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (k === "native") {
+      // `false` is `off` (a YAML 1.1 writer turns a bare off into false); `true` says too little.
+      if (v === false) {
+        out.native = "off";
+        continue;
+      }
       if (!(NATIVE_MODES as readonly unknown[]).includes(v)) return `general_settings.batch_settings.native: must be one of ${NATIVE_MODES.join(", ")}`;
       out.native = v as NativeMode;
       continue;

@@ -33,6 +33,7 @@ describe("general_settings.batch_settings and max_file_size_mb", () => {
     expect(withGeneral({ batch_settings: { pace_delay_seconds: 0 } }).error).toBe("Invalid config at general_settings.batch_settings.pace_delay_seconds: must be a whole number from 1 to 3600");
     expect(withGeneral({ batch_settings: { max_line_attempts: 1.5 } }).error).toBe("Invalid config at general_settings.batch_settings.max_line_attempts: must be a whole number from 1 to 20");
     expect(withGeneral({ batch_settings: { poll_seconds: 3 } }).error).toContain("Invalid config at general_settings.batch_settings.poll_seconds: unknown setting");
+    expect(withGeneral({ batch_settings: { native: false } }).settings.batch.native).toBe("off");
     expect(withGeneral({ batch_settings: { native: true } }).error).toBe("Invalid config at general_settings.batch_settings.native: must be one of off, on_request, auto");
     expect(withGeneral({ batch_settings: { native_poll_seconds: 0 } }).error).toBe("Invalid config at general_settings.batch_settings.native_poll_seconds: must be a whole number from 1 to 3600");
     expect(withGeneral({ batch_settings: [1] }).error).toContain("Invalid config at general_settings.batch_settings: must be a mapping");
