@@ -113,7 +113,14 @@ export class UpstreamBatchApi {
       await writer.write(tail);
       await writer.close();
     })().catch((e) => writer.abort(e).catch(() => {}));
-    const res = await this.call("the input file upload", "files", { method: "POST", body: body.readable, contentType: `multipart/form-data; boundary=${boundary}` });
+    let res: Response;
+    try {
+      res = await this.call("the input file upload", "files", { method: "POST", body: body.readable, contentType: `multipart/form-data; boundary=${boundary}` });
+    } catch (e) {
+      // The upstream stopped reading: the writes waiting on it end too.
+      await writer.abort(e).catch(() => {});
+      throw e;
+    }
     await written;
     return (await this.json<{ id: string }>(res, "the input file upload", (v) => typeof v.id === "string")).id;
   }
