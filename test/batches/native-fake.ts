@@ -25,6 +25,8 @@ export class FakeBatchApi {
   readonly uploads: Array<{ purpose: string | undefined; filename: string | undefined; content: string }> = [];
   /** The next retrieve of a validating batch ends it `failed` (the input file refused). */
   fail = false;
+  /** Answer the file upload with this error instead. */
+  refuseUpload: { status: number; body: unknown } | null = null;
   /** Answer batch creation with this error instead. */
   refuseCreate: { status: number; body: unknown } | null = null;
   private n = 0;
@@ -41,7 +43,7 @@ export class FakeBatchApi {
 
   private answer(req: Request, body: string): Response {
     const path = new URL(req.url).pathname.slice(new URL(this.root).pathname.length);
-    if (req.method === "POST" && path === "/files") return this.upload(req, body);
+    if (req.method === "POST" && path === "/files") return this.refuseUpload ? json(this.refuseUpload.body, this.refuseUpload.status) : this.upload(req, body);
     if (req.method === "POST" && path === "/batches") {
       if (this.refuseCreate) return json(this.refuseCreate.body, this.refuseCreate.status);
       const b = JSON.parse(body) as { input_file_id: string; endpoint: string; metadata?: Record<string, string> };

@@ -208,6 +208,10 @@ describe("native batches (OpenAI and Azure Batch APIs)", () => {
     expect(err.message).toContain("Enqueued token limit reached");
     expect(err.message).not.toContain(UPSTREAM_KEY);
     expect((await client.batches.list()).data).toEqual([]);
+    // A refused upload: the upstream's status and message.
+    fake.refuseUpload = { status: 413, body: { error: { message: "File is too large.", type: "invalid_request_error", param: "file", code: null } } };
+    await expect(createNative(client, file.id, "openai")).rejects.toMatchObject({ status: 413, param: "file", message: expect.stringContaining("the input file upload: File is too large.") });
+    expect((await client.batches.list()).data).toEqual([]);
 
     await expect(createNative(client, file.id, "anthropic")).rejects.toMatchObject({ status: 400, param: "custom_llm_provider" });
     await expect(upload(client, ["a"], "native-gpt", "anthropic")).rejects.toMatchObject({ status: 400, param: "custom_llm_provider" });
