@@ -8,6 +8,7 @@ import type { Principal } from "../http/auth";
 import { batchQueue } from "./create";
 import { finalizeBatch } from "./finalize";
 import type { BatchMessage } from "./messages";
+import { pollNative } from "./native/poll";
 import { runLine } from "./run-line";
 import { startBatch } from "./start";
 
@@ -57,6 +58,7 @@ export async function consumeBatches(batch: MessageBatch<BatchMessage>, env: Env
     try {
       if (body.type === "start") await startBatch(env, body.batch_id);
       else if (body.type === "finalize") await finalizeBatch(env, body.batch_id);
+      else if (body.type === "poll") await pollNative(env, config, body.batch_id);
       else if (body.type === "line") {
         const row = await rowOf(body.batch_id);
         if (!row) return m.ack();

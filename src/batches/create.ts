@@ -11,6 +11,8 @@ import { ownerOf } from "./access";
 import { BATCH_ENDPOINTS, isBatchEndpoint } from "./endpoints";
 import { randomId, readableFile } from "./files";
 import type { BatchMessage } from "./messages";
+import { nativeTarget } from "./native/choose";
+import { forwardBatch } from "./native/forward";
 
 const createSchema = z.strictObject({
   input_file_id: z.string().check(z.minLength(1)),
@@ -18,6 +20,8 @@ const createSchema = z.strictObject({
   completion_window: z.literal("24h"),
   metadata: z.optional(z.nullable(z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512))).check(z.refine((m) => Object.keys(m).length <= 16, "at most 16 keys")))),
   output_expires_after: z.optional(z.strictObject({ anchor: z.literal("created_at"), seconds: z.number().check(z.int(), z.gte(3600), z.lte(2_592_000)) })),
+  /** LiteLLM's field (`extra_body={"custom_llm_provider": "openai"}`): forward to that provider's own Batch API (src/batches/native/). */
+  custom_llm_provider: z.optional(z.string()),
 });
 
 export function batchQueue(env: Env): Queue<BatchMessage> {
@@ -25,14 +29,22 @@ export function batchQueue(env: Env): Queue<BatchMessage> {
   return env.BATCH_QUEUE;
 }
 
-/** POST /v1/batches: checks the request and its input file, stores the batch (validating) and queues its start. */
-export async function createBatch(env: Env, config: ResolvedConfig, principal: Principal, body: unknown): Promise<BatchRow> {
+/**
+ * POST /v1/batches: checks the request and its input file; a batch that goes to its provider's own
+ * Batch API is forwarded (src/batches/native/), any other is stored (validating) and its start queued.
+ */
+export async function createBatch(env: Env, config: ResolvedConfig, principal: Principal, body: unknown, waitUntil: (p: Promise<unknown>) => void): Promise<BatchRow> {
   const req = parseBody(createSchema, body);
   if (!isBatchEndpoint(req.endpoint)) throw invalidRequest(`'endpoint' must be one of ${BATCH_ENDPOINTS.join(", ")} on this gateway.`, "endpoint");
   const queue = batchQueue(env);
   const file = await readableFile(env, principal, req.input_file_id);
   if (file.purpose !== "batch") throw invalidRequest(`The file '${file.id}' was uploaded with purpose '${file.purpose}', not 'batch'.`, "input_file_id");
   if (file.batchUrl !== req.endpoint) throw invalidRequest(`The lines of '${file.id}' call ${file.batchUrl}, not this batch's endpoint ${req.endpoint}.`, "endpoint");
+  const target = nativeTarget(config, file, req.endpoint, req.custom_llm_provider);
+  if (target) {
+    const create = { endpoint: req.endpoint, completionWindow: req.completion_window, metadata: req.metadata ?? null, outputExpiresSeconds: req.output_expires_after?.seconds ?? null };
+    return forwardBatch(env, config, principal, create, file, target, waitUntil);
+  }
   const owner = ownerOf(principal);
   const now = Date.now();
   const row = await insertBatch(db(env.DB), {

@@ -8,10 +8,41 @@ import { R2Writer } from "./r2-writer";
 
 const PAGE = 500;
 
+/** The fixed id of a batch's output or error file (a repeated finalisation writes the same file). */
+export const resultFileId = (batch: BatchRow, kind: "output" | "error") => `file-${batch.id.replace(/^batch_/, "")}-${kind}`;
+
+/** A writer for a batch's output or error file in R2. */
+export const resultWriter = (env: Env, batch: BatchRow, kind: "output" | "error") =>
+  new R2Writer(filesBucket(env), fileKey(resultFileId(batch, kind)), { httpMetadata: { contentType: "application/jsonl" } });
+
+/** Stores what `writer` holds as the batch's output or error file, owned by the batch's owner; null (and nothing kept) when it is empty. */
+export async function keepResultFile(env: Env, batch: BatchRow, kind: "output" | "error", writer: R2Writer): Promise<string | null> {
+  if (writer.bytes === 0) {
+    await writer.abort();
+    return null;
+  }
+  const id = resultFileId(batch, kind);
+  const bytes = await writer.close();
+  const now = Date.now();
+  await upsertFile(db(env.DB), {
+    id,
+    ownerKeyId: batch.ownerKeyId,
+    teamId: batch.teamId,
+    purpose: "batch_output",
+    filename: `${batch.id}_${kind}.jsonl`,
+    bytes,
+    createdAt: now,
+    expiresAt: batch.outputExpiresSeconds ? now + batch.outputExpiresSeconds * 1000 : null,
+    lineCount: null,
+    batchUrl: null,
+    models: null,
+  });
+  return id;
+}
+
 /** Writes the results of lines in `states`, in input order, as a JSONL file owned by the batch's owner; null when there are none. */
 async function resultFile(env: Env, batch: BatchRow, states: string[], kind: "output" | "error"): Promise<string | null> {
-  const id = `file-${batch.id.replace(/^batch_/, "")}-${kind}`;
-  const writer = new R2Writer(filesBucket(env), fileKey(id), { httpMetadata: { contentType: "application/jsonl" } });
+  const writer = resultWriter(env, batch, kind);
   let after = 0;
   for (;;) {
     const page = await linesPage(env.DB, batch.id, states, after, PAGE);
@@ -31,26 +62,7 @@ async function resultFile(env: Env, batch: BatchRow, states: string[], kind: "ou
     if (page.length < PAGE) break;
     after = page.at(-1)!.line_no;
   }
-  if (writer.bytes === 0) {
-    await writer.abort();
-    return null;
-  }
-  const bytes = await writer.close();
-  const now = Date.now();
-  await upsertFile(db(env.DB), {
-    id,
-    ownerKeyId: batch.ownerKeyId,
-    teamId: batch.teamId,
-    purpose: "batch_output",
-    filename: `${batch.id}_${kind}.jsonl`,
-    bytes,
-    createdAt: now,
-    expiresAt: batch.outputExpiresSeconds ? now + batch.outputExpiresSeconds * 1000 : null,
-    lineCount: null,
-    batchUrl: null,
-    models: null,
-  });
-  return id;
+  return keepResultFile(env, batch, kind, writer);
 }
 
 /**

@@ -7,7 +7,10 @@ const s = (ms: number | null) => (ms === null ? null : Math.floor(ms / 1000));
  * OpenAI's batch object. `usage` adds up the lines run so far; `cost` (USD, an extension) is what
  * they were charged, each line priced as the live call it was.
  */
-export function batchObject(row: BatchRow, stats: LineStats) {
+export function batchObject(row: BatchRow, lines: LineStats) {
+  // A native batch has no lines here: its counts are the upstream's, its usage and cost known once it ends.
+  const n = row.native;
+  const stats = n ? { ...lines, done: n.counts.completed, failed: n.counts.failed, promptTokens: n.promptTokens, completionTokens: n.completionTokens, cost: n.cost } : lines;
   return {
     id: row.id,
     object: "batch" as const,
@@ -27,7 +30,7 @@ export function batchObject(row: BatchRow, stats: LineStats) {
     expired_at: s(row.expiredAt),
     cancelling_at: s(row.cancellingAt),
     cancelled_at: s(row.cancelledAt),
-    request_counts: { total: row.total, completed: stats.done, failed: stats.failed },
+    request_counts: { total: n ? n.counts.total : row.total, completed: stats.done, failed: stats.failed },
     metadata: row.metadata ?? null,
     usage: {
       input_tokens: stats.promptTokens,

@@ -22,7 +22,7 @@ export async function maybeFinalize(env: Env, batchId: string): Promise<void> {
 export async function startBatch(env: Env, batchId: string): Promise<void> {
   const d = db(env.DB);
   const row = await findBatch(d, batchId);
-  if (!row || (row.status !== "validating" && row.status !== "cancelling")) return;
+  if (!row || row.native || (row.status !== "validating" && row.status !== "cancelling")) return;
   const fail = (message: string, code: string, line: number | null) =>
     moveBatch(d, batchId, ["validating", "cancelling"], { status: "failed", failedAt: Date.now(), errors: [{ code, message, param: line === null ? "input_file_id" : null, line }] });
   const object = await filesBucket(env).get(fileKey(row.inputFileId));

@@ -12,7 +12,18 @@ export interface BatchSettings {
   completionWindowSeconds: number;
   /** Lines one consumer run works on at once. */
   concurrency: number;
+  /**
+   * Native forwarding to OpenAI and Azure's own Batch API (src/batches/native/): `off` never;
+   * `on_request` when the batch asks with `custom_llm_provider` (LiteLLM's field); `auto` every
+   * batch whose lines all call one OpenAI or Azure model group.
+   */
+  native: NativeMode;
+  /** Seconds between two polls of a native batch's upstream status. */
+  nativePollSeconds: number;
 }
+
+export const NATIVE_MODES = ["off", "on_request", "auto"] as const;
+export type NativeMode = (typeof NATIVE_MODES)[number];
 
 export const DEFAULT_BATCH_SETTINGS: BatchSettings = {
   maxFileBytes: 100 * 1024 * 1024,
@@ -21,15 +32,20 @@ export const DEFAULT_BATCH_SETTINGS: BatchSettings = {
   maxLineAttempts: 3,
   completionWindowSeconds: 24 * 3600,
   concurrency: 10,
+  native: "off",
+  nativePollSeconds: 60,
 };
 
-const KEYS: Record<string, [keyof BatchSettings, number, number]> = {
+const KEYS: Record<string, [Exclude<keyof BatchSettings, "native">, number, number]> = {
   pace_delay_seconds: ["paceDelaySeconds", 1, 3600],
   retry_delay_seconds: ["retryDelaySeconds", 0, 3600],
   max_line_attempts: ["maxLineAttempts", 1, 20],
   completion_window_seconds: ["completionWindowSeconds", 1, 7 * 24 * 3600],
   concurrency: ["concurrency", 1, 50],
+  native_poll_seconds: ["nativePollSeconds", 1, 3600],
 };
+
+const NAMES = [...Object.keys(KEYS), "native"].join(", ");
 
 /** Reads the two settings; a bad value is an error string naming it. */
 export function parseBatchSettings(general: Record<string, unknown>): BatchSettings | string {
@@ -41,10 +57,20 @@ export function parseBatchSettings(general: Record<string, unknown>): BatchSetti
   }
   const raw = general.batch_settings;
   if (raw === undefined || raw === null) return out;
-  if (typeof raw !== "object" || Array.isArray(raw)) return `general_settings.batch_settings: must be a mapping of ${Object.keys(KEYS).join(", ")}`;
+  if (typeof raw !== "object" || Array.isArray(raw)) return `general_settings.batch_settings: must be a mapping of ${NAMES}`;
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (k === "native") {
+      // `false` is `off` (a YAML 1.1 writer turns a bare off into false); `true` says too little.
+      if (v === false) {
+        out.native = "off";
+        continue;
+      }
+      if (!(NATIVE_MODES as readonly unknown[]).includes(v)) return `general_settings.batch_settings.native: must be one of ${NATIVE_MODES.join(", ")}`;
+      out.native = v as NativeMode;
+      continue;
+    }
     const spec = KEYS[k];
-    if (!spec) return `general_settings.batch_settings.${k}: unknown setting; known: ${Object.keys(KEYS).join(", ")}`;
+    if (!spec) return `general_settings.batch_settings.${k}: unknown setting; known: ${NAMES}`;
     const [field, min, max] = spec;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) return `general_settings.batch_settings.${k}: must be a whole number from ${min} to ${max}`;
     out[field] = v;

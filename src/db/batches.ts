@@ -130,7 +130,7 @@ export async function startFinalizing(d1: D1Database, batchId: string, now: numb
   const r = await d1
     .prepare(
       `UPDATE batches SET status = 'finalizing', finalizing_at = ?
-       WHERE id = ? AND status IN ('in_progress', 'cancelling')
+       WHERE id = ? AND status IN ('in_progress', 'cancelling') AND native IS NULL
          AND NOT EXISTS (SELECT 1 FROM batch_lines WHERE batch_id = ? AND state IN ('pending', 'running'))`,
     )
     .bind(now, batchId, batchId)

@@ -395,6 +395,24 @@ export const files = sqliteTable(
 
 export type FileRow = typeof files.$inferSelect;
 
+/** What a natively forwarded batch keeps of its upstream (src/batches/native/). */
+export interface NativeBatch {
+  provider: "openai" | "azure";
+  /** The deployment it was forwarded to (model_info.id) and the model group its lines named. */
+  deploymentId: string;
+  modelGroup: string;
+  upstreamBatchId: string;
+  upstreamInputFileId: string;
+  /** The upstream's status and request counts at the last poll (Unix ms). */
+  upstreamStatus: string;
+  counts: { total: number; completed: number; failed: number };
+  polledAt: number;
+  /** Filled in when the upstream's output file is copied: tokens and USD at the batch rate. */
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+}
+
 /** Batches (POST /v1/batches), OpenAI's object; the lines are in batch_lines. */
 export const batches = sqliteTable(
   "batches",
@@ -425,6 +443,8 @@ export const batches = sqliteTable(
     cancellingAt: integer("cancelling_at"),
     cancelledAt: integer("cancelled_at"),
     expiresAt: integer("expires_at").notNull(),
+    /** A batch forwarded to the provider's own Batch API (src/batches/native/): its upstream ids and what it reported; null when the gateway runs it. */
+    native: text("native", { mode: "json" }).$type<NativeBatch>(),
   },
   (t) => [index("batches_owner_idx").on(t.ownerKeyId, t.createdAt)],
 );

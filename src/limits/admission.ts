@@ -280,3 +280,21 @@ async function extendTo(
   }
   return refused instanceof GatewayError ? refused : refusalError(refused, alias ?? model);
 }
+
+/**
+ * Charges spend no admission reserved (a native batch's answers, known only when its upstream
+ * finishes): every guard a call to `model` passes settles it as an ended call, so the key's, team's
+ * and model group's budgets count it. A guard not yet told its subject is told first.
+ */
+export async function chargeSpend(env: Env, config: ResolvedConfig, principal: Principal, charge: { id: string; model: string; cost: number; tokens: number }): Promise<void> {
+  const subjects = subjectsFor(env, config, principal, charge.model);
+  if (!subjects.length) return;
+  await configureModelGuards(env, config, subjects, Date.now());
+  const settle: SettleRequest = { id: charge.id, model: charge.model, cost: charge.cost, tokens: charge.tokens, now: Date.now() };
+  await Promise.all(
+    subjects.map(async (s) => {
+      if (!isModelSubject(s.name)) await ask(env, s, (g) => g.check());
+      await alertAll(env, config, await guardOf(env, s.name).settleAll([settle]));
+    }),
+  );
+}

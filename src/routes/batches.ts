@@ -4,6 +4,7 @@ import { mayReach, ownerScope } from "../batches/access";
 import { createBatch } from "../batches/create";
 import { notFound } from "../batches/files";
 import { batchObject } from "../batches/object";
+import { cancelUpstream } from "../batches/native/cancel";
 import { maybeFinalize } from "../batches/start";
 import { db } from "../db/client";
 import { findBatch, lineStats, listBatches, moveBatch } from "../db/batches";
@@ -28,7 +29,7 @@ const shaped = async (env: Env, row: BatchRow) => batchObject(row, await lineSta
 
 for (const prefix of ["/v1", ""]) {
   batchRoutes.post(`${prefix}/batches`, requireAuth("key"), async (c) => {
-    const row = await createBatch(c.env, c.get("config"), c.get("principal"), await readJson(c));
+    const row = await createBatch(c.env, c.get("config"), c.get("principal"), await readJson(c), (p) => c.executionCtx.waitUntil(p));
     return c.json(await shaped(c.env, row));
   });
 
@@ -44,15 +45,16 @@ for (const prefix of ["/v1", ""]) {
 
   batchRoutes.get(`${prefix}/batches/:id`, requireAuth("key"), async (c) => c.json(await shaped(c.env, await reachableBatch(c.env, c.get("principal"), c.req.param("id")))));
 
-  /** Stops the lines not yet run (status cancelling); once the running ones end, the batch is finalised as cancelled. */
+  /** Stops the lines not yet run (status cancelling); once the running ones end, the batch is finalised as cancelled. A native batch is cancelled upstream too. */
   batchRoutes.post(`${prefix}/batches/:id/cancel`, requireAuth("key"), async (c) => {
     const row = await reachableBatch(c.env, c.get("principal"), c.req.param("id"));
     if (row.status === "cancelling" || row.status === "cancelled") return c.json(await shaped(c.env, row));
+    if (row.native && ["validating", "in_progress"].includes(row.status)) await cancelUpstream(c.get("config"), row);
     const moved = await moveBatch(db(c.env.DB), row.id, ["validating", "in_progress"], { status: "cancelling", cancellingAt: Date.now() });
     if (!moved) {
       throw new GatewayError(400, `The batch '${row.id}' is ${row.status} and can no longer be cancelled.`, "invalid_request_error", "batch_not_cancellable", "id");
     }
-    if (row.status === "in_progress") await maybeFinalize(c.env, row.id);
+    if (row.status === "in_progress" && !row.native) await maybeFinalize(c.env, row.id);
     return c.json(await shaped(c.env, moved));
   });
 }

@@ -158,3 +158,15 @@ export function recordSpend(env: Env, ctx: { waitUntil(p: Promise<unknown>): voi
   });
   ctx.waitUntil(flush);
 }
+
+/**
+ * Sends events now and waits until the queue (or D1) has them; throws when some could not be
+ * delivered. For work that must not end before its spend is safe (a native batch's result lines);
+ * rows are written once per request id, so sending again after a failure is harmless.
+ */
+export async function sendSpendNow(env: Env, events: SpendEvent[]): Promise<void> {
+  for (const batch of packSpend(events.map(boundSpendEvent))) {
+    const left = await deliver(env, batch.messages);
+    if (left.length) throw new Error(`${left.length} spend events could not be delivered`);
+  }
+}

@@ -133,6 +133,33 @@ describe("gateway-run batches", () => {
     expect(out[0]!.response!.body.data[0].embedding).toEqual(vector);
   });
 
+  it("a batch whose input file cannot be read when it starts ends failed, as OpenAI's does", async () => {
+    const client = openai((await newKey()).key);
+    const gone = await client.files.create({ file: await toFile(new TextEncoder().encode(jsonl([chatLine("a")])), "gone.jsonl"), purpose: "batch" });
+    const broken = await client.files.create({ file: await toFile(new TextEncoder().encode(jsonl([chatLine("b")])), "broken.jsonl"), purpose: "batch" });
+    // The stored bytes lost or damaged after the upload was checked.
+    await env.FILES_BUCKET!.delete(`files/${gone.id}`);
+    await env.FILES_BUCKET!.put(`files/${broken.id}`, "{not json\n");
+    const failedOf = async (fileId: string) => {
+      const b = await client.batches.create({ input_file_id: fileId, endpoint: "/v1/chat/completions", completion_window: "24h" });
+      return eventually(async () => {
+        const r = await client.batches.retrieve(b.id);
+        return r.status === "failed" ? r : undefined;
+      }, 10_000);
+    };
+    const a = await failedOf(gone.id);
+    expect(a.errors?.data).toEqual([{ code: "file_not_found", message: `The input file '${gone.id}' no longer exists.`, param: "input_file_id", line: null }]);
+    expect(a.failed_at).toBeGreaterThanOrEqual(a.created_at);
+    const b = await failedOf(broken.id);
+    expect(b.errors?.data).toEqual([{ code: "invalid_request", message: "Line 1 of the input file is not a batch request.", param: null, line: 1 }]);
+    for (const r of [a, b]) {
+      expect(r.output_file_id).toBeNull();
+      expect(r.error_file_id).toBeNull();
+      expect(r.request_counts).toEqual({ total: 1, completed: 0, failed: 0 });
+    }
+    expect(received).toEqual([]);
+  });
+
   it("bad batch requests get clear 400s and 404s", async () => {
     const k = await newKey();
     const client = openai(k.key);

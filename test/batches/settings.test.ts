@@ -11,10 +11,20 @@ describe("general_settings.batch_settings and max_file_size_mb", () => {
     expect(DEFAULT_BATCH_SETTINGS.maxFileBytes).toBe(100 * 1024 * 1024);
     const set = withGeneral({
       max_file_size_mb: 2.5,
-      batch_settings: { pace_delay_seconds: 5, retry_delay_seconds: 0, max_line_attempts: 5, completion_window_seconds: 3600, concurrency: 4 },
+      batch_settings: { pace_delay_seconds: 5, retry_delay_seconds: 0, max_line_attempts: 5, completion_window_seconds: 3600, concurrency: 4, native: "auto", native_poll_seconds: 30 },
     });
     expect(set.error).toBeUndefined();
-    expect(set.settings.batch).toEqual({ maxFileBytes: Math.floor(2.5 * 1024 * 1024), paceDelaySeconds: 5, retryDelaySeconds: 0, maxLineAttempts: 5, completionWindowSeconds: 3600, concurrency: 4 });
+    expect(set.settings.batch).toEqual({
+      maxFileBytes: Math.floor(2.5 * 1024 * 1024),
+      paceDelaySeconds: 5,
+      retryDelaySeconds: 0,
+      maxLineAttempts: 5,
+      completionWindowSeconds: 3600,
+      concurrency: 4,
+      native: "auto",
+      nativePollSeconds: 30,
+    });
+    expect(none.settings.batch.native).toBe("off");
     expect(set.unsupported.join(" ")).not.toMatch(/batch_settings|max_file_size_mb/);
   });
 
@@ -23,6 +33,9 @@ describe("general_settings.batch_settings and max_file_size_mb", () => {
     expect(withGeneral({ batch_settings: { pace_delay_seconds: 0 } }).error).toBe("Invalid config at general_settings.batch_settings.pace_delay_seconds: must be a whole number from 1 to 3600");
     expect(withGeneral({ batch_settings: { max_line_attempts: 1.5 } }).error).toBe("Invalid config at general_settings.batch_settings.max_line_attempts: must be a whole number from 1 to 20");
     expect(withGeneral({ batch_settings: { poll_seconds: 3 } }).error).toContain("Invalid config at general_settings.batch_settings.poll_seconds: unknown setting");
+    expect(withGeneral({ batch_settings: { native: false } }).settings.batch.native).toBe("off");
+    expect(withGeneral({ batch_settings: { native: true } }).error).toBe("Invalid config at general_settings.batch_settings.native: must be one of off, on_request, auto");
+    expect(withGeneral({ batch_settings: { native_poll_seconds: 0 } }).error).toBe("Invalid config at general_settings.batch_settings.native_poll_seconds: must be a whole number from 1 to 3600");
     expect(withGeneral({ batch_settings: [1] }).error).toContain("Invalid config at general_settings.batch_settings: must be a mapping");
   });
 });

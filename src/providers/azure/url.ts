@@ -26,7 +26,7 @@ const FAMILY_ROUTE = /^(?:o_series|gpt5_series)\//;
 export const deploymentName = (dep: Deployment): string => dep.model.replace(FAMILY_ROUTE, "");
 
 /** The resource root: api_base without a trailing `/`, `/openai` or `/openai/v1` (LiteLLM's api_base is the host root). */
-function resourceRoot(dep: Deployment): string {
+export function resourceRoot(dep: Deployment): string {
   if (!dep.apiBase) throw configError(`Azure deployment '${dep.id}' needs api_base (https://<resource>.openai.azure.com).`);
   return dep.apiBase.replace(/\/+$/, "").replace(/\/openai(?:\/v1)?$/, "");
 }
