@@ -75,6 +75,22 @@ describe("router (injected time)", () => {
     expect(ok?.cooldown_until).toBeUndefined();
   });
 
+  it("a lone deployment that answers 401 (the gateway's credentials are wrong) rests, as LiteLLM's rule says", async () => {
+    const t = clock();
+    const cfg = config(`
+model_list:
+  - model_name: single
+    litellm_params: {model: openai/a, api_base: "https://a.test/v1", api_key: k}
+    model_info: {id: only}
+`);
+    const health = memoryHealth();
+    const failed = await execute({ config: cfg, requested: "single", health, now: t.now, sleep: t.sleep }, async () => {
+      throw new GatewayError(401, "bad key", "authentication_error", "invalid_api_key");
+    }).catch((e) => e);
+    expect(failed).toBeInstanceOf(RouteFailure);
+    expect(health.coolingUntil("only", t.now())).toBeGreaterThan(t.now());
+  });
+
   it("retries the same deployment after a backoff once every deployment was tried, then falls back", async () => {
     const t = clock();
     const cfg = config(`
