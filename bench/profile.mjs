@@ -29,7 +29,9 @@ general_settings:
 
 /** A Chrome DevTools Protocol session over the inspector's WebSocket. */
 async function cdp(url) {
-  const ws = new WebSocket(url);
+  // Miniflare's inspector proxy wants an Origin it knows (Node's WebSocket takes undici's `headers`).
+  const ws = new WebSocket(url, { headers: { origin: "http://localhost" } });
+  ws.binaryType = "arraybuffer";
   await new Promise((resolve, reject) => {
     ws.onopen = resolve;
     ws.onerror = reject;
@@ -37,7 +39,7 @@ async function cdp(url) {
   let id = 0;
   const waiting = new Map();
   ws.onmessage = (m) => {
-    const msg = JSON.parse(m.data);
+    const msg = JSON.parse(typeof m.data === "string" ? m.data : new TextDecoder().decode(m.data));
     if (msg.id && waiting.has(msg.id)) {
       waiting.get(msg.id)(msg);
       waiting.delete(msg.id);

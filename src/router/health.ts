@@ -57,13 +57,43 @@ export function shouldCool(f: Failure, failsThisMinute: number, successesThisMin
   return total >= MIN_CALLS_FOR_RATE && failsThisMinute / total > FAILURE_RATE;
 }
 
-const WINDOW_MS = 60_000;
 const MAX_COOLDOWN_MS = 60 * 60_000;
 
+/**
+ * Events of the last minute, counted per second in 60 buckets: adding is O(1) and reading O(60)
+ * whatever the traffic (a list of timestamps cost a filter over a thousand entries per call at a
+ * busy deployment). The minute is whole seconds, so an event leaves the count up to 1 s early.
+ */
+export class MinuteCount {
+  private readonly counts = new Array<number>(60).fill(0);
+  private readonly seconds = new Array<number>(60).fill(-Infinity);
+
+  add(now: number): void {
+    const sec = Math.floor(now / 1000);
+    const i = sec % 60;
+    if (this.seconds[i] !== sec) {
+      this.seconds[i] = sec;
+      this.counts[i] = 0;
+    }
+    this.counts[i]!++;
+  }
+
+  total(now: number): number {
+    const oldest = Math.floor(now / 1000) - 60;
+    let n = 0;
+    for (let i = 0; i < 60; i++) if (this.seconds[i]! > oldest) n += this.counts[i]!;
+    return n;
+  }
+
+  reset(): void {
+    this.seconds.fill(-Infinity);
+  }
+}
+
 interface State {
-  fails: number[];
-  /** When the calls that succeeded in the last minute ended. */
-  oks: number[];
+  fails: MinuteCount;
+  /** Calls that succeeded in the last minute. */
+  oks: MinuteCount;
   coolUntil: number;
   inFlight: number;
   latency?: number;
@@ -73,7 +103,7 @@ export function memoryHealth(): HealthStore {
   const states = new Map<string, State>();
   const get = (id: string): State => {
     let s = states.get(id);
-    if (!s) states.set(id, (s = { fails: [], oks: [], coolUntil: 0, inFlight: 0 }));
+    if (!s) states.set(id, (s = { fails: new MinuteCount(), oks: new MinuteCount(), coolUntil: 0, inFlight: 0 }));
     return s;
   };
   return {
@@ -83,14 +113,12 @@ export function memoryHealth(): HealthStore {
     },
     failure(id, f, now) {
       const s = get(id);
-      s.fails = s.fails.filter((t) => t > now - WINDOW_MS);
-      s.oks = s.oks.filter((t) => t > now - WINDOW_MS);
-      s.fails.push(now);
-      if (shouldCool(f, s.fails.length, s.oks.length)) {
+      s.fails.add(now);
+      if (shouldCool(f, s.fails.total(now), s.oks.total(now))) {
         const rest = Math.min(MAX_COOLDOWN_MS, Math.max(f.cooldownMs, f.status === 429 ? (f.retryAfterMs ?? 0) : 0));
         s.coolUntil = Math.max(s.coolUntil, now + rest);
-        s.fails = [];
-        s.oks = [];
+        s.fails.reset();
+        s.oks.reset();
         return s.coolUntil;
       }
       return 0;
@@ -98,12 +126,10 @@ export function memoryHealth(): HealthStore {
     success(id, latencyMs, now = Date.now()) {
       const s = get(id);
       s.latency = s.latency === undefined ? latencyMs : s.latency * 0.7 + latencyMs * 0.3;
-      // Only the last minute counts; bounded so a busy deployment keeps a small list.
-      if (s.oks.length >= 1000) s.oks = s.oks.filter((t) => t > now - WINDOW_MS).slice(-999);
-      s.oks.push(now);
+      s.oks.add(now);
     },
     recentFailures(id, now) {
-      return states.get(id)?.fails.filter((t) => t > now - WINDOW_MS).length ?? 0;
+      return states.get(id)?.fails.total(now) ?? 0;
     },
     begin(id) {
       get(id).inFlight++;
@@ -118,13 +144,13 @@ export function memoryHealth(): HealthStore {
     markUnhealthy(id, until) {
       const s = get(id);
       s.coolUntil = Math.min(until, Date.now() + MAX_COOLDOWN_MS);
-      s.fails = [];
+      s.fails.reset();
     },
     markHealthy(id) {
       const s = states.get(id);
       if (!s) return;
       s.coolUntil = 0;
-      s.fails = [];
+      s.fails.reset();
     },
     restUntil(id, until) {
       const s = get(id);

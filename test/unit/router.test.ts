@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve";
 import { GatewayError } from "../../src/http/errors";
 import { execute, RouteFailure } from "../../src/router/execute";
-import { memoryHealth, shouldCool } from "../../src/router/health";
+import { memoryHealth, MinuteCount, shouldCool } from "../../src/router/health";
 
 const T0 = Date.UTC(2026, 11, 1, 12, 0, 0);
 
@@ -202,5 +202,19 @@ router_settings: {num_retries: 2}
       return 1;
     });
     expect(seen).toEqual([503, 200]);
+  });
+
+  it("MinuteCount: counts the last minute by the second, whatever the traffic", () => {
+    const c = new MinuteCount();
+    for (let i = 0; i < 5000; i++) c.add(T0 + i); // 5,000 events within 5 s
+    expect(c.total(T0 + 5_000)).toBe(5000);
+    c.add(T0 + 30_000);
+    expect(c.total(T0 + 30_000)).toBe(5001);
+    // A minute on, the first seconds have left; the one at +30 s has not.
+    expect(c.total(T0 + 65_000)).toBe(1);
+    expect(c.total(T0 + 91_000)).toBe(0);
+    c.add(T0 + 91_000);
+    c.reset();
+    expect(c.total(T0 + 91_000)).toBe(0);
   });
 });
