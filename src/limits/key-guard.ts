@@ -137,10 +137,14 @@ export class KeyGuard extends DurableObject<Env> {
   /** Settles several calls at once (the isolate's settles that no admission carried in time). */
   settleAll(reqs: SettleRequest[]): SoftAlert[] {
     const alerts: SoftAlert[] = [];
+    let changed = false;
     for (const r of reqs) {
-      const crossed = this.settle(r).softCrossed;
-      if (crossed && this.state) alerts.push({ subject: this.state.subject, ...crossed });
+      const done = this.apply(r);
+      changed ||= done.changed;
+      if (done.softCrossed && this.state) alerts.push({ subject: this.state.subject, ...done.softCrossed });
     }
+    // One write for the whole batch (a settle per call would write the ledger once per call).
+    if (changed) this.persistSettled();
     return alerts;
   }
 
@@ -248,11 +252,18 @@ export class KeyGuard extends DurableObject<Env> {
 
   /** The call is over: its lease ends, its reservation becomes its cost, its tokens count. */
   settle(req: SettleRequest): Settled {
+    const { softCrossed, changed } = this.apply(req);
+    if (changed) this.persistSettled();
+    return { ...this.view(req.now), softCrossed };
+  }
+
+  /** One settle, in memory; `changed`: the ledgers now hold what storage does not. */
+  private apply(req: SettleRequest): { softCrossed?: Settled["softCrossed"]; changed: boolean } {
     const { id, model, cost, tokens, now } = req;
     this.leases.delete(id);
     // Releasing twice changes nothing; charging twice would. A charge is remembered for an hour (and at most 20,000 of them).
     if (cost > 0 || tokens > 0) {
-      if (this.charged.has(id)) return this.view(now);
+      if (this.charged.has(id)) return { changed: false };
       rememberCharge(this.charged, id, now);
     }
     this.ledger.roll(now);
@@ -273,8 +284,7 @@ export class KeyGuard extends DurableObject<Env> {
       this.ledger.data = { ...this.ledger.data, softAlerted: true };
       softCrossed = { spend: this.ledger.data.spend, budget: soft };
     }
-    if (cost > 0 || softCrossed) this.persistSettled();
-    return { ...this.view(now), softCrossed };
+    return { softCrossed, changed: cost > 0 || softCrossed !== undefined };
   }
 
   private refusal(now: number): Refusal | undefined {
