@@ -55,7 +55,7 @@ function bundleModules(dist) {
   ];
 }
 
-const DURABLE_OBJECTS = { KEY_GUARD: "KeyGuard", DEPLOYMENT_GUARD: "DeploymentGuard", HEALTH_CHECKER: "HealthChecker" };
+const DURABLE_OBJECTS = { KEY_GUARD: "KeyGuard", DEPLOYMENT_GUARD: "DeploymentGuard", HEALTH_CHECKER: "HealthChecker", SEMANTIC_CACHE: "SemanticCacheIndex" };
 
 /**
  * The gateway's options as wrangler.toml binds it: D1, the Durable Objects (defined by `owner`,
