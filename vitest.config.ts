@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { buildSync } from "esbuild";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -28,6 +29,21 @@ function testConfig(): string {
     base.model_list.push(...(extra?.model_list ?? []));
   }
   return stringify(base);
+}
+
+/** The example hook's RPC entrypoint (examples/custom-auth-worker/src/rpc.ts) as one module, run as a Worker of its own beside the gateway. */
+function customAuthWorker(): string {
+  const outfile = path.join(import.meta.dirname, ".generated", "custom-auth-worker.mjs");
+  buildSync({
+    entryPoints: [path.join(import.meta.dirname, "examples/custom-auth-worker/src/rpc.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    external: ["cloudflare:workers"],
+    outfile,
+    logLevel: "error",
+  });
+  return outfile;
 }
 
 export default defineConfig(async () => {
@@ -61,7 +77,10 @@ export default defineConfig(async () => {
                   DD_SITE: "datadoghq.test",
                 },
                 // test/e2e/metrics.test.ts: Prometheus' own linter on /metrics, run in Node (Debian's `prometheus` package; .ci/run installs it).
+                // The example custom auth hook as a Worker of its own, for its RPC entrypoint (custom_auth: rpc:AUTH_HOOK_RPC).
+                workers: [{ name: "custom-auth-hook", modules: true, scriptPath: customAuthWorker(), compatibilityDate: "2026-10-01", bindings: { HOOK_TOKENS } }],
                 serviceBindings: {
+                  AUTH_HOOK_RPC: { name: "custom-auth-hook", entrypoint: "AuthHook" },
                   // The example custom auth hook (examples/custom-auth-worker), run as the gateway would call it.
                   AUTH_HOOK: (request: Request) => customAuthHook.fetch(request, { HOOK_TOKENS }),
                   // A hook that misbehaves on request: slow, garbage, unknown fields, HTTP errors (fail-closed tests).

@@ -10,7 +10,8 @@
 export interface CustomAuthSettings {
   /** Why the hook cannot be called (every request it would see is refused with 503). */
   error?: string;
-  target: { kind: "service"; binding: string } | { kind: "url"; url: string };
+  /** `service:` JSON over the binding's fetch; `rpc:` the binding's `authenticate()` method (a WorkerEntrypoint); `url`: JSON over HTTPS. */
+  target: { kind: "service" | "rpc"; binding: string } | { kind: "url"; url: string };
   mode: "auto" | "on";
   timeoutMs: number;
 }
@@ -21,7 +22,7 @@ export const CUSTOM_AUTH_KEYS = ["custom_auth", "custom_auth_settings", "custom_
 export function parseCustomAuth(general: Record<string, unknown>, env: Record<string, unknown>): CustomAuthSettings | undefined {
   const raw = general.custom_auth;
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== "string" || !raw) throw "general_settings.custom_auth: must be service:<BINDING> or an https:// URL";
+  if (typeof raw !== "string" || !raw) throw "general_settings.custom_auth: must be service:<BINDING>, rpc:<BINDING> or an https:// URL";
   const out: CustomAuthSettings = { target: { kind: "url", url: raw }, mode: "auto", timeoutMs: 2000 };
   const settings = general.custom_auth_settings ?? {};
   if (typeof settings !== "object" || settings === null || Array.isArray(settings)) throw "general_settings.custom_auth_settings: must be a mapping, e.g. {mode: auto}";
@@ -35,13 +36,14 @@ export function parseCustomAuth(general: Record<string, unknown>, env: Record<st
     if (typeof t !== "number" || !Number.isFinite(t) || t <= 0 || t > 30) throw "general_settings.custom_auth_timeout: must be a number of seconds in (0, 30]";
     out.timeoutMs = t * 1000;
   }
-  if (raw.startsWith("service:")) {
-    const binding = raw.slice("service:".length);
-    out.target = { kind: "service", binding };
+  const via = /^(service|rpc):/.exec(raw)?.[1] as "service" | "rpc" | undefined;
+  if (via) {
+    const binding = raw.slice(via.length + 1);
+    out.target = { kind: via, binding };
     const b = env[binding] as { fetch?: unknown } | undefined;
     if (!binding || typeof b?.fetch !== "function") out.error = `general_settings.custom_auth names the Service Binding '${binding}', which is not bound to this Worker (wrangler.toml [[services]]).`;
   } else if (!/^https:\/\/[^/\s]+/i.test(raw)) {
-    out.error = `general_settings.custom_auth: '${raw.slice(0, 100)}' is not service:<BINDING> or an https:// URL (a Python module path cannot run on Workers: port the function to a Worker and bind it).`;
+    out.error = `general_settings.custom_auth: '${raw.slice(0, 100)}' is not service:<BINDING>, rpc:<BINDING> or an https:// URL (a Python module path cannot run on Workers: port the function to a Worker and bind it).`;
   }
   return out;
 }

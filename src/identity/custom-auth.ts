@@ -8,7 +8,8 @@ import { GatewayError, unauthorized } from "../http/errors";
 import { identityKey } from "./synthetic-key";
 
 /**
- * The custom auth hook's protocol (the same JSON for a Service Binding and an HTTPS endpoint):
+ * The custom auth hook's protocol (the same JSON for a Service Binding and an HTTPS endpoint, and
+ * the same objects for an RPC entrypoint's `authenticate()`):
  * POST `{method, path, headers, api_key}` -> `{allow, message?, user_id?, team_id?, end_user_id?,
  * key_alias?, models?, rpm_limit?, tpm_limit?, max_parallel_requests?, metadata?}`.
  * `allow: true` makes the answer the caller: its team, user and end user guards apply, and the
@@ -35,23 +36,43 @@ export type HookAnswer = z.infer<typeof hookAnswerSchema>;
 const failed = (why: string) =>
   new GatewayError(503, `The custom auth hook (general_settings.custom_auth) ${why}; the request was refused.`, "service_unavailable", "custom_auth_unavailable", null, { "retry-after": "1" });
 
-async function callHook(s: CustomAuthSettings, env: Env, body: string): Promise<Response> {
-  const init = { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(s.timeoutMs) };
+/** The hook's answer: JSON over a Service Binding's fetch or HTTPS, or what its RPC `authenticate()` returns; bounded by the timeout. */
+async function callHook(s: CustomAuthSettings, env: Env, request: Record<string, unknown>): Promise<unknown> {
+  const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request), signal: AbortSignal.timeout(s.timeoutMs) };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(failed(`did not answer within ${s.timeoutMs / 1000} s`)), s.timeoutMs);
   });
-  const call =
-    s.target.kind === "service"
-      ? (env as unknown as Record<string, Fetcher>)[s.target.binding]!.fetch("https://custom-auth.internal/authenticate", init)
-      : fetch(s.target.url, { ...init, redirect: "manual" });
+  const t = s.target;
+  const call: Promise<unknown> =
+    t.kind === "url"
+      ? readAnswer(fetch(t.url, { ...init, redirect: "manual" }))
+      : t.kind === "rpc"
+        ? Promise.resolve((env as unknown as Record<string, { authenticate(r: unknown): Promise<unknown> }>)[t.binding]!.authenticate(request))
+        : readAnswer((env as unknown as Record<string, Fetcher>)[t.binding]!.fetch("https://custom-auth.internal/authenticate", init));
   try {
     return await Promise.race([call, timeout]);
   } catch (e) {
     if (e instanceof GatewayError) throw e;
-    throw failed(e instanceof Error && e.name === "TimeoutError" ? `did not answer within ${s.timeoutMs / 1000} s` : "could not be reached");
+    throw failed(
+      e instanceof Error && e.name === "TimeoutError"
+        ? `did not answer within ${s.timeoutMs / 1000} s`
+        : t.kind === "rpc"
+          ? "failed (its authenticate() threw, or the binding has no such method)"
+          : "could not be reached",
+    );
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+async function readAnswer(answer: Promise<Response>): Promise<unknown> {
+  const res = await answer;
+  if (!res.ok) throw failed(`answered HTTP ${res.status}`);
+  try {
+    return JSON.parse(await res.text());
+  } catch {
+    throw failed("answered something that is not JSON");
   }
 }
 
@@ -62,14 +83,7 @@ export async function hookPrincipal(presented: string | undefined, req: AuthRequ
   req.headers.forEach((v, k) => {
     headers[k] = v;
   });
-  const res = await callHook(s, req.env, JSON.stringify({ method: req.method, path: req.path, headers, api_key: presented ?? null }));
-  if (!res.ok) throw failed(`answered HTTP ${res.status}`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await res.text());
-  } catch {
-    throw failed("answered something that is not JSON");
-  }
+  const raw = await callHook(s, req.env, { method: req.method, path: req.path, headers, api_key: presented ?? null });
   const parsed = hookAnswerSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -66,6 +66,20 @@ describe("custom auth hook (general_settings.custom_auth: service:AUTH_HOOK, the
     expect((await chat(ON, "hook-team")).status).toBe(200);
   });
 
+  it("rpc:<BINDING> calls the hook Worker's authenticate() (a WorkerEntrypoint) with the same objects", async () => {
+    const RPC = config({ custom_auth: "rpc:AUTH_HOOK_RPC" });
+    expect((await chat(RPC, "hook-team")).status).toBe(200);
+    const denied = await chat(RPC, "who-knows");
+    expect(denied.status).toBe(401);
+    expect((await errorOf(denied)).message).toMatch(/custom auth hook: unknown token/);
+    expect((await chat(RPC, "hook-limited", "gpt-4o")).status).toBe(403);
+    // A binding whose Worker has no authenticate() (the fetch-only hook) fails closed.
+    const noMethod = await chat(config({ custom_auth: "rpc:AUTH_HOOK" }), "hook-team");
+    expect(noMethod.status).toBe(503);
+    expect((await errorOf(noMethod)).code).toBe("custom_auth_unavailable");
+    expect((await chat(config({ custom_auth: "rpc:NOT_BOUND" }), "hook-team")).status).toBe(503);
+  });
+
   it("an HTTPS endpoint speaks the same JSON; a redirect is no answer", async () => {
     fakeUpstream("https://auth.test/", async (_req, body) => {
       const { api_key, path, headers } = JSON.parse(body);
