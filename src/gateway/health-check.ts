@@ -6,6 +6,7 @@ import { providerFor } from "../providers/registry";
 import type { TranslatedResponse } from "../providers/types";
 import { scrubSecrets } from "../providers/upstream-error";
 import { fetchAnswer } from "./attempt";
+import { imageProbe, speechProbe, transcriptionProbe } from "./health-probes-media";
 import type { Attempt } from "./types";
 
 /** LiteLLM's HEALTH_CHECK_TIMEOUT_SECONDS; model_info.health_check_timeout overrides it. */
@@ -74,7 +75,7 @@ const moderationProbe: Probe = (a) => {
   );
 };
 
-/** The probe of each mode the gateway checks; other modes are listed as not checked. */
+/** The probe of each mode the gateway checks (every mode LiteLLM names); an unknown mode is listed as not checked. */
 const PROBES: Record<string, Probe> = {
   chat: chatProbe,
   completion: chatProbe,
@@ -82,6 +83,9 @@ const PROBES: Record<string, Probe> = {
   embedding: embeddingProbe,
   rerank: rerankProbe,
   moderation: moderationProbe,
+  image_generation: imageProbe,
+  audio_transcription: transcriptionProbe,
+  audio_speech: speechProbe,
 };
 
 /** The litellm_params LiteLLM shows for an endpoint (never a credential); a value read from a binding shows as its reference. */
