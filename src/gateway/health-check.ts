@@ -3,7 +3,7 @@ import { maskEnvValues, type ResolvedConfig } from "../config/resolve";
 import { GatewayError, invalidRequest } from "../http/errors";
 import { isKnownMode, modelMode } from "../providers/mode";
 import { providerFor } from "../providers/registry";
-import type { TranslatedResponse } from "../providers/types";
+import type { ProviderEntry, TranslatedResponse } from "../providers/types";
 import { scrubSecrets } from "../providers/upstream-error";
 import { fetchAnswer } from "./attempt";
 import { imageProbe, speechProbe, transcriptionProbe } from "./health-probes-media";
@@ -88,6 +88,16 @@ const PROBES: Record<string, Probe> = {
   audio_speech: speechProbe,
 };
 
+/** The provider API each mode's probe needs; a provider without it is not probed (nothing could be sent). */
+const NEEDS: Record<string, { has: (p: ProviderEntry) => boolean; what: string }> = {
+  embedding: { has: (p) => !!p.embeddings, what: "embeddings" },
+  rerank: { has: (p) => !!p.rerank, what: "rerank" },
+  moderation: { has: (p) => !!p.moderations, what: "moderations" },
+  image_generation: { has: (p) => !!p.passthrough, what: "image generation" },
+  audio_transcription: { has: (p) => !!p.passthrough, what: "audio transcription" },
+  audio_speech: { has: (p) => !!p.passthrough, what: "speech" },
+};
+
 /** The litellm_params LiteLLM shows for an endpoint (never a credential); a value read from a binding shows as its reference. */
 const DISPLAYED = ["api_base", "api_version", "custom_llm_provider", "aws_region_name", "region_name", "vertex_project", "vertex_location", "tpm", "rpm"] as const;
 
@@ -134,6 +144,8 @@ export async function checkDeployment(config: ResolvedConfig, dep: Deployment): 
   if (!probe) return fail(`Deployments of mode '${mode}' are not health-checked by this gateway.`, false);
   const provider = providerFor(target.provider);
   if (!provider) return fail(`Unknown provider '${target.provider}'.`, false);
+  const needs = NEEDS[mode];
+  if (needs && !needs.has(provider)) return fail(`${target.provider} has no ${needs.what} API on this gateway.`, false);
   const timeout = typeof dep.info?.health_check_timeout === "number" ? dep.info.health_check_timeout * 1000 : DEFAULT_TIMEOUT_MS;
   const attempt: Attempt = {
     dep: target,

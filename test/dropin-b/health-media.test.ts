@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/config/resolve";
+import { checkDeployment } from "../../src/gateway/health-check";
 import { silentWav } from "../../src/gateway/health-probes-media";
 import { forgetHealthSync } from "../../src/gateway/health-sync";
 import { env, withEnv } from "../helpers/gateway";
@@ -104,6 +106,19 @@ describe("GET /health probes image, transcription and speech deployments", () =>
     expect(body.unhealthy_endpoints[0]).toMatchObject({ model_id: "hm-dalle2", mode: "image_generation" });
     expect(body.unhealthy_endpoints[0].error).toContain("no 'data'");
     expect(received.map((r) => r.url)).toEqual(["https://hm-openai.test/v1/images/generations"]);
+  });
+});
+
+describe("a provider without its mode's API", () => {
+  it("is listed unhealthy but not probed, so background checks never cool it down", async () => {
+    const config = resolveConfig(CONFIG, { MASTER_KEY: "sk-unit-master-key-0123456789abcdef" });
+    const imagen = config.deployments.find((d) => d.id === "hm-imagen")!;
+    const result = await checkDeployment(config, imagen);
+    expect(result).toMatchObject({ id: "hm-imagen", healthy: false, probed: false });
+    expect(received).toHaveLength(0);
+    upstreams();
+    const speech = await checkDeployment(config, config.deployments.find((d) => d.id === "hm-tts-down")!);
+    expect(speech).toMatchObject({ healthy: false, probed: true });
   });
 });
 
