@@ -147,3 +147,13 @@ describe("POST /v1/rerank through Bedrock's Rerank API", () => {
     expect((await invalid.json<any>()).error.message).toContain("model identifier is invalid");
   });
 });
+
+describe("/model_group/info lists the rerank fields each provider takes", () => {
+  it("Bedrock has no max_tokens_per_doc; Azure AI (Cohere's API) has it", async () => {
+    const info = async (group: string) => (await (await withEnv({ GATEWAY_CONFIG: CONFIG }, `/model_group/info?model_group=${group}`)).json<any>()).data[0];
+    const bedrock = await info("rr-bedrock");
+    expect(bedrock).toMatchObject({ mode: "rerank", providers: ["bedrock"] });
+    expect(bedrock.supported_openai_params).toEqual(["query", "documents", "top_n", "return_documents"]);
+    expect((await info("rr-azure-ai")).supported_openai_params).toContain("max_tokens_per_doc");
+  });
+});

@@ -52,4 +52,5 @@ export const bedrockRerank: RerankAdapter = {
     return rerankAnswer(req, { results, searchUnits: Math.ceil(documentTexts(req).length / DOCUMENTS_PER_QUERY) }, ctx.requestId);
   },
   error: bedrockError,
+  unsupported: ["max_tokens_per_doc"],
 };

@@ -59,4 +59,5 @@ export const vertexRerank: RerankAdapter = {
     return rerankAnswer(req, { results, searchUnits: Math.ceil(req.documents.length / RECORDS_PER_QUERY) }, ctx.requestId);
   },
   error: geminiError,
+  unsupported: ["max_tokens_per_doc"],
 };
