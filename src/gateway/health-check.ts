@@ -3,9 +3,10 @@ import { maskEnvValues, type ResolvedConfig } from "../config/resolve";
 import { GatewayError, invalidRequest } from "../http/errors";
 import { isKnownMode, modelMode } from "../providers/mode";
 import { providerFor } from "../providers/registry";
-import type { TranslatedResponse } from "../providers/types";
+import type { ProviderEntry, TranslatedResponse } from "../providers/types";
 import { scrubSecrets } from "../providers/upstream-error";
 import { fetchAnswer } from "./attempt";
+import { imageProbe, speechProbe, transcriptionProbe } from "./health-probes-media";
 import type { Attempt } from "./types";
 
 /** LiteLLM's HEALTH_CHECK_TIMEOUT_SECONDS; model_info.health_check_timeout overrides it. */
@@ -74,7 +75,7 @@ const moderationProbe: Probe = (a) => {
   );
 };
 
-/** The probe of each mode the gateway checks; other modes are listed as not checked. */
+/** The probe of each mode the gateway checks (every mode LiteLLM names); an unknown mode is listed as not checked. */
 const PROBES: Record<string, Probe> = {
   chat: chatProbe,
   completion: chatProbe,
@@ -82,6 +83,19 @@ const PROBES: Record<string, Probe> = {
   embedding: embeddingProbe,
   rerank: rerankProbe,
   moderation: moderationProbe,
+  image_generation: imageProbe,
+  audio_transcription: transcriptionProbe,
+  audio_speech: speechProbe,
+};
+
+/** The provider API each mode's probe needs; a provider without it is not probed (nothing could be sent). */
+const NEEDS: Record<string, { has: (p: ProviderEntry) => boolean; what: string }> = {
+  embedding: { has: (p) => !!p.embeddings, what: "embeddings" },
+  rerank: { has: (p) => !!p.rerank, what: "rerank" },
+  moderation: { has: (p) => !!p.moderations, what: "moderations" },
+  image_generation: { has: (p) => !!p.passthrough, what: "image generation" },
+  audio_transcription: { has: (p) => !!p.passthrough, what: "audio transcription" },
+  audio_speech: { has: (p) => !!p.passthrough, what: "speech" },
 };
 
 /** The litellm_params LiteLLM shows for an endpoint (never a credential); a value read from a binding shows as its reference. */
@@ -130,6 +144,8 @@ export async function checkDeployment(config: ResolvedConfig, dep: Deployment): 
   if (!probe) return fail(`Deployments of mode '${mode}' are not health-checked by this gateway.`, false);
   const provider = providerFor(target.provider);
   if (!provider) return fail(`Unknown provider '${target.provider}'.`, false);
+  const needs = NEEDS[mode];
+  if (needs && !needs.has(provider)) return fail(`${target.provider} has no ${needs.what} API on this gateway.`, false);
   const timeout = typeof dep.info?.health_check_timeout === "number" ? dep.info.health_check_timeout * 1000 : DEFAULT_TIMEOUT_MS;
   const attempt: Attempt = {
     dep: target,

@@ -27,13 +27,14 @@ function spendMetadata(req: CallRequest, controls: CallControls, extra: Record<s
 
 const LEADING_ID = /^\s*\{\s*"id"\s*:\s*"((?:[^"\\]|\\.){1,256})"/;
 
-/** The top-level `id` of a JSON answer, as the client got it (never rewritten). */
+/** The top-level `id` of a JSON answer (Gemini's native answers: `responseId`), as the client got it (never rewritten). */
 export function responseIdOf(json: string): string | undefined {
   const m = LEADING_ID.exec(json);
   if (m) return JSON.parse(`"${m[1]}"`) as string;
   if (json.length > 1_000_000 || !json.trimStart().startsWith("{")) return undefined;
   try {
-    const id = (JSON.parse(json) as { id?: unknown }).id;
+    const parsed = JSON.parse(json) as { id?: unknown; responseId?: unknown };
+    const id = typeof parsed.id === "string" && parsed.id ? parsed.id : parsed.responseId;
     return typeof id === "string" && id ? id.slice(0, 256) : undefined;
   } catch {
     return undefined;

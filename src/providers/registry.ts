@@ -1,5 +1,6 @@
 import { anthropicProvider } from "./anthropic";
 import { azureProvider } from "./azure";
+import { azureAiProvider } from "./azure-ai";
 import { bedrockProvider } from "./bedrock";
 import { cohereProvider } from "./cohere";
 import { compatProviders } from "./openai-compat/adapter";
@@ -16,6 +17,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   ...compatProviders(),
   anthropic: anthropicProvider,
   azure: azureProvider,
+  azure_ai: azureAiProvider,
   bedrock: bedrockProvider,
   cohere: cohereProvider,
   gemini: geminiProvider,

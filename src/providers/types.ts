@@ -98,6 +98,8 @@ export interface RerankAdapter {
   /** LiteLLM's `{id, results: [{index, relevance_score, document?}], meta}`; `searchUnits` as billed (1 when the provider reports none). */
   response(text: string, req: RerankRequest, dep: Deployment, ctx: AdapterContext): TranslatedResponse & { searchUnits: number };
   error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
+  /** Request fields this provider's rerank API refuses (dropped with drop_params); /model_group/info lists the rest. */
+  unsupported?: readonly string[];
 }
 
 /** OpenAI's moderations API: the request and answer pass through. */

@@ -29,7 +29,8 @@ function paramsOf(dep: Deployment, mode: string): string[] {
     const refused = new Set(providerFor(dep.provider)?.unsupportedParams ?? []);
     return CHAT_PARAMS.filter((p) => !refused.has(p));
   }
-  return [...(MODE_PARAMS[mode] ?? [])];
+  const refused = new Set(mode === "rerank" ? (providerFor(dep.provider)?.rerank?.unsupported ?? []) : []);
+  return (MODE_PARAMS[mode] ?? []).filter((p) => !refused.has(p));
 }
 
 /** One group, merged over its deployments the way LiteLLM does: the larger limits and prices, summed rpm/tpm, any support, every parameter. */

@@ -47,7 +47,9 @@ function googleCall(prefix: string, model: string, method: GoogleMethod, raw: Js
       };
       const mapError = (s: number, t: string, h: Headers) => a.provider.chat.error(s, t, h, a.dep);
       if (!stream) return answerOutcome(a, build, mapError, (t) => nativeGoogleAnswer(t, method, estimateTokens(text)));
-      return streamOutcome(a, build, mapError, (body, spend) => translateStream(body, googleStreamTranslator({ usage: spend.sink.usage, failed: spend.fail }), spend.sink.end, googleStreamError));
+      return streamOutcome(a, build, mapError, (body, spend) =>
+        translateStream(body, googleStreamTranslator({ usage: spend.sink.usage, failed: spend.fail, id: spend.clientId }), spend.sink.end, googleStreamError),
+      );
     },
   };
 }

@@ -115,3 +115,46 @@ describe("/vertex_ai/*: Vertex AI's API passed through", () => {
     expect(wrong.status).toBe(400);
   });
 });
+
+describe("pass-through spend rows keep Google's own responseId", () => {
+  const chunk = (text: string, usage: Record<string, number>) => ({
+    candidates: [{ content: { parts: [{ text }], role: "model" }, index: 0 }],
+    usageMetadata: usage,
+    modelVersion: "gemini-2.5-flash",
+    responseId: "gem-resp-Xy12",
+  });
+  const streamText = [chunk("Bl", { promptTokenCount: 7, totalTokenCount: 8 }), chunk("ue.", { promptTokenCount: 7, candidatesTokenCount: 3, totalTokenCount: 10 })]
+    .map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`)
+    .join("");
+  const logs = async (query: string) => (await gw(`/spend/logs?${query}`)).json() as Promise<Array<Record<string, unknown>>>;
+
+  it("/gemini streamGenerateContent: the chunks' responseId, found by /spend/logs?request_id=", async () => {
+    fakeUpstream("https://gemini.test/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", () => chunked([streamText.slice(0, 70), streamText.slice(70)]));
+    const k = await newKey();
+    const res = await google("/gemini/v1beta/models/gemini-flash:streamGenerateContent?alt=sse", k.key);
+    expect(await res.text()).toBe(streamText);
+    const row = await rowOf(res.headers.get("x-request-id")!);
+    expect(row).toMatchObject({ response_id: "gem-resp-Xy12", prompt_tokens: 7, completion_tokens: 3 });
+    expect((await logs("request_id=gem-resp-Xy12")).map((r) => r.request_id)).toEqual([row.request_id]);
+  });
+
+  it("/vertex_ai streamGenerateContent and a non-streamed generateContent keep it too", async () => {
+    fakeUpstream("https://aiplatform.googleapis.com/v1/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse", () => chunked([streamText.replaceAll("gem-resp-Xy12", "vtx-resp-1")]));
+    fakeUpstream("https://aiplatform.googleapis.com/v1/publishers/google/models/gemini-2.5-flash:generateContent", () => json({ ...ANSWER, responseId: "vtx-resp-2" }));
+    const k = await newKey();
+    const path = "/vertex_ai/v1/projects/p/locations/us-central1/publishers/google/models/vertex-express";
+    const streamed = await gw(`${path}:streamGenerateContent?alt=sse`, { method: "POST", key: k.key, body: JSON.stringify(BODY) });
+    await streamed.text();
+    expect((await rowOf(streamed.headers.get("x-request-id")!)).response_id).toBe("vtx-resp-1");
+    const whole = await gw(`${path}:generateContent`, { method: "POST", key: k.key, body: JSON.stringify(BODY) });
+    expect((await whole.json<any>()).responseId).toBe("vtx-resp-2");
+    expect((await rowOf(whole.headers.get("x-request-id")!)).response_id).toBe("vtx-resp-2");
+  });
+
+  it("an answer without a responseId records none", async () => {
+    fakeUpstream("https://gemini.test/v1beta/models/gemini-2.5-flash:generateContent", () => json(ANSWER));
+    const k = await newKey();
+    const res = await google("/gemini/v1beta/models/gemini-flash:generateContent", k.key);
+    expect((await rowOf(res.headers.get("x-request-id")!)).response_id).toBeNull();
+  });
+});

@@ -60,14 +60,23 @@ export function nativeGoogleAnswer(text: string, method: GoogleMethod, estimated
   return { json: text, usage };
 }
 
-/** Passes Gemini's SSE bytes through unchanged, reading usageMetadata from the events that carry it. */
-export function googleStreamTranslator(hooks: { usage(u: Usage): void; failed(): void }): StreamTranslator {
+/**
+ * Passes Gemini's SSE bytes through unchanged, reading usageMetadata from the events that carry it
+ * and the answer's own `responseId` (every chunk carries it; the first one is kept).
+ */
+export function googleStreamTranslator(hooks: { usage(u: Usage): void; failed(): void; id?(id: string): void }): StreamTranslator {
   const decoder = new TextDecoder();
+  let idSeen = !hooks.id;
   const parser = createParser({
     onEvent(e) {
-      if (!e.data.includes('"usageMetadata"') && !e.data.includes('"error"')) return;
+      const wantId = !idSeen && e.data.includes('"responseId"');
+      if (!wantId && !e.data.includes('"usageMetadata"') && !e.data.includes('"error"')) return;
       try {
-        const data = JSON.parse(e.data) as { usageMetadata?: UsageMetadata; error?: unknown };
+        const data = JSON.parse(e.data) as { usageMetadata?: UsageMetadata; error?: unknown; responseId?: unknown };
+        if (wantId && typeof data.responseId === "string" && data.responseId) {
+          idSeen = true;
+          hooks.id?.(data.responseId.slice(0, 256));
+        }
         if (data.error) hooks.failed();
         const u = geminiUsage(data.usageMetadata);
         if (u) hooks.usage(u);

@@ -2,6 +2,7 @@ import { translateStream } from "../../http/sse";
 import type { ChatAdapter, ProviderEntry } from "../types";
 import { bedrockEmbeddings } from "./embeddings";
 import { bedrockError } from "./errors";
+import { bedrockRerank } from "./rerank";
 import { converseRequest, UNSUPPORTED } from "./request";
 import { converseResponse } from "./response";
 import { credentialsOf } from "./sign";
@@ -28,7 +29,8 @@ export const bedrockProvider: ProviderEntry = {
   chat: bedrockChat,
   unsupportedParams: UNSUPPORTED,
   embeddings: bedrockEmbeddings,
-  params: ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name", "aws_bedrock_runtime_endpoint", "model_id"],
+  rerank: bedrockRerank,
+  params: ["aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_region_name", "aws_bedrock_runtime_endpoint", "aws_bedrock_agent_runtime_endpoint", "model_id"],
   requiresApiKey: false,
   priceProvider: "aws",
   check(dep) {

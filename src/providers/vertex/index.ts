@@ -7,6 +7,7 @@ import { modelSegment } from "../shared/url";
 import type { EmbeddingsAdapter, ProviderEntry } from "../types";
 import { serviceAccount } from "./credentials";
 import { predictBody, predictResponse } from "./embeddings";
+import { vertexRerank } from "./rerank";
 import { accessToken } from "./token";
 
 export const DEFAULT_LOCATION = "us-central1";
@@ -71,6 +72,7 @@ export const vertexProvider: ProviderEntry = {
   native: { google: vertexTarget },
   unsupportedParams: UNSUPPORTED,
   embeddings: vertexEmbeddings,
+  rerank: vertexRerank,
   params: ["vertex_project", "vertex_location", "vertex_credentials", "allowed_gcs_buckets"],
   check: checkGcsBuckets,
   priceProvider: "google",
