@@ -124,6 +124,17 @@ describe("POST /v1/rerank: LiteLLM's rerank shape over Cohere v2 and the Jina/Vo
     expect(received[0]!.json().top_n).toBeUndefined();
   });
 
+  it("max_tokens_per_doc (Cohere's) is a 400 on the Jina/Voyage family, never dropped silently", async () => {
+    fakeUpstream("https://jina.test/v1/rerank", () => json({ results: [{ index: 0, relevance_score: 0.5 }], usage: { total_tokens: 5 } }));
+    const before = received.length;
+    const res = await call("/v1/rerank", { model: "rr-jina", query: "q", documents: docs, max_tokens_per_doc: 100 });
+    expect(res.status).toBe(400);
+    expect((await res.json<any>()).error.param).toBe("max_tokens_per_doc");
+    expect(received.length).toBe(before);
+    const info = await (await withEnv({ GATEWAY_CONFIG: CONFIG }, "/model_group/info?model_group=rr-jina")).json<any>();
+    expect(info.data[0].supported_openai_params).not.toContain("max_tokens_per_doc");
+  });
+
   it("bad input is a 400 naming the field; a provider without rerank a 400; an unreadable answer a 502; a rerank-only provider takes no chat", async () => {
     const cases: Array<[unknown, string]> = [
       [{ model: "rr-cohere", query: "q", documents: [] }, "documents"],

@@ -1,3 +1,4 @@
+import { invalidRequest } from "../../http/errors";
 import { documentTexts } from "../../api/rerank";
 import { upstreamUnreadable } from "../../http/errors";
 import { parseJson, numField, rerankAnswer } from "../shared/rerank";
@@ -31,7 +32,11 @@ export function compatModerations(quirks: CompatProvider): ModerationsAdapter {
 export function compatRerank(quirks: CompatProvider): RerankAdapter {
   const voyage = quirks.rerank === "voyage";
   return {
-    request(req, dep) {
+    request(req, dep, ctx) {
+      // Neither Jina's nor Voyage's nor vLLM's rerank has Cohere's per-document token cap.
+      if (req.max_tokens_per_doc != null && !ctx.dropParams) {
+        throw invalidRequest("The parameter 'max_tokens_per_doc' is not supported by this provider's rerank API. Remove it, or set drop_params: true to drop it.", "max_tokens_per_doc");
+      }
       const body: Record<string, unknown> = { model: dep.model, query: req.query, documents: documentTexts(req) };
       if (req.top_n != null) body[voyage ? "top_k" : "top_n"] = req.top_n;
       return new Request(`${compatBaseUrl(dep, quirks)}/rerank`, { method: "POST", headers: compatHeaders(dep), body: JSON.stringify(body) });
@@ -52,5 +57,6 @@ export function compatRerank(quirks: CompatProvider): RerankAdapter {
       );
     },
     error: compatError,
+    unsupported: ["max_tokens_per_doc"],
   };
 }
