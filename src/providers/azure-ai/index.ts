@@ -1,8 +1,7 @@
 import type { Deployment } from "../../config/deployment";
-import { documentTexts } from "../../api/rerank";
 import { invalidRequest } from "../../http/errors";
 import { compatError } from "../openai-compat/adapter";
-import { numField, parseJson, rerankAnswer } from "../shared/rerank";
+import { cohereRerankAnswer, cohereRerankBody } from "../cohere/rerank";
 import type { ChatAdapter, ProviderEntry, RerankAdapter } from "../types";
 
 /**
@@ -22,21 +21,10 @@ export function azureAiRerankUrl(dep: Deployment): string {
 
 export const azureAiRerank: RerankAdapter = {
   request(req, dep) {
-    const body: Record<string, unknown> = { model: dep.model, query: req.query, documents: documentTexts(req) };
-    if (req.top_n != null) body.top_n = req.top_n;
-    if (req.max_tokens_per_doc != null) body.max_tokens_per_doc = req.max_tokens_per_doc;
     const headers = new Headers({ "content-type": "application/json", accept: "application/json", authorization: `Bearer ${dep.apiKey ?? ""}` });
-    return new Request(azureAiRerankUrl(dep), { method: "POST", headers, body: JSON.stringify(body) });
+    return new Request(azureAiRerankUrl(dep), { method: "POST", headers, body: cohereRerankBody(req, dep) });
   },
-  response(text, req, _dep, ctx) {
-    const r = parseJson(text, "Azure AI");
-    const meta = (r.meta ?? {}) as { billed_units?: Record<string, unknown>; tokens?: Record<string, unknown> };
-    return rerankAnswer(
-      req,
-      { id: typeof r.id === "string" ? r.id : undefined, results: r.results, searchUnits: numField(meta.billed_units?.search_units), inputTokens: numField(meta.tokens?.input_tokens) },
-      ctx.requestId,
-    );
-  },
+  response: (text, req, _dep, ctx) => cohereRerankAnswer(text, req, ctx.requestId, "Azure AI"),
   error: compatError,
 };
 
