@@ -67,9 +67,9 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     // Another isolate changed the key (its team, user, models) after this one cached it: read it again, once.
     if (e instanceof StaleKey && !reloaded && principal.kind === "key") return callModel({ ...cx, principal: await reloadKey(env, principal.key.token) }, spec, true);
     // Refused at admission (model not allowed, rate limit, budget, blocked key, guard unavailable): a failure row, as LiteLLM logs it.
-    if (e instanceof GatewayError) {
-      recordRefusal({ ...cx, route: spec.route, model: group, start, error: e, ...(cx.batch ? { batch: cx.batch } : {}) });
-    }
+    // Not for a batch line: a refused line runs again under the same request id (pacing), whose row must stay free
+    // for the run that answers; the refusal shows in the batch's own files.
+    if (e instanceof GatewayError && !cx.batch) recordRefusal({ ...cx, route: spec.route, model: group, start, error: e });
     throw e;
   }
   /** The group the call ends in (a fallback's, once one answers): its per-model counts and budget are charged. */

@@ -68,8 +68,6 @@ export interface Refusal {
   key?: { token: string; keyAlias: string | null; teamId: string | null; metadata: Record<string, unknown> };
   start: number;
   error: GatewayError;
-  /** A line of a gateway-run batch. */
-  batch?: { batchId: string; customId: string };
 }
 
 /**
@@ -100,7 +98,6 @@ export function recordRefusal(r: Refusal): void {
     status: "failure",
     start_time: r.start,
     end_time: Date.now(),
-    ...(r.batch ? { batch_id: r.batch.batchId, custom_id: r.batch.customId } : {}),
     metadata: { route: r.route, error: code, http_status: r.error.status, refused: true, ...(count > 1 ? { suppressed_refusals: count - 1 } : {}) },
   };
   const trace = buildTrace({
