@@ -4,6 +4,7 @@ import type { AppEnv } from "./app-env";
 import { d1Faults } from "./http/d1-faults";
 import { errorResponse, GatewayError } from "./http/errors";
 import { limitBody, requestIds, requireAuth, withConfig } from "./http/middleware";
+import { modelAuth } from "./routes/model-auth";
 import { callbackRoutes } from "./routes/callbacks";
 import { chatCompletions } from "./routes/chat";
 import { batchRoutes } from "./routes/batches";
@@ -48,8 +49,8 @@ export function buildApp(): Hono<AppEnv> {
   app.use(passThroughRoutes);
 
   for (const prefix of ["/v1", ""]) {
-    app.post(`${prefix}/chat/completions`, requireAuth("model"), chatCompletions);
-    app.post(`${prefix}/embeddings`, requireAuth("model"), embeddings);
+    app.post(`${prefix}/chat/completions`, modelAuth, chatCompletions);
+    app.post(`${prefix}/embeddings`, modelAuth, embeddings);
     app.get(`${prefix}/models`, requireAuth("key"), listModels);
   }
   // An admin route (its role row: proxy admins), so the UI session's "Test" button may call it too.

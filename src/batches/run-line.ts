@@ -3,6 +3,7 @@ import type { ResolvedConfig } from "../config/resolve";
 import { claimLine, closeLine, endRun, lineState } from "../db/batches";
 import type { BatchRow } from "../db/schema";
 import type { Env } from "../env";
+import { cacheEmbedder } from "../gateway/cache-embed";
 import { callModel } from "../gateway/pipeline";
 import type { CallContext } from "../gateway/types";
 import type { Principal } from "../http/auth";
@@ -110,9 +111,11 @@ export async function runLine(r: LineRun): Promise<LineNext> {
     requestId,
     waitUntil: r.waitUntil,
     clientHeaders: new Headers(),
-    hooks: config.settings.cache ? cacheHooks(config, env, new Headers(), r.waitUntil) : undefined,
     batch: { batchId: batch.id, customId },
   };
+  // As a live call: a semantic cache embeds the line's prompt through the gateway's own embeddings call (the owner's key).
+  const cache = config.settings.cache;
+  if (cache) cx.hooks = cacheHooks(config, env, cx.clientHeaders, r.waitUntil, cache.semantic ? cacheEmbedder(cx) : undefined);
   try {
     const call = lineCall(batch.endpoint as BatchEndpoint, JSON.parse(line.body) as Record<string, unknown>, requestId, config);
     const res = await callModel(cx, call);

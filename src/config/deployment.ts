@@ -52,4 +52,7 @@ export interface DeploymentCosts {
   perImage?: number;
   /** Rerank, per search unit (LiteLLM's input_cost_per_query; a provider that bills none counts one per request). */
   perQuery?: number;
+  /** Native batches, per token (LiteLLM's input/output_cost_per_token_batches); unset: half the live price. */
+  batchInput?: number;
+  batchOutput?: number;
 }

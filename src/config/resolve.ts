@@ -186,6 +186,8 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
       perCharacter: p.input_cost_per_character,
       perImage: p.output_cost_per_image,
       perQuery: p.input_cost_per_query,
+      batchInput: p.input_cost_per_token_batches ?? entry.model_info?.input_cost_per_token_batches,
+      batchOutput: p.output_cost_per_token_batches ?? entry.model_info?.output_cost_per_token_batches,
     },
   };
   if (entryDef.requiresApiBase && !dep.apiBase && !missing.length) {

@@ -61,6 +61,8 @@ export const COMMON_PARAMS = new Set([
   "input_cost_per_character",
   "output_cost_per_image",
   "input_cost_per_query",
+  "input_cost_per_token_batches",
+  "output_cost_per_token_batches",
   "custom_llm_provider",
 ]);
 

@@ -22,6 +22,7 @@ import { apiBaseOrigin } from "./api-base";
 import { callControls } from "./controls";
 import { mockFailure, mockText } from "./mock";
 import { spendEvent } from "./record";
+import { recordRefusal } from "./refusal";
 import { reservation } from "./reservation";
 import { type Finish, streamSpend } from "./stream-spend";
 import type { StreamEnd } from "../hooks/types";
@@ -64,8 +65,12 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     admitted = await admit(env, config, principal, { id: cx.requestId, model: group, alias, reserve, user: endUser, ...(groups.length ? { groups } : {}) }, cx.waitUntil);
   } catch (e) {
     // Another isolate changed the key (its team, user, models) after this one cached it: read it again, once.
-    if (!(e instanceof StaleKey) || reloaded || principal.kind !== "key") throw e;
-    return callModel({ ...cx, principal: await reloadKey(env, principal.key.token) }, spec, true);
+    if (e instanceof StaleKey && !reloaded && principal.kind === "key") return callModel({ ...cx, principal: await reloadKey(env, principal.key.token) }, spec, true);
+    // Refused at admission (model not allowed, rate limit, budget, blocked key, guard unavailable): a failure row, as LiteLLM logs it.
+    // Not for a batch line: a refused line runs again under the same request id (pacing), whose row must stay free
+    // for the run that answers; the refusal shows in the batch's own files.
+    if (e instanceof GatewayError && !cx.batch) recordRefusal({ ...cx, route: spec.route, model: group, start, error: e });
+    throw e;
   }
   /** The group the call ends in (a fallback's, once one answers): its per-model counts and budget are charged. */
   let chargedGroup = group;

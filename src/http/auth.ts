@@ -3,7 +3,7 @@ import { db } from "../db/client";
 import { findAuthKey, type AuthKeyRow } from "../db/keys";
 import type { Env } from "../env";
 import { cacheKey, cachedKey, forgetKey } from "../limits/key-cache";
-import { configError, unauthorized } from "./errors";
+import { configError, GatewayError, unauthorized } from "./errors";
 import { hashKey, keyFromHeaders } from "./key-header";
 import type { Role } from "./roles";
 
@@ -121,8 +121,18 @@ export async function authenticate(
     if (p) return p;
     throw unauthorized("The API key is not valid.");
   }
-  if (row.expires !== null && row.expires <= Date.now()) throw unauthorized("This key has expired.");
+  if (row.expires !== null && row.expires <= Date.now()) throw new KeyRefused(unauthorized("This key has expired."), row);
   return { kind: "key", key: row };
+}
+
+/** A known key refused before it became a principal (expired): the refusal's spend row names it. */
+export class KeyRefused extends GatewayError {
+  constructor(
+    err: GatewayError,
+    readonly key: AuthKeyRow,
+  ) {
+    super(err.status, err.message, err.type, err.code, err.param, err.headers);
+  }
 }
 
 /** The key read again from D1 (its guard knows a newer row than this isolate cached). Throws 401 when it is gone. */

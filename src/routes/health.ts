@@ -42,7 +42,8 @@ health.get("/health/readiness", async (c) => {
   }
   const ok = !config.error && !dbError && !config.masterKeyError;
   const status = ok ? 200 : 503;
-  const answer = { status: ok ? "healthy" : "unhealthy", db: dbError ? "unreachable" : "connected", cache: null, version };
+  // LiteLLM answers its cache type (e.g. "redis"); ours: local, cloudflare-kv, cloudflare-cache or semantic, null when off.
+  const answer = { status: ok ? "healthy" : "unhealthy", db: dbError ? "unreachable" : "connected", cache: config.settings?.cache?.type ?? null, version };
   if (!(await isMaster(c.req.raw.headers, c.env, config))) return c.json(answer, status);
   const deploymentErrors = config.deployments.filter((d) => d.error).map((d) => ({ id: d.id, model_name: d.modelName, error: d.error }));
   return c.json(

@@ -232,8 +232,11 @@ keyRoutes.get("/key/list", requireAuth("admin"), async (c) => {
   const { rows, total } = reachesAll(actor)
     ? await listKeys(db(c.env.DB), page, size)
     : await listKeysOf(db(c.env.DB), page, size, { userId: ownUserId(actor), teamIds: [...adminTeams(actor), ...orgTeamIds(actor)] });
+  // Full objects: a key with a budget period reads when it resets from its guard (as /key/info does); the others have none.
+  const now = Date.now();
+  const keys = full ? await Promise.all(rows.map(async (r) => keyObject(r, r.budgetDuration ? (await guard(c, r.token).view(now)).resetAt : null))) : rows.map((r) => r.token);
   return c.json({
-    keys: full ? rows.map(keyObject) : rows.map((r) => r.token),
+    keys,
     total_count: total,
     current_page: page,
     total_pages: Math.ceil(total / size),

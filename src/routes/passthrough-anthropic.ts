@@ -7,6 +7,7 @@ import { callModel } from "../gateway/pipeline";
 import { GatewayError, invalidRequest, modelNotFound } from "../http/errors";
 import { readJson } from "../http/json";
 import { requireAuth } from "../http/middleware";
+import { modelAuth } from "./model-auth";
 import { resolveGroup } from "../router/groups";
 import { countTokens } from "./count-tokens";
 import { messagesCall } from "./messages";
@@ -29,7 +30,7 @@ function anthropicOnly(config: ResolvedConfig, model: unknown): void {
   }
 }
 
-anthropicPassthrough.post("/anthropic/v1/messages", requireAuth("model"), async (c) => {
+anthropicPassthrough.post("/anthropic/v1/messages", modelAuth, async (c) => {
   const raw = (await readJson(c)) as Record<string, unknown>;
   anthropicOnly(c.get("config"), raw.model);
   const req = parseAnthropic(messagesRequestSchema, raw);

@@ -9,6 +9,7 @@ import type { ModelCall } from "../gateway/types";
 import { GatewayError, invalidRequest, modelNotFound } from "../http/errors";
 import { readJson } from "../http/json";
 import { requireAuth } from "../http/middleware";
+import { modelAuth } from "./model-auth";
 import { translateStream } from "../http/sse";
 import { resolveGroup } from "../router/groups";
 import { estimateTokens } from "../spend/estimate";
@@ -81,9 +82,9 @@ const handler = (prefix: string, provider: string) => async (c: Context<AppEnv>)
   return callModel(httpCallContext(c), googleCall(prefix, model, method, raw as Json, await c.req.text()));
 };
 
-googlePassthrough.post("/gemini/:version{v1beta|v1|v1alpha}/models/:target", requireAuth("model"), handler("gemini", "gemini"));
-googlePassthrough.post("/vertex_ai/:version{v1|v1beta1}/projects/:project/locations/:location/publishers/google/models/:target", requireAuth("model"), handler("vertex_ai", "vertex_ai"));
-googlePassthrough.post("/vertex_ai/:version{v1|v1beta1}/publishers/google/models/:target", requireAuth("model"), handler("vertex_ai", "vertex_ai"));
+googlePassthrough.post("/gemini/:version{v1beta|v1|v1alpha}/models/:target", modelAuth, handler("gemini", "gemini"));
+googlePassthrough.post("/vertex_ai/:version{v1|v1beta1}/projects/:project/locations/:location/publishers/google/models/:target", modelAuth, handler("vertex_ai", "vertex_ai"));
+googlePassthrough.post("/vertex_ai/:version{v1|v1beta1}/publishers/google/models/:target", modelAuth, handler("vertex_ai", "vertex_ai"));
 
 for (const prefix of ["/gemini", "/vertex_ai"]) {
   googlePassthrough.all(`${prefix}/*`, requireAuth("key"), (c) => {

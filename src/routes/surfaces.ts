@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { requireAuth } from "../http/middleware";
+import { modelAuth } from "./model-auth";
 import { speech, transcribe } from "./audio";
 import { withPathModel } from "./azure";
 import { chatCompletions } from "./chat";
@@ -21,26 +22,26 @@ import { responses } from "./responses";
 export const surfaces = new Hono<AppEnv>();
 
 for (const prefix of ["/v1", ""]) {
-  surfaces.post(`${prefix}/messages`, requireAuth("model"), messages);
+  surfaces.post(`${prefix}/messages`, modelAuth, messages);
   surfaces.post(`${prefix}/messages/count_tokens`, requireAuth("key"), countTokens);
-  surfaces.post(`${prefix}/responses`, requireAuth("model"), responses);
-  surfaces.post(`${prefix}/completions`, requireAuth("model"), completions);
-  surfaces.post(`${prefix}/audio/transcriptions`, requireAuth("model"), transcribe("audio/transcriptions"));
-  surfaces.post(`${prefix}/audio/translations`, requireAuth("model"), transcribe("audio/translations"));
-  surfaces.post(`${prefix}/audio/speech`, requireAuth("model"), speech);
-  surfaces.post(`${prefix}/images/generations`, requireAuth("model"), imageGenerations);
-  surfaces.post(`${prefix}/moderations`, requireAuth("model"), moderations);
-  surfaces.post(`${prefix}/rerank`, requireAuth("model"), rerank);
+  surfaces.post(`${prefix}/responses`, modelAuth, responses);
+  surfaces.post(`${prefix}/completions`, modelAuth, completions);
+  surfaces.post(`${prefix}/audio/transcriptions`, modelAuth, transcribe("audio/transcriptions"));
+  surfaces.post(`${prefix}/audio/translations`, modelAuth, transcribe("audio/translations"));
+  surfaces.post(`${prefix}/audio/speech`, modelAuth, speech);
+  surfaces.post(`${prefix}/images/generations`, modelAuth, imageGenerations);
+  surfaces.post(`${prefix}/moderations`, modelAuth, moderations);
+  surfaces.post(`${prefix}/rerank`, modelAuth, rerank);
 }
-surfaces.post("/v2/rerank", requireAuth("model"), rerank);
+surfaces.post("/v2/rerank", modelAuth, rerank);
 
 const azure = "/openai/deployments/:deployment";
-surfaces.post(`${azure}/chat/completions`, requireAuth("model"), withPathModel(chatCompletions));
-surfaces.post(`${azure}/embeddings`, requireAuth("model"), withPathModel(embeddings));
-surfaces.post(`${azure}/completions`, requireAuth("model"), withPathModel(completions));
-surfaces.post(`${azure}/responses`, requireAuth("model"), withPathModel(responses));
-surfaces.post(`${azure}/images/generations`, requireAuth("model"), withPathModel(imageGenerations));
+surfaces.post(`${azure}/chat/completions`, modelAuth, withPathModel(chatCompletions));
+surfaces.post(`${azure}/embeddings`, modelAuth, withPathModel(embeddings));
+surfaces.post(`${azure}/completions`, modelAuth, withPathModel(completions));
+surfaces.post(`${azure}/responses`, modelAuth, withPathModel(responses));
+surfaces.post(`${azure}/images/generations`, modelAuth, withPathModel(imageGenerations));
 // Azure's newer v1 API: the model in the body, as on /v1.
-surfaces.post("/openai/v1/chat/completions", requireAuth("model"), chatCompletions);
-surfaces.post("/openai/v1/embeddings", requireAuth("model"), embeddings);
-surfaces.post("/openai/v1/responses", requireAuth("model"), responses);
+surfaces.post("/openai/v1/chat/completions", modelAuth, chatCompletions);
+surfaces.post("/openai/v1/embeddings", modelAuth, embeddings);
+surfaces.post("/openai/v1/responses", modelAuth, responses);

@@ -72,6 +72,8 @@ export interface CallTrace {
   team_alias?: string;
   /** Langfuse metadata the client sent (metadata.trace_id, generation_name, session_id, trace_user_id, ...). */
   client?: Record<string, string>;
+  /** Calls this event stands for in the request counters (refusals past the anonymous row limit fold into the next row); 1 when absent. */
+  count?: number;
   /** The final error of a failed call. */
   error?: { type: string; status: number; message?: string };
   /** Message content withheld: logging off, the redaction header, or the key's no-log. */

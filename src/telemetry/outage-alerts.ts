@@ -24,7 +24,9 @@ export async function alertOnFailures(env: Env, events: SpendEvent[]): Promise<v
       f.n++;
       failedAttempts.set(a.deployment, f);
     }
-    if (e.status === "failure" && e.trace?.error) failedCalls.set(`${e.model_group}:${e.trace.error.type}`, { model_group: e.model_group, error: e.trace.error.type, status: e.trace.error.status });
+    // A call refused before any upstream (key, limit, budget) is the caller's error: LiteLLM alerts on LLM API errors only.
+    if (e.status === "failure" && e.trace?.error && e.metadata?.refused !== true)
+      failedCalls.set(`${e.model_group}:${e.trace.error.type}`, { model_group: e.model_group, error: e.trace.error.type, status: e.trace.error.status });
   }
   if (!failedAttempts.size && !failedCalls.size && !cooledDeployments(events).size) return;
   try {

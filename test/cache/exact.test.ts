@@ -306,6 +306,25 @@ describe("exact cache: config", () => {
     expect(JSON.stringify(await ready.json())).toContain("only for a Worker on a custom domain");
   });
 
+  it("readiness answers the cache type, publicly (LiteLLM's `cache`), or null when caching is off", async () => {
+    const cacheOf = async (cfg: Record<string, unknown>) => {
+      const res = await withEnv({ GATEWAY_CONFIG: cfg as unknown as Record<string, unknown> }, "/health/readiness", { key: null });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual(["cache", "db", "status", "version"]);
+      return body.cache;
+    };
+    // cache: true without a type: the KV cache, as the cache settings default it.
+    expect(await cacheOf(config())).toBe("cloudflare-kv");
+    expect(await cacheOf(config({ type: "local" }))).toBe("local");
+    expect(await cacheOf(config({ type: "cloudflare-kv" }))).toBe("cloudflare-kv");
+    expect(await cacheOf(config({ type: "cloudflare-cache" }))).toBe("cloudflare-cache");
+    expect(await cacheOf(config({ type: "semantic", embedding_model: "emb" }))).toBe("semantic");
+    expect(await cacheOf({ ...config(), litellm_settings: {} })).toBeNull();
+    // Unsupported (redis) caches nothing: no cache type.
+    expect(await cacheOf(config({ type: "redis", host: "localhost" }))).toBeNull();
+  });
+
   it("a bad cache_params value is a config error naming it", async () => {
     const res = await call(config({ ttl: -1 }), question());
     expect(res.status).toBe(503);

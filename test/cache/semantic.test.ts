@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { runLine } from "../../src/batches/run-line";
 import type { VectorIndexBinding } from "../../src/cache/semantic/vectorize";
 import { resolveConfig } from "../../src/config/resolve";
+import { findBatch } from "../../src/db/batches";
+import { db } from "../../src/db/client";
 import { env, eventually, gw, MASTER, newKey, withEnv } from "../helpers/gateway";
 import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
 
@@ -281,5 +284,46 @@ describe("semantic cache config", () => {
     const noIndex = resolve({ type: "semantic", embedding_model: "emb", vector_index: "VECTORS" }, { CACHE_KV: {} });
     expect(noIndex.settings.cache).toBeUndefined();
     expect(noIndex.unsupported.join("\n")).toContain("needs the binding(s) VECTORS");
+  });
+});
+
+describe("semantic cache for gateway-run batch lines", () => {
+  it("a batch line is answered by a semantic hit, as a live call is", async () => {
+    answering();
+    const cfg = config();
+    const live = await call(cfg, ask(NEAR_A));
+    expect(live.headers.get("x-cache")).toBe("MISS");
+    const liveBody = (await live.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(chatCalls()).toBe(1);
+
+    // A batch of two lines (the second stays pending, so this test's run does not finalize it).
+    const id = `batch_sem_${crypto.randomUUID().replaceAll("-", "")}`;
+    const now = Date.now();
+    await env.DB.prepare(
+      "INSERT INTO batches (id, owner_key_id, endpoint, input_file_id, completion_window, status, total, created_at, in_progress_at, expires_at) VALUES (?, 'master', '/v1/chat/completions', 'file-sem', '24h', 'in_progress', 2, ?, ?, ?)",
+    )
+      .bind(id, now, now, now + 86_400_000)
+      .run();
+    for (const [i, content] of [NEAR_B, UNRELATED].entries()) {
+      await env.DB.prepare("INSERT INTO batch_lines (batch_id, custom_id, line_no, body, state, updated_at) VALUES (?, ?, ?, ?, 'pending', ?)")
+        .bind(id, `line-${i}`, i, JSON.stringify(ask(content)), now)
+        .run();
+    }
+    const row = await findBatch(db(env.DB), id);
+    const resolved = resolveConfig({ ...cfg, general_settings: { master_key: MASTER } }, env as unknown as Record<string, unknown>);
+    expect(resolved.error).toBeUndefined();
+    const waits: Promise<unknown>[] = [];
+    const next = await runLine({ env, config: resolved, batch: row!, customId: "line-0", principal: async () => ({ kind: "master" }), waitUntil: (p) => waits.push(p) });
+    await Promise.allSettled(waits);
+    expect(next).toEqual({ ack: true });
+    const line = await env.DB.prepare("SELECT state, result, cost FROM batch_lines WHERE batch_id = ? AND custom_id = 'line-0'").bind(id).first<{ state: string; result: string; cost: number }>();
+    expect(line?.state).toBe("done");
+    const result = JSON.parse(line!.result) as { response: { status_code: number; body: { choices: Array<{ message: { content: string } }> } } };
+    expect(result.response.status_code).toBe(200);
+    // The earlier answer, no second chat call upstream; the line's prompt was embedded once.
+    expect(result.response.body.choices[0]!.message.content).toBe(liveBody.choices[0]!.message.content);
+    expect(chatCalls()).toBe(1);
+    expect(embedCalls()).toBe(2);
+    expect(line!.cost).toBe(0);
   });
 });

@@ -67,6 +67,22 @@ describe("alerts", () => {
     expect(at(SINK_URLS.slack).filter((r) => r.body.includes("LLM exception"))).toHaveLength(1);
   });
 
+  it("llm_exceptions leaves out calls refused before any upstream (key, limit, budget), as LiteLLM alerts on LLM API errors only", async () => {
+    fakeSinks();
+    const e = alertEnv(config());
+    const refused = (type: string, status: number): SpendEvent => ({
+      ...failedCall("dep-refused"),
+      model_group: "grp-refused",
+      provider: "",
+      deployment: "",
+      metadata: { refused: true, error: type, http_status: status },
+      trace: { callbacks: [], operation: "chat", redacted: true, error: { type, status }, attempts: [] },
+    });
+    await consume(e, [refused("rate_limit_exceeded", 429), refused("budget_exceeded", 400), refused("invalid_api_key", 401)]);
+    expect(at(SINK_URLS.slack).filter((r) => r.body.includes("grp-refused"))).toEqual([]);
+    expect(at(SINK_URLS.webhook).filter((r) => r.body.includes("grp-refused"))).toEqual([]);
+  });
+
   it("cooldown_deployment: a cooled deployment posts once per deployment and window to Slack and the webhook", async () => {
     fakeSinks();
     const e = alertEnv(config());

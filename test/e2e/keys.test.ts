@@ -163,6 +163,20 @@ describe("virtual keys", () => {
     expect(page.total_pages).toBe(Math.ceil(page.total_count / 2));
     const full = await (await gw("/key/list?size=100&return_full_object=true")).json();
     expect(full.keys[0]).toHaveProperty("key_alias");
+    expect(full.keys.length).toBeGreaterThan(2);
     expect((await gw("/key/list?size=0")).status).toBe(400);
+  });
+
+  it("/key/list?return_full_object=true answers each key's own budget_reset_at (not its place in the list)", async () => {
+    const plain = [await newKey({ key_alias: "list-plain-a" }), await newKey({ key_alias: "list-plain-b" })];
+    const budgeted = await newKey({ key_alias: "list-budgeted", max_budget: 5, budget_duration: "1h" });
+    const info = (await (await gw(`/key/info?key=${budgeted.token}`)).json()).info;
+    expect(info.budget_reset_at).toMatch(/^20\d\d-/);
+    const full = (await (await gw("/key/list?size=100&return_full_object=true")).json()) as { keys: Array<{ token: string; budget_reset_at: string | null }> };
+    const of = (token: string) => full.keys.find((k) => k.token === token)!;
+    expect(of(budgeted.token).budget_reset_at).toBe(info.budget_reset_at);
+    for (const k of plain) expect(of(k.token).budget_reset_at).toBeNull();
+    // Every key without a budget period: none at all.
+    expect(full.keys.filter((k) => k.budget_reset_at !== null && k.token !== budgeted.token).every((k) => !k.budget_reset_at!.startsWith("1970"))).toBe(true);
   });
 });

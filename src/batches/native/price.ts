@@ -9,9 +9,30 @@ import { priceCall } from "../../spend/pricing";
  */
 export const BATCH_PRICE_SHARE = 0.5;
 
+const share = (price: number | null) => (price === null ? null : price * BATCH_PRICE_SHARE);
+
+/**
+ * A native batch line's cost. input_cost_per_token_batches / output_cost_per_token_batches (LiteLLM's
+ * fields, litellm_params or model_info) price their side of the line when set, every prompt or
+ * completion token at that rate, as LiteLLM's batch cost does; a side without one is half its live price.
+ */
 export function batchPrice(dep: Deployment, usage: Usage): number | null {
-  const live = priceCall(dep, usage);
-  return live === null ? null : live * BATCH_PRICE_SHARE;
+  const { batchInput, batchOutput } = dep.costs;
+  if (batchInput === undefined && batchOutput === undefined) return share(priceCall(dep, usage));
+  const prompt =
+    batchInput !== undefined ? usage.prompt_tokens * batchInput : share(priceCall(dep, { ...usage, completion_tokens: 0, total_tokens: usage.prompt_tokens, reasoning_tokens: undefined }));
+  const completion =
+    batchOutput !== undefined
+      ? usage.completion_tokens * batchOutput
+      : share(
+          priceCall(dep, {
+            prompt_tokens: 0,
+            completion_tokens: usage.completion_tokens,
+            total_tokens: usage.completion_tokens,
+            ...(usage.reasoning_tokens !== undefined ? { reasoning_tokens: usage.reasoning_tokens } : {}),
+          }),
+        );
+  return prompt === null || completion === null ? null : prompt + completion;
 }
 
 const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);

@@ -64,13 +64,14 @@ export function metricIncrements(events: SpendEvent[]): { add: MetricIncrements;
     const status = failed ? String(t.error?.status ?? (typeof meta.http_status === "number" ? meta.http_status : 500)) : "200";
     const route = typeof meta.route === "string" ? (ROUTES[meta.route] ?? `/${meta.route}`) : "";
     const model = { ...caller, model: e.model, requested_model: e.model_group, model_id: e.deployment };
-    b.add(rid, "litellm_proxy_total_requests_metric", { ...caller, requested_model: e.model_group, status_code: status, route, model_id: e.deployment }, 1);
+    const calls = t.count ?? 1;
+    b.add(rid, "litellm_proxy_total_requests_metric", { ...caller, requested_model: e.model_group, status_code: status, route, model_id: e.deployment }, calls);
     if (failed)
       b.add(
         rid,
         "litellm_proxy_failed_requests_metric",
         { ...caller, requested_model: e.model_group, exception_status: status, exception_class: t.error?.type ?? e.status, route, model_id: e.deployment },
-        1,
+        calls,
       );
     if (e.spend) b.add(rid, "litellm_spend_metric", model, e.spend);
     b.add(rid, "litellm_input_tokens_metric", model, e.prompt_tokens);
