@@ -67,10 +67,11 @@ export function shareCooldown(env: Env, id: string, until: number, waitUntil: (p
   );
 }
 
-/** Tests: the next call pulls again. */
+/** Tests: the next call pulls again (even while an earlier pull is still on its way). */
 export function forgetHealthSync(): void {
   pulledAt = 0;
   appliedAt = 0;
+  pulling = false;
 }
 
 /** Tests: cooldowns shared before now are not applied here (each test starts with every deployment healthy). */
