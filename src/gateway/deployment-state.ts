@@ -4,7 +4,7 @@ import { type HealthStore, isolateHealth } from "../router/health";
 import { healthCheckerOf } from "./health-checker";
 
 /** One deployment's state as `GET /health/deployments` shows it. */
-export interface DeploymentState {
+interface DeploymentState {
   model_name: string;
   model_id: string;
   provider: string;

@@ -12,7 +12,7 @@ import type { Attempt } from "./types";
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** What /health shows of an endpoint (plain values: it travels through a Durable Object's RPC). */
-export type Endpoint = Record<string, string | number | boolean>;
+type Endpoint = Record<string, string | number | boolean>;
 
 /** One deployment's check: its endpoint as /health shows it, and whether the router may act on it. */
 export interface CheckResult {
@@ -24,7 +24,7 @@ export interface CheckResult {
 }
 
 /** A probe: one minimal call of the deployment's mode. */
-export type Probe = (a: Attempt) => Promise<TranslatedResponse>;
+type Probe = (a: Attempt) => Promise<TranslatedResponse>;
 
 const chatProbe: Probe = (a) => {
   const chat = a.provider.chat;
@@ -119,7 +119,7 @@ function concrete(dep: Deployment): Deployment | string {
 const clean = (text: string, dep: Deployment) => maskEnvValues(scrubSecrets(text, dep), dep);
 
 /** Checks one deployment with one minimal call of its mode, outside any key's limits, spend and logs. */
-export async function checkDeployment(config: ResolvedConfig, dep: Deployment): Promise<CheckResult> {
+async function checkDeployment(config: ResolvedConfig, dep: Deployment): Promise<CheckResult> {
   const mode = modelMode(dep);
   const details = config.settings.health.details;
   const fail = (error: string, probed: boolean): CheckResult => ({ id: dep.id, healthy: false, probed, endpoint: endpointOf(dep, mode, details, clean(error, dep)) });
@@ -148,7 +148,7 @@ export async function checkDeployment(config: ResolvedConfig, dep: Deployment): 
 }
 
 /** LiteLLM's /health answer. */
-export interface HealthReport {
+interface HealthReport {
   healthy_endpoints: Endpoint[];
   unhealthy_endpoints: Endpoint[];
   healthy_count: number;

@@ -28,7 +28,7 @@ function spendMetadata(req: CallRequest, controls: CallControls, extra: Record<s
 const LEADING_ID = /^\s*\{\s*"id"\s*:\s*"((?:[^"\\]|\\.){1,256})"/;
 
 /** The top-level `id` of a JSON answer, as the client got it (never rewritten). */
-export function responseIdOf(json: string): string | undefined {
+function responseIdOf(json: string): string | undefined {
   const m = LEADING_ID.exec(json);
   if (m) return JSON.parse(`"${m[1]}"`) as string;
   if (json.length > 1_000_000 || !json.trimStart().startsWith("{")) return undefined;

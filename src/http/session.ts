@@ -48,7 +48,7 @@ async function csrfFor(key: CryptoKey, nonce: string): Promise<string> {
   return b64url(await crypto.subtle.sign("HMAC", key, enc(`csrf.${nonce}`)));
 }
 
-export interface Session {
+interface Session {
   token: string;
   csrf: string;
   expires: number;
@@ -57,7 +57,7 @@ export interface Session {
 }
 
 /** Whose session it is: the master key's (no user), or an internal user signed in through Cloudflare Access. */
-export interface SessionSubject {
+interface SessionSubject {
   userId?: string;
 }
 
@@ -100,7 +100,7 @@ export async function readSession(env: Env, masterKey: string, headers: Headers)
 }
 
 /** The value of one cookie from the Cookie header. */
-export function readCookie(headers: Headers, name: string): string | undefined {
+function readCookie(headers: Headers, name: string): string | undefined {
   for (const part of (headers.get("cookie") ?? "").split(";")) {
     const eq = part.indexOf("=");
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();

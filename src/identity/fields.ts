@@ -35,10 +35,10 @@ export function checkDuration(value: string | null | undefined, param: string): 
 }
 
 /** A page number and size from the query: 400 naming the parameter when not whole numbers in range. */
-export function pageOf(q: Record<string, string | undefined>, sizeParam: string, defaultSize: number, maxSize = 100): { page: number; size: number } {
+export function pageOf(q: Record<string, string | undefined>, sizeParam: string, defaultSize: number): { page: number; size: number } {
   const page = Number(q.page ?? "1");
   const size = Number(q[sizeParam] ?? String(defaultSize));
   if (!Number.isInteger(page) || page < 1) throw invalidRequest("'page' must be a whole number from 1.", "page");
-  if (!Number.isInteger(size) || size < 1 || size > maxSize) throw invalidRequest(`'${sizeParam}' must be a whole number from 1 to ${maxSize}.`, sizeParam);
+  if (!Number.isInteger(size) || size < 1 || size > 100) throw invalidRequest(`'${sizeParam}' must be a whole number from 1 to 100.`, sizeParam);
   return { page, size };
 }

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { db, type Db } from "../db/client";
-import type { KeyRow, TeamMemberRow, TeamRow, UserRow } from "../db/schema";
+import type { KeyRow, TeamRow, UserRow } from "../db/schema";
 import { findTeam } from "../db/teams";
 import { findUser, findUserByEmail, upsertMember } from "../db/users";
 import type { Env } from "../env";
@@ -88,10 +88,6 @@ export function userObject(row: UserRow, teams: string[], resetAt: number | null
   };
 }
 
-export function memberObject(m: TeamMemberRow, user?: UserRow) {
-  return { user_id: m.userId, user_email: user?.userEmail ?? null, role: m.role };
-}
-
 export const userGuard = (env: Env, id: string) => guardOf(env, userSubject(id));
 
 /** Tells the user's guard its limits (or that it is gone): every key with its user_id is bound from the next call. */
@@ -107,12 +103,12 @@ export async function userByIdOrEmail(d: Db, id: string | undefined, email: stri
   return row;
 }
 
-/** Checks that every team exists (400 naming `param`), then adds the user to each with `role`. */
-export async function joinTeams(env: Env, userId: string, teamIds: string[], role: "user" | "admin", param = "teams"): Promise<TeamRow[]> {
+/** Checks that every team exists (400 naming `teams`), then adds the user to each with `role`. */
+export async function joinTeams(env: Env, userId: string, teamIds: string[], role: "user" | "admin"): Promise<TeamRow[]> {
   const d = db(env.DB);
   const teams = await Promise.all(teamIds.map((t) => findTeam(d, t)));
   const missing = teamIds.find((_, i) => !teams[i]);
-  if (missing) throw invalidRequest(`Team '${missing}' does not exist.`, param);
+  if (missing) throw invalidRequest(`Team '${missing}' does not exist.`, "teams");
   for (const t of teamIds) await upsertMember(d, { teamId: t, userId, role });
   return teams as TeamRow[];
 }

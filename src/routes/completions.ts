@@ -40,7 +40,7 @@ function readAnswer(text: string): TranslatedResponse {
 }
 
 /** A legacy completions request as a model call, passed through to OpenAI-compatible upstreams. */
-export function completionsCall(req: CompletionsRequest): ModelCall {
+function completionsCall(req: CompletionsRequest): ModelCall {
   const stream = req.stream === true;
   return {
     route: "completions",

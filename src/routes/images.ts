@@ -34,7 +34,7 @@ type ImagesRequest = z.infer<typeof imagesSchema>;
  * token usage (gpt-image-*), else per image with output_cost_per_image, else by OpenAI's DALL·E price
  * table (size and quality); unpriced otherwise.
  */
-export function imagesCall(req: ImagesRequest): ModelCall {
+function imagesCall(req: ImagesRequest): ModelCall {
   return {
     route: "images/generations",
     request: req,

@@ -2,7 +2,7 @@ import type { ResolvedConfig } from "../config/resolve";
 import type { Env } from "../env";
 import { parseDuration } from "../limits/duration";
 
-export const DEFAULT_RETENTION = "30d";
+const DEFAULT_RETENTION = "30d";
 
 /**
  * The cron job: deletes spend_logs rows older than general_settings.maximum_spend_logs_retention_period

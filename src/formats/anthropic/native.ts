@@ -44,7 +44,7 @@ export function nativeResponse(text: string): TranslatedResponse {
 
 const USAGE_KEYS = ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const;
 
-export interface NativeStreamHooks {
+interface NativeStreamHooks {
   usage(u: Usage): void;
   /** The upstream sent an `error` event (passed on to the client as it came). */
   failed(): void;

@@ -5,7 +5,7 @@ import type { Usage } from "../../providers/types";
 
 type Json = Record<string, unknown>;
 
-export interface AnthropicUsageOut {
+interface AnthropicUsageOut {
   input_tokens: number;
   output_tokens: number;
   cache_read_input_tokens: number;
@@ -31,7 +31,7 @@ export function anthropicUsageOf(u: Usage | null): AnthropicUsageOut {
   };
 }
 
-export interface StopInfo {
+interface StopInfo {
   stop_reason: string;
   stop_sequence: string | null;
 }
@@ -57,7 +57,7 @@ export function stopInfo(finish: unknown, matched: unknown, stopSequences: reado
 }
 
 /** A tool call's JSON arguments as the tool_use `input` object ({} when they are not an object). */
-export function toolInput(args: unknown): Json {
+function toolInput(args: unknown): Json {
   if (typeof args !== "string" || !args) return {};
   try {
     const v = JSON.parse(args) as unknown;

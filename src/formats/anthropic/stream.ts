@@ -9,7 +9,7 @@ import { anthropicUsageOf, messageId, stopInfo, type MessageContext } from "./re
 type Json = Record<string, unknown>;
 type Kind = "text" | "thinking" | "tool";
 
-export interface StreamContext extends MessageContext {
+interface StreamContext extends MessageContext {
   /** Input tokens estimated from the request, for `message_start` (the real count comes in `message_delta`). */
   inputEstimate: number;
   /** The usage the adapter reported (it knows cache writes, which OpenAI's usage JSON does not carry). */

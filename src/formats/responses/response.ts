@@ -18,7 +18,7 @@ export const responseId = (ctx: ResponseContext) => `resp_${compact(ctx.requestI
 export const itemId = (ctx: ResponseContext, kind: "msg" | "fc" | "rs", n: number) => `${kind}_${compact(ctx.requestId)}${n ? `_${n}` : ""}`;
 
 /** Usage in the Responses API's terms. */
-export function responsesUsage(u: Usage | null): Json | null {
+function responsesUsage(u: Usage | null): Json | null {
   if (!u) return null;
   return {
     input_tokens: u.prompt_tokens,
@@ -30,14 +30,14 @@ export function responsesUsage(u: Usage | null): Json | null {
 }
 
 /** The response object around `output`: the request's settings echoed, as OpenAI does. */
-export function responseObject(ctx: ResponseContext, status: string, output: Json[], usage: Usage | null, incomplete: string | null = null, error: Json | null = null): Json {
+export function responseObject(ctx: ResponseContext, status: string, output: Json[], usage: Usage | null, incomplete: string | null = null): Json {
   const req = ctx.req;
   return {
     id: responseId(ctx),
     object: "response",
     created_at: ctx.created,
     status,
-    error,
+    error: null,
     incomplete_details: incomplete ? { reason: incomplete } : null,
     instructions: req.instructions ?? null,
     max_output_tokens: req.max_output_tokens ?? null,

@@ -18,7 +18,7 @@ interface Item {
   done: boolean;
 }
 
-export interface ResponsesStream {
+interface ResponsesStream {
   translator: StreamTranslator;
   /** The error event that ends a failed stream (for translateStream). */
   formatError(err: GatewayError): string;

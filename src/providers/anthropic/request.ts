@@ -9,7 +9,7 @@ import { structuredSchema } from "./schema";
 import { mapToolChoice, mapTools } from "./tools";
 import { JSON_TOOL_NAME, type AnthropicBody } from "./types";
 
-export const ANTHROPIC_BASE = "https://api.anthropic.com";
+const ANTHROPIC_BASE = "https://api.anthropic.com";
 export const ANTHROPIC_VERSION = "2023-06-01";
 
 /** OpenAI parameters the Messages API has no equivalent for: a 400 naming them unless drop_params. */

@@ -41,7 +41,7 @@ export function blockedPrompt(res: GenerateContentResponse): GatewayError | unde
   return new GatewayError(400, `The prompt was blocked by gemini's content filter (${reason}).${detail}`, "invalid_request_error", "content_policy_violation");
 }
 
-export interface ToolCall {
+interface ToolCall {
   id: string;
   type: "function";
   function: { name: string; arguments: string };
@@ -70,7 +70,7 @@ function choiceOf(c: Candidate, i: number): Record<string, unknown> {
   return { index: typeof c.index === "number" ? c.index : i, message, logprobs: null, finish_reason: finishReason(c.finishReason, toolCalls.length > 0) };
 }
 
-export function parseResponse(text: string): GenerateContentResponse {
+function parseResponse(text: string): GenerateContentResponse {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

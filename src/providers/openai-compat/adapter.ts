@@ -132,7 +132,7 @@ export function compatStreamTranslator(ctx: AdapterContext, sink: StreamSink): S
 }
 
 /** Builds the chat adapter of one OpenAI-compatible provider from its table row. */
-export function compatChatAdapter(quirks: CompatProvider): ChatAdapter {
+function compatChatAdapter(quirks: CompatProvider): ChatAdapter {
   return {
     request(req, dep) {
       if (quirks.noChat) throw invalidRequest(`The model '${req.model}' is served by ${dep.provider}, which has no chat API on this gateway (rerank and embeddings only).`, "model");

@@ -9,7 +9,7 @@ import { serviceAccount } from "./credentials";
 import { predictBody, predictResponse } from "./embeddings";
 import { accessToken } from "./token";
 
-export const DEFAULT_LOCATION = "us-central1";
+const DEFAULT_LOCATION = "us-central1";
 const GLOBAL_HOST = "https://aiplatform.googleapis.com";
 const NAME = /^[a-z0-9][a-z0-9-]*$/i;
 
@@ -33,7 +33,7 @@ function apiRoot(dep: Deployment, location: string): string {
  * key file's project_id, vertex_location to us-central1). With no credentials but an api_key,
  * Vertex AI's express mode: `{root}/publishers/google/models/{model}:{method}` and `x-goog-api-key`.
  */
-export const vertexTarget: GeminiTarget = async (dep, method) => {
+const vertexTarget: GeminiTarget = async (dep, method) => {
   const sa = serviceAccount(dep);
   const location = param(dep, "vertex_location") ?? DEFAULT_LOCATION;
   if (!NAME.test(location)) throw configError(`The vertex_location of deployment '${dep.id}' is not a location name.`);
