@@ -42,3 +42,35 @@ export function pageOf(q: Record<string, string | undefined>, sizeParam: string,
   if (!Number.isInteger(size) || size < 1 || size > 100) throw invalidRequest(`'${sizeParam}' must be a whole number from 1 to 100.`, sizeParam);
   return { page, size };
 }
+
+/** The budget and limit fields teams, users, organizations and end users share (LiteLLM's names). */
+interface LimitFields {
+  models?: string[] | null;
+  max_budget?: number | null;
+  budget_duration?: string | null;
+  tpm_limit?: number | null;
+  rpm_limit?: number | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+interface LimitColumns {
+  models: string[];
+  maxBudget: number | null;
+  budgetDuration: string | null;
+  tpmLimit: number | null;
+  rpmLimit: number | null;
+  metadata: Record<string, unknown>;
+}
+
+/** The shared fields an admin body sets, as row columns (a null list or metadata clears it); a malformed budget_duration is a 400. */
+export function limitRowFields(f: LimitFields): Partial<LimitColumns> {
+  checkDuration(f.budget_duration, "budget_duration");
+  const out: Partial<LimitColumns> = {};
+  if (f.models !== undefined) out.models = f.models ?? [];
+  if (f.max_budget !== undefined) out.maxBudget = f.max_budget;
+  if (f.budget_duration !== undefined) out.budgetDuration = f.budget_duration;
+  if (f.tpm_limit !== undefined) out.tpmLimit = f.tpm_limit;
+  if (f.rpm_limit !== undefined) out.rpmLimit = f.rpm_limit;
+  if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
+  return out;
+}

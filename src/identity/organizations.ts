@@ -5,7 +5,7 @@ import type { Env } from "../env";
 import { GatewayError } from "../http/errors";
 import { guardOf } from "../limits/guard-client";
 import { orgState, orgSubject } from "../limits/subjects";
-import { checkDuration, count, metadataField, modelList, usd } from "./fields";
+import { count, limitRowFields, metadataField, modelList, usd } from "./fields";
 import { memberSchema } from "./members";
 
 export const ORG_NOT_YET = new Set(["budget_id", "object_permission", "guardrails", "prompts", "soft_budget", "model_max_budget", "max_parallel_requests"]);
@@ -31,15 +31,8 @@ export const orgMemberAddSchema = z.object({
 });
 
 export function orgRowFields(f: Partial<z.infer<typeof updateOrgSchema>>): Partial<OrganizationRow> {
-  checkDuration(f.budget_duration, "budget_duration");
-  const out: Partial<OrganizationRow> = {};
+  const out: Partial<OrganizationRow> = limitRowFields(f);
   if (f.organization_alias !== undefined) out.organizationAlias = f.organization_alias;
-  if (f.models !== undefined) out.models = f.models ?? [];
-  if (f.max_budget !== undefined) out.maxBudget = f.max_budget;
-  if (f.budget_duration !== undefined) out.budgetDuration = f.budget_duration;
-  if (f.tpm_limit !== undefined) out.tpmLimit = f.tpm_limit;
-  if (f.rpm_limit !== undefined) out.rpmLimit = f.rpm_limit;
-  if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
   return out;
 }
 

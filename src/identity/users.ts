@@ -8,7 +8,7 @@ import { GatewayError, invalidRequest } from "../http/errors";
 import { ROLES } from "../http/roles";
 import { guardOf } from "../limits/guard-client";
 import { userState, userSubject } from "../limits/subjects";
-import { checkDuration, count, metadataField, modelList, usd } from "./fields";
+import { count, limitRowFields, metadataField, modelList, usd } from "./fields";
 
 /** LiteLLM user fields this gateway does not support yet: a 400 that names them. */
 export const USER_NOT_YET = new Set([
@@ -52,17 +52,10 @@ export const updateUserSchema = z.object({ user_id: z.optional(z.string().check(
 type UserFields = Partial<z.infer<typeof updateUserSchema>>;
 
 export function userRowFields(f: UserFields): Partial<UserRow> {
-  checkDuration(f.budget_duration, "budget_duration");
-  const out: Partial<UserRow> = {};
+  const out: Partial<UserRow> = limitRowFields(f);
   if (f.user_email !== undefined) out.userEmail = f.user_email;
   if (f.user_alias !== undefined) out.userAlias = f.user_alias;
   if (f.user_role !== undefined) out.userRole = f.user_role;
-  if (f.models !== undefined) out.models = f.models ?? [];
-  if (f.max_budget !== undefined) out.maxBudget = f.max_budget;
-  if (f.budget_duration !== undefined) out.budgetDuration = f.budget_duration;
-  if (f.tpm_limit !== undefined) out.tpmLimit = f.tpm_limit;
-  if (f.rpm_limit !== undefined) out.rpmLimit = f.rpm_limit;
-  if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
   return out;
 }
 

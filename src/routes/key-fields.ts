@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { invalidRequest } from "../http/errors";
 import { CACHE_CONTROL_NAMES } from "../cache/controls";
 import { KEY_TYPES, ROUTE_GROUPS } from "../http/key-access";
-import { checkDuration, parseAdminBody } from "../identity/fields";
+import { parseAdminBody } from "../identity/fields";
 import { parseDuration } from "../limits/duration";
 
 /** LiteLLM key fields that later work will add; asking for one now is a 400 that says so. */
@@ -71,8 +71,6 @@ export type KeyFields = z.infer<typeof generateSchema>;
 export function parseKeyBody<T>(schema: z.ZodMiniType<T>, body: unknown, extra: readonly string[] = []): T {
   return parseAdminBody(schema, body, NOT_YET, extra);
 }
-
-export { checkDuration };
 
 /** temp_budget_expiry: an ISO date (or date-time) -> unix ms. */
 export function expiryDate(value: string | null | undefined): number | null | undefined {

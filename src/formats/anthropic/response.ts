@@ -1,4 +1,4 @@
-import { upstreamUnreadable } from "../../http/errors";
+import { firstChoice } from "../openai-answer";
 import type { Usage } from "../../providers/types";
 
 /** Anthropic's answer to a Messages request, built from the internal (OpenAI-shaped) answer. */
@@ -76,14 +76,7 @@ export interface MessageContext {
 
 /** The Anthropic message JSON text for an OpenAI chat.completion JSON text and its usage. */
 export function toAnthropicMessage(openaiJson: string, usage: Usage | null, ctx: MessageContext): string {
-  let parsed: { choices?: Array<{ message?: Json; finish_reason?: unknown; stop_reason?: unknown }> };
-  try {
-    parsed = JSON.parse(openaiJson);
-  } catch {
-    throw upstreamUnreadable("The upstream answer is not JSON.");
-  }
-  const choice = parsed?.choices?.[0];
-  if (!choice?.message) throw upstreamUnreadable("The upstream answer has no message.");
+  const choice = firstChoice(openaiJson);
   const msg = choice.message;
   const content: Json[] = [];
 

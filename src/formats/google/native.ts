@@ -1,7 +1,6 @@
-import { createParser } from "eventsource-parser";
 import type { Deployment } from "../../config/deployment";
 import { invalidRequest, upstreamUnreadable } from "../../http/errors";
-import type { StreamTranslator } from "../../http/sse";
+import { type StreamTranslator, sseTap } from "../../http/sse";
 import { gcsBuckets } from "../../providers/gemini/index";
 import { geminiUsage } from "../../providers/gemini/response";
 import type { UsageMetadata } from "../../providers/gemini/types";
@@ -62,28 +61,15 @@ export function nativeGoogleAnswer(text: string, method: GoogleMethod, estimated
 
 /** Passes Gemini's SSE bytes through unchanged, reading usageMetadata from the events that carry it. */
 export function googleStreamTranslator(hooks: { usage(u: Usage): void; failed(): void }): StreamTranslator {
-  const decoder = new TextDecoder();
-  const parser = createParser({
-    onEvent(e) {
-      if (!e.data.includes('"usageMetadata"') && !e.data.includes('"error"')) return;
-      try {
-        const data = JSON.parse(e.data) as { usageMetadata?: UsageMetadata; error?: unknown };
-        if (data.error) hooks.failed();
-        const u = geminiUsage(data.usageMetadata);
-        if (u) hooks.usage(u);
-      } catch {
-        /* passed on as it came */
-      }
-    },
+  return sseTap((e) => {
+    if (!e.data.includes('"usageMetadata"') && !e.data.includes('"error"')) return;
+    try {
+      const data = JSON.parse(e.data) as { usageMetadata?: UsageMetadata; error?: unknown };
+      if (data.error) hooks.failed();
+      const u = geminiUsage(data.usageMetadata);
+      if (u) hooks.usage(u);
+    } catch {
+      /* passed on as it came */
+    }
   });
-  return {
-    chunk(bytes) {
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      return bytes;
-    },
-    end() {
-      parser.feed(`${decoder.decode()}\n\n`);
-      return null;
-    },
-  };
 }

@@ -1,8 +1,7 @@
-import { createParser } from "eventsource-parser";
 import { withoutGatewayFields } from "../../api/controls";
 import type { Deployment } from "../../config/deployment";
 import { type GatewayError, upstreamUnreadable } from "../../http/errors";
-import { IncompleteStream, type StreamTranslator } from "../../http/sse";
+import { IncompleteStream, type StreamTranslator, sseTap } from "../../http/sse";
 import { compatBaseUrl, compatHeaders } from "../../providers/openai-compat/adapter";
 import { COMPAT_PROVIDERS } from "../../providers/openai-compat/table";
 import type { TranslatedResponse, Usage } from "../../providers/types";
@@ -50,10 +49,9 @@ export function nativeStreamTranslator(hooks: {
   /** The answer's text (`response.output_text.delta`); only given when the call's content is exported. */
   text?(fragment: string): void;
 }): StreamTranslator {
-  const decoder = new TextDecoder();
   let ended = false;
-  const parser = createParser({
-    onEvent(e) {
+  return sseTap(
+    (e) => {
       const type = e.event ?? "";
       if (type === "error") {
         ended = true;
@@ -88,16 +86,8 @@ export function nativeStreamTranslator(hooks: {
         /* passed on as it came */
       }
     },
-  });
-  return {
-    chunk(bytes) {
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      return bytes;
-    },
-    end() {
-      parser.feed(decoder.decode() + "\n\n");
+    () => {
       if (!ended) throw new IncompleteStream("", upstreamUnreadable("The upstream stream ended before it was complete (no response.completed)."));
-      return null;
     },
-  };
+  );
 }

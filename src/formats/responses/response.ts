@@ -1,4 +1,4 @@
-import { upstreamUnreadable } from "../../http/errors";
+import { firstChoice } from "../openai-answer";
 import type { Usage } from "../../providers/types";
 import type { ResponsesRequest } from "./schema";
 
@@ -87,14 +87,7 @@ export function incompleteReason(finish: unknown): string | null {
 
 /** The Responses JSON text for an OpenAI chat.completion JSON text and its usage. */
 export function toResponse(openaiJson: string, usage: Usage | null, ctx: ResponseContext): string {
-  let parsed: { choices?: Array<{ message?: Json; finish_reason?: unknown }> };
-  try {
-    parsed = JSON.parse(openaiJson);
-  } catch {
-    throw upstreamUnreadable("The upstream answer is not JSON.");
-  }
-  const choice = parsed?.choices?.[0];
-  if (!choice?.message) throw upstreamUnreadable("The upstream answer has no message.");
+  const choice = firstChoice(openaiJson);
   const msg = choice.message;
   const output: Json[] = [];
   const reasoning = typeof msg.reasoning_content === "string" ? msg.reasoning_content : "";
