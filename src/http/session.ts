@@ -77,7 +77,8 @@ export async function createSession(env: Env, masterKey: string, now = Date.now(
 }
 
 /** The session's nonce (and user) when the token is genuine and unexpired; undefined otherwise. */
-async function verifySession(env: Env, masterKey: string, token: string, now = Date.now()): Promise<(SessionSubject & { nonce: string; key: CryptoKey }) | undefined> {
+async function verifySession(env: Env, masterKey: string, token: string): Promise<(SessionSubject & { nonce: string; key: CryptoKey }) | undefined> {
+  const now = Date.now();
   const m = /^(\d{1,12})\.([A-Za-z0-9_-]{16,64})(?:\.(u[A-Za-z0-9_-]{1,700}))?\.([A-Za-z0-9_-]{16,128})$/.exec(token);
   if (!m) return undefined;
   const [, exp, nonce, sub, sig] = m as unknown as [string, string, string, string | undefined, string];

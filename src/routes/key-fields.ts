@@ -81,7 +81,8 @@ export function expiryDate(value: string | null | undefined): number | null | un
 }
 
 /** `duration` -> absolute expiry (unix ms), `null` for never; undefined when the field was not given. */
-export function expiryFrom(duration: string | null | undefined, now = Date.now()): number | null | undefined {
+export function expiryFrom(duration: string | null | undefined): number | null | undefined {
+  const now = Date.now();
   if (duration === undefined) return undefined;
   if (duration === null) return null;
   const ms = parseDuration(duration);
