@@ -8,6 +8,16 @@ export const usd = z.number().check(z.gte(0));
 export const modelList = z.array(z.string().check(z.minLength(1))).check(z.maxLength(1000));
 export const metadataField = z.record(z.string(), z.unknown());
 
+/** The budget and limit fields users, organizations and end users take in admin bodies (LiteLLM's names); limitRowFields turns them into columns. */
+export const limitFields = {
+  models: z.optional(z.nullable(modelList)),
+  max_budget: z.optional(z.nullable(usd)),
+  budget_duration: z.optional(z.nullable(z.string())),
+  tpm_limit: z.optional(z.nullable(count)),
+  rpm_limit: z.optional(z.nullable(count)),
+  metadata: z.optional(z.nullable(metadataField)),
+};
+
 /**
  * Validates an admin body: a field LiteLLM has that this gateway does not support yet (`notYet`)
  * and an unknown field are each a 400 naming it; a schema violation is a 400 naming the field.

@@ -5,19 +5,14 @@ import type { Env } from "../env";
 import { GatewayError } from "../http/errors";
 import { guardOf } from "../limits/guard-client";
 import { orgState, orgSubject } from "../limits/subjects";
-import { count, limitRowFields, metadataField, modelList, usd } from "./fields";
+import { limitFields, limitRowFields } from "./fields";
 import { memberSchema } from "./members";
 
 export const ORG_NOT_YET = new Set(["budget_id", "object_permission", "guardrails", "prompts", "soft_budget", "model_max_budget", "max_parallel_requests"]);
 
 const orgFields = {
   organization_alias: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(256)))),
-  models: z.optional(z.nullable(modelList)),
-  max_budget: z.optional(z.nullable(usd)),
-  budget_duration: z.optional(z.nullable(z.string())),
-  tpm_limit: z.optional(z.nullable(count)),
-  rpm_limit: z.optional(z.nullable(count)),
-  metadata: z.optional(z.nullable(metadataField)),
+  ...limitFields,
 };
 
 export const newOrgSchema = z.object({ organization_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))), ...orgFields });

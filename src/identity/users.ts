@@ -8,7 +8,7 @@ import { GatewayError, invalidRequest } from "../http/errors";
 import { ROLES } from "../http/roles";
 import { guardOf } from "../limits/guard-client";
 import { userState, userSubject } from "../limits/subjects";
-import { count, limitRowFields, metadataField, modelList, usd } from "./fields";
+import { limitFields, limitRowFields } from "./fields";
 
 /** LiteLLM user fields this gateway does not support yet: a 400 that names them. */
 export const USER_NOT_YET = new Set([
@@ -30,12 +30,7 @@ const userFields = {
   user_email: z.optional(z.nullable(z.string().check(z.minLength(3), z.maxLength(320)))),
   user_alias: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(256)))),
   user_role: z.optional(z.enum(ROLES)),
-  models: z.optional(z.nullable(modelList)),
-  max_budget: z.optional(z.nullable(usd)),
-  budget_duration: z.optional(z.nullable(z.string())),
-  tpm_limit: z.optional(z.nullable(count)),
-  rpm_limit: z.optional(z.nullable(count)),
-  metadata: z.optional(z.nullable(metadataField)),
+  ...limitFields,
 };
 
 export const newUserSchema = z.object({

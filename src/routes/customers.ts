@@ -7,7 +7,7 @@ import type { EndUserRow } from "../db/schema";
 import { GatewayError, invalidRequest } from "../http/errors";
 import { readJson } from "../http/json";
 import { requireAuth } from "../http/middleware";
-import { count, limitRowFields, metadataField, modelList, parseAdminBody, usd } from "../identity/fields";
+import { limitFields, limitRowFields, parseAdminBody } from "../identity/fields";
 import { guardOf } from "../limits/guard-client";
 import { customerState, customerSubject } from "../limits/subjects";
 
@@ -22,12 +22,7 @@ const NOT_YET = new Set(["allowed_model_region", "default_model", "budget_id", "
 const fields = {
   alias: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(256)))),
   blocked: z.optional(z.boolean()),
-  models: z.optional(z.nullable(modelList)),
-  max_budget: z.optional(z.nullable(usd)),
-  budget_duration: z.optional(z.nullable(z.string())),
-  tpm_limit: z.optional(z.nullable(count)),
-  rpm_limit: z.optional(z.nullable(count)),
-  metadata: z.optional(z.nullable(metadataField)),
+  ...limitFields,
 };
 const schema = z.object({ user_id: z.string().check(z.minLength(1), z.maxLength(256)), ...fields });
 const idsSchema = z.object({ user_ids: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(1000)) });
