@@ -1,6 +1,6 @@
 import { withoutGatewayFields } from "../../api/controls";
 import type { Deployment } from "../../config/deployment";
-import { upstreamUnreadable } from "../../http/errors";
+import { upstreamJson, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, type StreamTranslator, sseTap } from "../../http/sse";
 import { ANTHROPIC_VERSION, messagesUrl } from "../../providers/anthropic/request";
 import { anthropicUsage } from "../../providers/anthropic/response";
@@ -31,12 +31,7 @@ export function nativeRequest(body: Json, dep: Deployment, client: Headers, path
 
 /** A full answer: passed on as it came, with its usage read for pricing. */
 export function nativeResponse(text: string): TranslatedResponse {
-  let parsed: { content?: unknown; usage?: AnthropicUsage };
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed: { content?: unknown; usage?: AnthropicUsage } = upstreamJson(text);
   if (!parsed || !Array.isArray(parsed.content)) throw upstreamUnreadable("The upstream answer has no 'content'.");
   return { json: text, usage: anthropicUsage(parsed.usage) };
 }

@@ -1,5 +1,5 @@
 import type { Deployment } from "../../config/deployment";
-import { invalidRequest, upstreamUnreadable } from "../../http/errors";
+import { invalidRequest, upstreamJson, upstreamUnreadable } from "../../http/errors";
 import { type StreamTranslator, sseTap } from "../../http/sse";
 import { gcsBuckets } from "../../providers/gemini/index";
 import { geminiUsage } from "../../providers/gemini/response";
@@ -43,12 +43,7 @@ export function checkNativeBody(body: Json, dep: Deployment): void {
  * else from the estimated input.
  */
 export function nativeGoogleAnswer(text: string, method: GoogleMethod, estimatedInput: number): TranslatedResponse {
-  let parsed: Json;
-  try {
-    parsed = JSON.parse(text) as Json;
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed: Json = upstreamJson(text);
   if (!parsed || typeof parsed !== "object") throw upstreamUnreadable("The upstream answer is not a JSON object.");
   if (method === "countTokens") return { json: text, usage: null, cost: 0 };
   const usage = geminiUsage(parsed.usageMetadata as UsageMetadata | undefined);

@@ -1,6 +1,6 @@
 import { withoutGatewayFields } from "../../api/controls";
 import type { Deployment } from "../../config/deployment";
-import { type GatewayError, upstreamUnreadable } from "../../http/errors";
+import { type GatewayError, upstreamJson, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, type StreamTranslator, sseTap } from "../../http/sse";
 import { compatBaseUrl, compatHeaders } from "../../providers/openai-compat/adapter";
 import { COMPAT_PROVIDERS } from "../../providers/openai-compat/table";
@@ -22,12 +22,7 @@ export function nativeRequest(body: Json, dep: Deployment): Request {
 }
 
 export function nativeResponse(text: string): TranslatedResponse {
-  let parsed: { output?: unknown; usage?: unknown };
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed: { output?: unknown; usage?: unknown } = upstreamJson(text);
   if (!parsed || !Array.isArray(parsed.output)) throw upstreamUnreadable("The upstream's response has no 'output'.");
   return { json: text, usage: openaiUsage(parsed.usage) };
 }

@@ -1,5 +1,5 @@
 import type { Deployment } from "../../config/deployment";
-import { GatewayError, upstreamUnreadable } from "../../http/errors";
+import { GatewayError, upstreamJson, upstreamUnreadable } from "../../http/errors";
 import type { FinishReason } from "../shared/chunks";
 import type { AdapterContext, TranslatedResponse, Usage } from "../types";
 import { toOpenAIUsage } from "../usage";
@@ -71,12 +71,7 @@ function choiceOf(c: Candidate, i: number): Record<string, unknown> {
 }
 
 function parseResponse(text: string): GenerateContentResponse {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed = upstreamJson(text);
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw upstreamUnreadable("The upstream answer is not a JSON object.");
   return parsed as GenerateContentResponse;
 }
