@@ -44,7 +44,7 @@ const fallbackItem = z.union([
   z.record(z.string(), z.array(modelName).check(z.maxLength(10))).check(z.refine((m) => Object.keys(m).length > 0, 'a fallback is a model name, {"model": name} or {"<model>": [names]}')),
 ]);
 
-export const controlsSchema = z.looseObject({
+const controlsSchema = z.looseObject({
   fallbacks: z.optional(z.nullable(z.array(fallbackItem).check(z.maxLength(10)))),
   num_retries: z.optional(z.nullable(z.number().check(z.int(), z.gte(0), z.lte(10)))),
   timeout: z.optional(z.nullable(seconds)),
@@ -56,7 +56,7 @@ export const controlsSchema = z.looseObject({
 });
 
 export type BodyControls = z.infer<typeof controlsSchema>;
-export type FallbackItem = z.infer<typeof fallbackItem>;
+type FallbackItem = z.infer<typeof fallbackItem>;
 
 /** The control fields of a client body, validated (a 400 naming the field otherwise). */
 export function parseControls(body: unknown): BodyControls {

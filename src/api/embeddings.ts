@@ -5,7 +5,7 @@ import { invalidRequest } from "../http/errors";
 const tokens = z.array(z.number().check(z.int()));
 
 /** OpenAI's embeddings request. */
-export const embeddingsRequestSchema = z.looseObject({
+const embeddingsRequestSchema = z.looseObject({
   model: z.string().check(z.minLength(1, "model is required")),
   input: z.union([
     z.string(),

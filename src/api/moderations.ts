@@ -4,7 +4,7 @@ import { parseBody } from "./parse";
 const part = z.looseObject({ type: z.enum(["text", "image_url"]) });
 
 /** OpenAI's moderations request. `model` may be left out: OpenAI's default, omni-moderation-latest, is then asked for. */
-export const moderationsRequestSchema = z.looseObject({
+const moderationsRequestSchema = z.looseObject({
   model: z.optional(z.string().check(z.minLength(1, "model must not be empty"))),
   input: z.union([z.string(), z.array(z.string()).check(z.minLength(1, "input must not be empty")), z.array(part).check(z.minLength(1, "input must not be empty"))]),
   user: z.optional(z.string()),
@@ -16,7 +16,7 @@ export const moderationsRequestSchema = z.looseObject({
 export type ModerationsRequest = z.infer<typeof moderationsRequestSchema> & { model: string };
 
 /** OpenAI's default moderation model, used when the request names none. */
-export const DEFAULT_MODERATION_MODEL = "omni-moderation-latest";
+const DEFAULT_MODERATION_MODEL = "omni-moderation-latest";
 
 export function parseModerationsRequest(body: unknown): ModerationsRequest {
   const req = parseBody(moderationsRequestSchema, body);

@@ -5,7 +5,7 @@ import { parseBody } from "./parse";
 const positiveInt = z.number().check(z.int(), z.positive());
 
 /** LiteLLM's rerank request (Cohere's shape): documents as strings or `{text}` objects. */
-export const rerankRequestSchema = z.looseObject({
+const rerankRequestSchema = z.looseObject({
   model: z.string().check(z.minLength(1, "model is required")),
   query: z.string().check(z.minLength(1, "query must not be empty")),
   documents: z.array(z.union([z.string(), z.looseObject({ text: z.string() })])).check(z.minLength(1, "documents must not be empty"), z.maxLength(10_000)),

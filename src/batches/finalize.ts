@@ -9,7 +9,7 @@ import { R2Writer } from "./r2-writer";
 const PAGE = 500;
 
 /** The fixed id of a batch's output or error file (a repeated finalisation writes the same file). */
-export const resultFileId = (batch: BatchRow, kind: "output" | "error") => `file-${batch.id.replace(/^batch_/, "")}-${kind}`;
+const resultFileId = (batch: BatchRow, kind: "output" | "error") => `file-${batch.id.replace(/^batch_/, "")}-${kind}`;
 
 /** A writer for a batch's output or error file in R2. */
 export const resultWriter = (env: Env, batch: BatchRow, kind: "output" | "error") =>

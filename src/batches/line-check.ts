@@ -8,12 +8,12 @@ import { resolveGroup } from "../router/groups";
 import { type BatchEndpoint, BATCH_ENDPOINTS, checkLineBody, isBatchEndpoint } from "./endpoints";
 
 /** OpenAI's limit on requests in one batch. */
-export const MAX_BATCH_LINES = 50_000;
+const MAX_BATCH_LINES = 50_000;
 /** A line is kept in a D1 row while its batch runs (a row holds at most 2 MB). */
 export const MAX_LINE_CHARS = 1_000_000;
 const MAX_CUSTOM_ID_CHARS = 512;
 
-export interface LineProblem {
+interface LineProblem {
   line: number;
   message: string;
 }

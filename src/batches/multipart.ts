@@ -3,7 +3,7 @@
  * arrive, so a file field is never held whole in memory. Only the bytes that might be the start
  * of the next boundary are kept back.
  */
-export interface Part {
+interface Part {
   name: string;
   filename?: string;
   contentType?: string;

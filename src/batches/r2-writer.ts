@@ -1,5 +1,5 @@
 /** R2's smallest part of a multipart upload (every part but the last must have the same size). */
-export const PART_BYTES = 5 * 1024 * 1024;
+const PART_BYTES = 5 * 1024 * 1024;
 
 /**
  * Writes an object to R2 as its bytes come: at most one part is held in memory. An object smaller

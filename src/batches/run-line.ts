@@ -13,10 +13,10 @@ import { filesBucket, randomId } from "./files";
 import { maybeFinalize } from "./start";
 
 /** How long a run holds its line: past it, a redelivered message runs the line again (its consumer died). */
-export const LEASE_MS = 15 * 60_000;
+const LEASE_MS = 15 * 60_000;
 
 /** A result line longer than this is kept in R2 (a D1 row holds at most 2 MB); its row keeps `r2:<key>`. */
-export const MAX_INLINE_RESULT = 500_000;
+const MAX_INLINE_RESULT = 500_000;
 
 async function keep(env: Env, batchId: string, lineNo: number, result: string): Promise<string> {
   if (result.length <= MAX_INLINE_RESULT) return result;
@@ -26,7 +26,7 @@ async function keep(env: Env, batchId: string, lineNo: number, result: string): 
 }
 
 /** What the consumer does with the line's message: done with it, or send it again after a delay. */
-export type LineNext = { ack: true } | { ack: false; delaySeconds: number };
+type LineNext = { ack: true } | { ack: false; delaySeconds: number };
 
 const ACK: LineNext = { ack: true };
 
@@ -47,7 +47,7 @@ function usageOf(body: unknown): { prompt: number; completion: number } {
   return { prompt: n(u.prompt_tokens ?? u.input_tokens), completion: n(u.completion_tokens ?? u.output_tokens) };
 }
 
-export interface LineRun {
+interface LineRun {
   env: Env;
   config: ResolvedConfig;
   batch: BatchRow;

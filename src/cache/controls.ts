@@ -3,7 +3,7 @@ import { formatPath } from "../api/parse";
 import { forbidden, invalidRequest } from "../http/errors";
 
 /** What one request asks of the cache: LiteLLM's body `cache` object and Cloudflare AI Gateway's headers. */
-export interface CacheControls {
+interface CacheControls {
   /** Do not answer from the cache (the answer may still be stored). */
   noCache: boolean;
   /** Do not store this answer. */
@@ -23,7 +23,7 @@ export interface CacheControls {
 export const CACHE_CONTROL_NAMES = ["no-cache", "no-store", "ttl", "s-maxage", "namespace", "use-cache"] as const;
 
 /** What a virtual key says about caching: the controls it may send, and its defaults (`metadata.cache`). */
-export interface KeyCachePolicy {
+interface KeyCachePolicy {
   allowed?: readonly string[] | null;
   defaults?: unknown;
 }

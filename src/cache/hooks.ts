@@ -22,7 +22,7 @@ import type { Near, SemanticHit, SemanticStore } from "./semantic/store";
 import { type VectorIndexBinding, VectorizeSemanticStore } from "./semantic/vectorize";
 
 /** The per-config part of caching: settings and backend, built once per resolved config. */
-export interface CacheRuntime {
+interface CacheRuntime {
   settings: CacheSettings;
   store: CacheStore;
   /** `type: semantic`: the store that also finds the nearest prompt (the same object as `store`). */

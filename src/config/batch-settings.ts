@@ -22,8 +22,8 @@ export interface BatchSettings {
   nativePollSeconds: number;
 }
 
-export const NATIVE_MODES = ["off", "on_request", "auto"] as const;
-export type NativeMode = (typeof NATIVE_MODES)[number];
+const NATIVE_MODES = ["off", "on_request", "auto"] as const;
+type NativeMode = (typeof NATIVE_MODES)[number];
 
 export const DEFAULT_BATCH_SETTINGS: BatchSettings = {
   maxFileBytes: 100 * 1024 * 1024,

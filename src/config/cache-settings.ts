@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { formatPath } from "./schema";
 
 /** The routes a response cache can serve (the `route` of a ModelCall). */
-export type CacheRoute = "chat" | "embeddings" | "completions" | "responses" | "messages";
+type CacheRoute = "chat" | "embeddings" | "completions" | "responses" | "messages";
 
 /** litellm_settings.cache + cache_params, resolved. Absent from the settings when caching is off. */
 export interface CacheSettings {
@@ -38,10 +38,10 @@ export interface SemanticSettings {
 }
 
 /** The Durable Object binding of `type: semantic` (wrangler.toml [[durable_objects.bindings]]). */
-export const SEMANTIC_CACHE_BINDING = "SEMANTIC_CACHE";
+const SEMANTIC_CACHE_BINDING = "SEMANTIC_CACHE";
 
 /** The KV namespace binding of `type: cloudflare-kv` (wrangler.toml [[kv_namespaces]]). */
-export const CACHE_KV_BINDING = "CACHE_KV";
+const CACHE_KV_BINDING = "CACHE_KV";
 
 /** LiteLLM's call type names -> the gateway's routes. */
 const CALL_TYPES: Record<string, CacheRoute> = {
@@ -75,7 +75,7 @@ const SEMANTIC_PARAMS = ["embedding_model", "similarity_threshold", "max_entries
 /** The Durable Object index keeps its vectors in memory: this bounds it (10,000 x 1,536 floats ~ 60 MB). */
 const MAX_SEMANTIC_ENTRIES = 10_000;
 /** LiteLLM requires similarity_threshold; its documented examples use 0.8. */
-export const DEFAULT_SIMILARITY_THRESHOLD = 0.8;
+const DEFAULT_SIMILARITY_THRESHOLD = 0.8;
 const DEFAULT_SEMANTIC_ENTRIES = 1000;
 
 const positive = z.number().check(z.positive("must be a number of seconds > 0"));
@@ -96,7 +96,7 @@ const paramsSchema = z.looseObject({
   semantic_include_tools_and_images: z.optional(z.boolean()),
 });
 
-export const DEFAULT_CACHE_TTL_SEC = 600;
+const DEFAULT_CACHE_TTL_SEC = 600;
 const DEFAULT_MAX_ENTRIES = 1000;
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 

@@ -4,11 +4,10 @@ import { formatPath } from "../api/parse";
 /** Callback names Switchyard delivers to (LiteLLM's names); `prometheus` turns on the /metrics aggregation. */
 export const SINK_NAMES = ["otel", "langfuse", "langfuse_otel", "webhook", "generic_api", "s3", "datadog"] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
-export const CALLBACK_NAMES: readonly string[] = [...SINK_NAMES, "prometheus"];
+const CALLBACK_NAMES: readonly string[] = [...SINK_NAMES, "prometheus"];
 
 /** LiteLLM's alert_types Switchyard raises today. */
-export const ALERT_TYPES = ["budget_alerts", "llm_exceptions", "outage_alerts", "cooldown_deployment"] as const;
-export type AlertType = (typeof ALERT_TYPES)[number];
+const ALERT_TYPES = ["budget_alerts", "llm_exceptions", "outage_alerts", "cooldown_deployment"] as const;
 
 /** The observability part of the config, resolved. */
 export interface TelemetrySettings {

@@ -38,7 +38,7 @@ export interface Deployment {
 }
 
 /** Per-token prices in USD from the config; they win over the price table. */
-export interface DeploymentCosts {
+interface DeploymentCosts {
   input?: number;
   output?: number;
   cacheRead?: number;

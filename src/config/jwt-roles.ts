@@ -16,7 +16,7 @@ export interface JwtRoleSettings {
   roleMap: JwtRoleMapping[];
 }
 
-export interface JwtRoleMapping {
+interface JwtRoleMapping {
   /** A glob (`*`, `?`) for jwt_litellm_role_map, an exact role for role_mappings. */
   pattern: string;
   glob: boolean;

@@ -68,8 +68,6 @@ const STRING_FIELDS = {
 
 const BOOLEAN_FIELDS = { user_id_upsert: "userIdUpsert", team_id_upsert: "teamIdUpsert" } as const;
 
-export const JWT_AUTH_KEYS = [...Object.keys(STRING_FIELDS), ...Object.keys(BOOLEAN_FIELDS), ...JWT_ROLE_KEYS, "issuer", "issuers", "public_key_ttl", "enforce_rbac"];
-
 const DEFAULT_TTL_S = 600;
 const HTTP_URL = /^https?:\/\/[^\s,]+$/i;
 

@@ -18,7 +18,7 @@ export interface RouterSettings {
   aliases: Map<string, string>;
 }
 
-export const ROUTING_STRATEGIES = ["simple-shuffle", "least-busy", "latency-based-routing", "usage-based-routing"] as const;
+const ROUTING_STRATEGIES = ["simple-shuffle", "least-busy", "latency-based-routing", "usage-based-routing"] as const;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 export const ROUTER_KEYS = [

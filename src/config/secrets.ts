@@ -3,7 +3,7 @@ import { configError } from "../http/errors";
 const PREFIX = "enc:v1:";
 
 /** A litellm_param whose value is a secret (api_key, aws_secret_access_key, vertex_credentials, ...). */
-export const isSecretParam = (name: string) => /(^|_)(key|secret|token|credentials|password)(_|$)/i.test(name);
+const isSecretParam = (name: string) => /(^|_)(key|secret|token|credentials|password)(_|$)/i.test(name);
 
 /** The binding whose value keys the encryption of stored secrets (LiteLLM's name as an alias). */
 export function saltKey(env: Record<string, unknown>): string | undefined {

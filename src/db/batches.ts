@@ -3,9 +3,6 @@ import type { Db } from "./client";
 import { type OwnerScope, scopeCondition } from "./files";
 import { type BatchRow, batches } from "./schema";
 
-/** Line states that still need a run. */
-export const OPEN_STATES = ["pending", "running"] as const;
-
 export const insertBatch = (d: Db, row: typeof batches.$inferInsert): Promise<BatchRow> => d.insert(batches).values(row).returning().get();
 
 export const findBatch = (d: Db, id: string): Promise<BatchRow | undefined> => d.select().from(batches).where(eq(batches.id, id)).get();
@@ -74,7 +71,7 @@ export async function insertLines(d1: D1Database, batchId: string, lines: Array<
     .run();
 }
 
-export interface ClaimedLine {
+interface ClaimedLine {
   line_no: number;
   body: string;
   tries: number;

@@ -21,7 +21,7 @@ interface DayRow {
   saved: number;
 }
 
-export interface DayEntry {
+interface DayEntry {
   total_spend: number;
   /** What cache hits saved (not in LiteLLM's shape: an addition). */
   total_saved_cost: number;

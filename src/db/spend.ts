@@ -2,7 +2,7 @@ import { and, desc, eq, gte, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { spendLogs, type SpendLogRow } from "./schema";
 
-export interface SpendFilter {
+interface SpendFilter {
   /** The gateway's request id or the answer's own id. */
   requestId?: string;
   apiKey?: string;

@@ -4,7 +4,7 @@ import { type HealthStore, isolateHealth } from "../router/health";
 import { healthCheckerOf } from "./health-checker";
 
 /** One deployment's state as `GET /health/deployments` shows it. */
-export interface DeploymentState {
+interface DeploymentState {
   model_name: string;
   model_id: string;
   provider: string;
@@ -32,7 +32,8 @@ export const stateSource = {
 };
 
 /** Each deployment's router state (healthy, cooling down until when, recent failures) now. */
-export async function deploymentStates(env: Env, deployments: readonly Deployment[], now = Date.now()): Promise<DeploymentState[]> {
+export async function deploymentStates(env: Env, deployments: readonly Deployment[]): Promise<DeploymentState[]> {
+  const now = Date.now();
   const store = stateSource.store(env);
   const shared = new Map((await healthCheckerOf(env).shared(false)).cooldowns.map((c) => [c.id, c.until]));
   return deployments.map((d) => {

@@ -13,7 +13,7 @@ import type { Attempt } from "./types";
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** What /health shows of an endpoint (plain values: it travels through a Durable Object's RPC). */
-export type Endpoint = Record<string, string | number | boolean>;
+type Endpoint = Record<string, string | number | boolean>;
 
 /** One deployment's check: its endpoint as /health shows it, and whether the router may act on it. */
 export interface CheckResult {
@@ -25,7 +25,7 @@ export interface CheckResult {
 }
 
 /** A probe: one minimal call of the deployment's mode. */
-export type Probe = (a: Attempt) => Promise<TranslatedResponse>;
+type Probe = (a: Attempt) => Promise<TranslatedResponse>;
 
 const chatProbe: Probe = (a) => {
   const chat = a.provider.chat;
@@ -164,7 +164,7 @@ export async function checkDeployment(config: ResolvedConfig, dep: Deployment): 
 }
 
 /** LiteLLM's /health answer. */
-export interface HealthReport {
+interface HealthReport {
   healthy_endpoints: Endpoint[];
   unhealthy_endpoints: Endpoint[];
   healthy_count: number;

@@ -11,7 +11,7 @@ export interface HealthSnapshot {
 }
 
 /** A deployment some isolate's router rested: until when, and when (unix ms). */
-export interface SharedCooldown {
+interface SharedCooldown {
   id: string;
   until: number;
   at: number;

@@ -15,7 +15,7 @@ let pulling = false;
 let ignoreBefore = 0;
 
 /** Feeds a background run's results to a router's health: a failing deployment rests until the next run, an answering one is cleared. */
-export function applySnapshot(snapshot: HealthSnapshot, store: HealthStore): void {
+function applySnapshot(snapshot: HealthSnapshot, store: HealthStore): void {
   const until = snapshot.checkedAt + snapshot.intervalSeconds * 1000 + GRACE_MS;
   for (const r of snapshot.results) {
     if (!r.probed) continue;
@@ -25,7 +25,7 @@ export function applySnapshot(snapshot: HealthSnapshot, store: HealthStore): voi
 }
 
 /** Applies what the shared record holds: the latest run's results (newer than the last applied), then every deployment resting now. */
-export function applyShared(shared: SharedHealth, store: HealthStore): void {
+function applyShared(shared: SharedHealth, store: HealthStore): void {
   const { snapshot } = shared;
   if (snapshot && snapshot.checkedAt > appliedAt) {
     applySnapshot(snapshot, store);

@@ -14,7 +14,7 @@ import type { Outcome } from "./types";
 /** LiteLLM's DEFAULT_MOCK_RESPONSE_PROMPT_TOKEN_COUNT and DEFAULT_MOCK_RESPONSE_COMPLETION_TOKEN_COUNT. */
 export const MOCK_USAGE: Usage = { prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 };
 
-export interface MockFailure {
+interface MockFailure {
   error: GatewayError;
   kind: FailureKind;
 }

@@ -41,7 +41,7 @@ function upstreamHeaders(ep: PassThroughEndpoint, client: Headers): Headers {
 }
 
 /** `{target}{subpath}?{default_query_params, the client's winning}`. */
-export function upstreamUrl(ep: PassThroughEndpoint, url: URL): string {
+function upstreamUrl(ep: PassThroughEndpoint, url: URL): string {
   const sub = url.pathname.length > ep.path.length ? url.pathname.slice(ep.path.length) : "";
   const target = new URL(ep.target + sub);
   for (const [k, v] of Object.entries(ep.query)) if (!url.searchParams.has(k)) target.searchParams.set(k, v);

@@ -17,7 +17,7 @@ export interface CallRequest {
 }
 
 /** For budget reservations: the prompt's size estimate and the most the completion may be. */
-export interface Estimate {
+interface Estimate {
   promptTokens: number;
   maxCompletionTokens?: number;
   /** Completions the call asks for (`n`): each may be as long as the limit. */

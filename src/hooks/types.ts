@@ -25,7 +25,7 @@ export interface StreamEnd {
 }
 
 /** What a cache lookup found. */
-export interface CacheLookup {
+interface CacheLookup {
   /** The complete answer (null: route the call). */
   answer: TranslatedResponse | null;
   /** For a call that asked for a stream: the answer replayed in the client's stream format. */

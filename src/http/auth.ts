@@ -23,7 +23,7 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /** How a caller without a stored key was recognised. */
-export type Via = "jwt" | "custom_auth" | "cloudflare_access";
+type Via = "jwt" | "custom_auth" | "cloudflare_access";
 
 /**
  * The key carries its team's model_aliases (see identity/aliases.ts), loaded with it.

@@ -6,7 +6,7 @@ import { GatewayError } from "./errors";
 const RETRY_AFTER_S = 5;
 
 /** The answer when D1 cannot be reached: a 503 the client may retry, never a 500 and never a guess. */
-export const databaseUnavailable = () =>
+const databaseUnavailable = () =>
   new GatewayError(503, "The gateway's database cannot be reached right now; retry shortly.", "service_unavailable", "database_unavailable", null, {
     "retry-after": String(RETRY_AFTER_S),
   });
@@ -51,7 +51,7 @@ function wrapStatement(stmt: D1PreparedStatement): D1PreparedStatement {
 const unwrap = (s: D1PreparedStatement) => real.get(s) ?? s;
 
 /** A D1 binding whose every failure to reach the database is a 503 `database_unavailable`. */
-export function faultTolerantD1(db: D1Database): D1Database {
+function faultTolerantD1(db: D1Database): D1Database {
   return new Proxy(db, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;

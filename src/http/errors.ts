@@ -31,6 +31,15 @@ export const configError = (message: string) => new GatewayError(503, message, "
 
 export const upstreamUnreadable = (message: string) => new GatewayError(502, message, "upstream_error", "upstream_error");
 
+/** An upstream answer's JSON, typed as the caller expects (the caller checks its shape): a 502 when the body is not JSON. */
+export function upstreamJson<T = unknown>(text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
+  }
+}
+
 export const timeoutError = (message: string) => new GatewayError(408, message, "timeout", "timeout");
 
 /** The client went away (nginx's 499): nothing more is tried for it. */

@@ -31,7 +31,7 @@ export function providerHeaders(h: Headers, upstream: Headers): void {
 }
 
 /** What LiteLLM's x-litellm-* call headers tell, known when the answer (or its stream's first byte) goes out. */
-export interface CallFacts {
+interface CallFacts {
   callId: string;
   /** The model group that served the call (the requested one, or the fallback that answered). */
   group: string;

@@ -3,12 +3,11 @@ import { forbidden } from "./errors";
 
 /** LiteLLM's key types: what kind of route a key may call at all. */
 export const KEY_TYPES = ["default", "llm_api", "management", "read_only"] as const;
-export type KeyType = (typeof KEY_TYPES)[number];
 
 /** The named route groups `allowed_routes` accepts besides paths (LiteLLM's names). */
 export const ROUTE_GROUPS = ["llm_api_routes", "management_routes", "info_routes"] as const;
 
-export type RouteKind = "llm" | "admin-read" | "admin-write";
+type RouteKind = "llm" | "admin-read" | "admin-write";
 
 const strip = (path: string) => (path.startsWith("/v1/") ? path.slice(3) : path);
 

@@ -17,7 +17,7 @@
 export const ROLES = ["proxy_admin", "proxy_admin_viewer", "org_admin", "internal_user", "internal_user_viewer"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const COLUMNS = [...ROLES, "team_admin", "key"] as const;
+const COLUMNS = [...ROLES, "team_admin", "key"] as const;
 export type Column = (typeof COLUMNS)[number];
 
 export type Reach = "all" | "own" | "member" | "team" | "self" | "org";

@@ -48,7 +48,7 @@ async function csrfFor(key: CryptoKey, nonce: string): Promise<string> {
   return b64url(await crypto.subtle.sign("HMAC", key, enc(`csrf.${nonce}`)));
 }
 
-export interface Session {
+interface Session {
   token: string;
   csrf: string;
   expires: number;
@@ -57,7 +57,7 @@ export interface Session {
 }
 
 /** Whose session it is: the master key's (no user), or an internal user signed in through Cloudflare Access. */
-export interface SessionSubject {
+interface SessionSubject {
   userId?: string;
 }
 
@@ -77,7 +77,8 @@ export async function createSession(env: Env, masterKey: string, now = Date.now(
 }
 
 /** The session's nonce (and user) when the token is genuine and unexpired; undefined otherwise. */
-async function verifySession(env: Env, masterKey: string, token: string, now = Date.now()): Promise<(SessionSubject & { nonce: string; key: CryptoKey }) | undefined> {
+async function verifySession(env: Env, masterKey: string, token: string): Promise<(SessionSubject & { nonce: string; key: CryptoKey }) | undefined> {
+  const now = Date.now();
   const m = /^(\d{1,12})\.([A-Za-z0-9_-]{16,64})(?:\.(u[A-Za-z0-9_-]{1,700}))?\.([A-Za-z0-9_-]{16,128})$/.exec(token);
   if (!m) return undefined;
   const [, exp, nonce, sub, sig] = m as unknown as [string, string, string, string | undefined, string];
@@ -100,7 +101,7 @@ export async function readSession(env: Env, masterKey: string, headers: Headers)
 }
 
 /** The value of one cookie from the Cookie header. */
-export function readCookie(headers: Headers, name: string): string | undefined {
+function readCookie(headers: Headers, name: string): string | undefined {
   for (const part of (headers.get("cookie") ?? "").split(";")) {
     const eq = part.indexOf("=");
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();

@@ -1,3 +1,4 @@
+import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { GatewayError, upstreamUnreadable } from "./errors";
 
 const encoder = new TextEncoder();
@@ -28,6 +29,27 @@ export interface StreamTranslator {
   chunk(bytes: Uint8Array): Uint8Array | string | null | undefined;
   /** The upstream ended. Returns the closing bytes; throws GatewayError when the upstream stopped short. */
   end(): Uint8Array | string | null | undefined;
+}
+
+/**
+ * A StreamTranslator that passes the upstream's SSE bytes on unchanged and hands each event to
+ * `onEvent` however the chunks fall (to read usage or ids on the way); `onEnd` runs once the body
+ * has ended and every event was seen (it throws IncompleteStream when the upstream stopped short).
+ */
+export function sseTap(onEvent: (event: EventSourceMessage) => void, onEnd?: () => void): StreamTranslator {
+  const decoder = new TextDecoder();
+  const parser = createParser({ onEvent });
+  return {
+    chunk(bytes) {
+      parser.feed(decoder.decode(bytes, { stream: true }));
+      return bytes;
+    },
+    end() {
+      parser.feed(`${decoder.decode()}\n\n`);
+      onEnd?.();
+      return null;
+    },
+  };
 }
 
 /**

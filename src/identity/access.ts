@@ -30,7 +30,7 @@ export async function accessUser(assertion: string, env: Env, s: AccessSettings)
 }
 
 /** The admin principal of an Access-signed-in user (its role applies on each admin route). */
-export const accessUserPrincipal = (user: Pick<UserRow, "userId" | "userEmail">): Principal => ({
+const accessUserPrincipal = (user: Pick<UserRow, "userId" | "userEmail">): Principal => ({
   kind: "key",
   key: identityKey({ label: `access:${user.userEmail ?? user.userId}`, userId: user.userId }),
   via: "cloudflare_access",

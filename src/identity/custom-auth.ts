@@ -18,7 +18,7 @@ import { identityKey } from "./synthetic-key";
  */
 const count = z.int().check(z.minimum(0));
 const id = z.string().check(z.minLength(1), z.maxLength(256));
-export const hookAnswerSchema = z.strictObject({
+const hookAnswerSchema = z.strictObject({
   allow: z.boolean(),
   message: z.optional(z.string().check(z.maxLength(500))),
   user_id: z.optional(id),
@@ -31,7 +31,7 @@ export const hookAnswerSchema = z.strictObject({
   max_parallel_requests: z.optional(count),
   metadata: z.optional(z.record(z.string(), z.unknown())),
 });
-export type HookAnswer = z.infer<typeof hookAnswerSchema>;
+type HookAnswer = z.infer<typeof hookAnswerSchema>;
 
 const failed = (why: string) =>
   new GatewayError(503, `The custom auth hook (general_settings.custom_auth) ${why}; the request was refused.`, "service_unavailable", "custom_auth_unavailable", null, { "retry-after": "1" });
@@ -114,5 +114,5 @@ export async function hookPrincipal(presented: string | undefined, req: AuthRequ
   return { kind: "key", key, via: "custom_auth", ...(a.end_user_id ? { endUser: a.end_user_id } : {}) };
 }
 
-export const hasOwnLimits = (a: Pick<HookAnswer, "models" | "rpm_limit" | "tpm_limit" | "max_parallel_requests">): boolean =>
+const hasOwnLimits = (a: Pick<HookAnswer, "models" | "rpm_limit" | "tpm_limit" | "max_parallel_requests">): boolean =>
   !!a.models?.length || a.rpm_limit !== undefined || a.tpm_limit !== undefined || a.max_parallel_requests !== undefined;

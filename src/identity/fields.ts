@@ -8,6 +8,16 @@ export const usd = z.number().check(z.gte(0));
 export const modelList = z.array(z.string().check(z.minLength(1))).check(z.maxLength(1000));
 export const metadataField = z.record(z.string(), z.unknown());
 
+/** The budget and limit fields users, organizations and end users take in admin bodies (LiteLLM's names); limitRowFields turns them into columns. */
+export const limitFields = {
+  models: z.optional(z.nullable(modelList)),
+  max_budget: z.optional(z.nullable(usd)),
+  budget_duration: z.optional(z.nullable(z.string())),
+  tpm_limit: z.optional(z.nullable(count)),
+  rpm_limit: z.optional(z.nullable(count)),
+  metadata: z.optional(z.nullable(metadataField)),
+};
+
 /**
  * Validates an admin body: a field LiteLLM has that this gateway does not support yet (`notYet`)
  * and an unknown field are each a 400 naming it; a schema violation is a 400 naming the field.
@@ -35,10 +45,42 @@ export function checkDuration(value: string | null | undefined, param: string): 
 }
 
 /** A page number and size from the query: 400 naming the parameter when not whole numbers in range. */
-export function pageOf(q: Record<string, string | undefined>, sizeParam: string, defaultSize: number, maxSize = 100): { page: number; size: number } {
+export function pageOf(q: Record<string, string | undefined>, sizeParam: string, defaultSize: number): { page: number; size: number } {
   const page = Number(q.page ?? "1");
   const size = Number(q[sizeParam] ?? String(defaultSize));
   if (!Number.isInteger(page) || page < 1) throw invalidRequest("'page' must be a whole number from 1.", "page");
-  if (!Number.isInteger(size) || size < 1 || size > maxSize) throw invalidRequest(`'${sizeParam}' must be a whole number from 1 to ${maxSize}.`, sizeParam);
+  if (!Number.isInteger(size) || size < 1 || size > 100) throw invalidRequest(`'${sizeParam}' must be a whole number from 1 to 100.`, sizeParam);
   return { page, size };
+}
+
+/** The budget and limit fields teams, users, organizations and end users share (LiteLLM's names). */
+interface LimitFields {
+  models?: string[] | null;
+  max_budget?: number | null;
+  budget_duration?: string | null;
+  tpm_limit?: number | null;
+  rpm_limit?: number | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+interface LimitColumns {
+  models: string[];
+  maxBudget: number | null;
+  budgetDuration: string | null;
+  tpmLimit: number | null;
+  rpmLimit: number | null;
+  metadata: Record<string, unknown>;
+}
+
+/** The shared fields an admin body sets, as row columns (a null list or metadata clears it); a malformed budget_duration is a 400. */
+export function limitRowFields(f: LimitFields): Partial<LimitColumns> {
+  checkDuration(f.budget_duration, "budget_duration");
+  const out: Partial<LimitColumns> = {};
+  if (f.models !== undefined) out.models = f.models ?? [];
+  if (f.max_budget !== undefined) out.maxBudget = f.max_budget;
+  if (f.budget_duration !== undefined) out.budgetDuration = f.budget_duration;
+  if (f.tpm_limit !== undefined) out.tpmLimit = f.tpm_limit;
+  if (f.rpm_limit !== undefined) out.rpmLimit = f.rpm_limit;
+  if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
+  return out;
 }

@@ -14,7 +14,7 @@ export const memberSchema = z.object({
   user_id: z.optional(z.nullable(z.string().check(z.minLength(1)))),
   user_email: z.optional(z.nullable(z.string().check(z.minLength(3)))),
 });
-export type Member = z.infer<typeof memberSchema>;
+type Member = z.infer<typeof memberSchema>;
 
 export const memberAddSchema = z.object({
   team_id: z.string().check(z.minLength(1)),
@@ -45,7 +45,7 @@ export async function memberUser(env: Env, m: { user_id?: string | null; user_em
   return insertUser(d, { userId: m.user_id ?? crypto.randomUUID(), userEmail: m.user_email ?? null, userRole: "internal_user", models: [], metadata: {} });
 }
 
-export const memberGuard = (env: Env, teamId: string, userId: string) => guardOf(env, memberSubject(teamId, userId));
+const memberGuard = (env: Env, teamId: string, userId: string) => guardOf(env, memberSubject(teamId, userId));
 
 /** Tells the membership's guard its budget (over the team's budget period). */
 export function syncMemberGuard(env: Env, row: TeamMemberRow, budgetDuration: string | null): Promise<void> {

@@ -5,19 +5,14 @@ import type { Env } from "../env";
 import { GatewayError } from "../http/errors";
 import { guardOf } from "../limits/guard-client";
 import { orgState, orgSubject } from "../limits/subjects";
-import { checkDuration, count, metadataField, modelList, usd } from "./fields";
+import { limitFields, limitRowFields } from "./fields";
 import { memberSchema } from "./members";
 
 export const ORG_NOT_YET = new Set(["budget_id", "object_permission", "guardrails", "prompts", "soft_budget", "model_max_budget", "max_parallel_requests"]);
 
 const orgFields = {
   organization_alias: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(256)))),
-  models: z.optional(z.nullable(modelList)),
-  max_budget: z.optional(z.nullable(usd)),
-  budget_duration: z.optional(z.nullable(z.string())),
-  tpm_limit: z.optional(z.nullable(count)),
-  rpm_limit: z.optional(z.nullable(count)),
-  metadata: z.optional(z.nullable(metadataField)),
+  ...limitFields,
 };
 
 export const newOrgSchema = z.object({ organization_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))), ...orgFields });
@@ -31,15 +26,8 @@ export const orgMemberAddSchema = z.object({
 });
 
 export function orgRowFields(f: Partial<z.infer<typeof updateOrgSchema>>): Partial<OrganizationRow> {
-  checkDuration(f.budget_duration, "budget_duration");
-  const out: Partial<OrganizationRow> = {};
+  const out: Partial<OrganizationRow> = limitRowFields(f);
   if (f.organization_alias !== undefined) out.organizationAlias = f.organization_alias;
-  if (f.models !== undefined) out.models = f.models ?? [];
-  if (f.max_budget !== undefined) out.maxBudget = f.max_budget;
-  if (f.budget_duration !== undefined) out.budgetDuration = f.budget_duration;
-  if (f.tpm_limit !== undefined) out.tpmLimit = f.tpm_limit;
-  if (f.rpm_limit !== undefined) out.rpmLimit = f.rpm_limit;
-  if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
   return out;
 }
 
@@ -63,7 +51,7 @@ export function orgObject(row: OrganizationRow, teams: TeamRow[] = [], members: 
 }
 
 export const orgGuard = (env: Env, id: string) => guardOf(env, orgSubject(id));
-export const syncOrgGuard = (env: Env, row: OrganizationRow, revoked = false) => orgGuard(env, row.organizationId).configure(orgState(row, revoked), Date.now());
+export const syncOrgGuard = (env: Env, row: OrganizationRow) => orgGuard(env, row.organizationId).configure(orgState(row), Date.now());
 
 export const orgNotFound = (id: string) => new GatewayError(404, `Organization '${id}' was not found.`, "invalid_request_error", "organization_not_found", "organization_id");
 

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { db, type Db } from "../db/client";
-import type { KeyRow, TeamMemberRow, TeamRow, UserRow } from "../db/schema";
+import type { KeyRow, TeamRow, UserRow } from "../db/schema";
 import { findTeam } from "../db/teams";
 import { findUser, findUserByEmail, upsertMember } from "../db/users";
 import type { Env } from "../env";
@@ -8,7 +8,7 @@ import { GatewayError, invalidRequest } from "../http/errors";
 import { ROLES } from "../http/roles";
 import { guardOf } from "../limits/guard-client";
 import { userState, userSubject } from "../limits/subjects";
-import { checkDuration, count, metadataField, modelList, usd } from "./fields";
+import { limitFields, limitRowFields } from "./fields";
 
 /** LiteLLM user fields this gateway does not support yet: a 400 that names them. */
 export const USER_NOT_YET = new Set([
@@ -30,12 +30,7 @@ const userFields = {
   user_email: z.optional(z.nullable(z.string().check(z.minLength(3), z.maxLength(320)))),
   user_alias: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(256)))),
   user_role: z.optional(z.enum(ROLES)),
-  models: z.optional(z.nullable(modelList)),
-  max_budget: z.optional(z.nullable(usd)),
-  budget_duration: z.optional(z.nullable(z.string())),
-  tpm_limit: z.optional(z.nullable(count)),
-  rpm_limit: z.optional(z.nullable(count)),
-  metadata: z.optional(z.nullable(metadataField)),
+  ...limitFields,
 };
 
 export const newUserSchema = z.object({
@@ -52,17 +47,10 @@ export const updateUserSchema = z.object({ user_id: z.optional(z.string().check(
 type UserFields = Partial<z.infer<typeof updateUserSchema>>;
 
 export function userRowFields(f: UserFields): Partial<UserRow> {
-  checkDuration(f.budget_duration, "budget_duration");
-  const out: Partial<UserRow> = {};
+  const out: Partial<UserRow> = limitRowFields(f);
   if (f.user_email !== undefined) out.userEmail = f.user_email;
   if (f.user_alias !== undefined) out.userAlias = f.user_alias;
   if (f.user_role !== undefined) out.userRole = f.user_role;
-  if (f.models !== undefined) out.models = f.models ?? [];
-  if (f.max_budget !== undefined) out.maxBudget = f.max_budget;
-  if (f.budget_duration !== undefined) out.budgetDuration = f.budget_duration;
-  if (f.tpm_limit !== undefined) out.tpmLimit = f.tpm_limit;
-  if (f.rpm_limit !== undefined) out.rpmLimit = f.rpm_limit;
-  if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
   return out;
 }
 
@@ -88,10 +76,6 @@ export function userObject(row: UserRow, teams: string[], resetAt: number | null
   };
 }
 
-export function memberObject(m: TeamMemberRow, user?: UserRow) {
-  return { user_id: m.userId, user_email: user?.userEmail ?? null, role: m.role };
-}
-
 export const userGuard = (env: Env, id: string) => guardOf(env, userSubject(id));
 
 /** Tells the user's guard its limits (or that it is gone): every key with its user_id is bound from the next call. */
@@ -107,12 +91,12 @@ export async function userByIdOrEmail(d: Db, id: string | undefined, email: stri
   return row;
 }
 
-/** Checks that every team exists (400 naming `param`), then adds the user to each with `role`. */
-export async function joinTeams(env: Env, userId: string, teamIds: string[], role: "user" | "admin", param = "teams"): Promise<TeamRow[]> {
+/** Checks that every team exists (400 naming `teams`), then adds the user to each with `role`. */
+export async function joinTeams(env: Env, userId: string, teamIds: string[], role: "user" | "admin"): Promise<TeamRow[]> {
   const d = db(env.DB);
   const teams = await Promise.all(teamIds.map((t) => findTeam(d, t)));
   const missing = teamIds.find((_, i) => !teams[i]);
-  if (missing) throw invalidRequest(`Team '${missing}' does not exist.`, param);
+  if (missing) throw invalidRequest(`Team '${missing}' does not exist.`, "teams");
   for (const t of teamIds) await upsertMember(d, { teamId: t, userId, role });
   return teams as TeamRow[];
 }

@@ -9,7 +9,7 @@ import type { Admission, Granted, SettleRequest, SoftAlert } from "./guard-state
 import { limitHeaders } from "./rate-headers";
 import { modelBudgetState, modelSubject } from "./subjects";
 
-export interface Admitted {
+interface Admitted {
   /** x-ratelimit-* headers of the key's own limits (else its team's). */
   headers: Record<string, string>;
   /**

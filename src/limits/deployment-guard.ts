@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { SlidingWindow } from "./window";
 
-export interface DeploymentUse {
+interface DeploymentUse {
   /** The larger of requests/rpm and tokens/tpm over the last minute (0..1+). */
   use: number;
   resetMs: number;

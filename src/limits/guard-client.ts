@@ -14,7 +14,7 @@ import { findEndUser } from "../db/end-users";
 import { fnv1a64 } from "../config/hash";
 
 export const guardOf = (env: Env, subject: string) => env.KEY_GUARD.get(env.KEY_GUARD.idFromName(subject));
-export type Guard = ReturnType<typeof guardOf>;
+type Guard = ReturnType<typeof guardOf>;
 
 /** A guard to ask, and how to tell it about its subject when it has never heard of it. */
 export interface Subject {
@@ -125,7 +125,7 @@ const who = (subject: string) =>
               : "this key";
 
 /** A number as Python prints a float (LiteLLM's messages are Python's): 0.0002, 1e-05, 5.0. */
-export function pyFloat(n: number): string {
+function pyFloat(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   const [mantissa, e] = n.toExponential().split("e");
   const exp = Number(e);
@@ -150,7 +150,7 @@ function budgetOwner(subject: string, key?: KeyNames): string {
 }
 
 /** What a key's refusal names it by: its alias and its display name (`sk-...abcd`), never the key. */
-export interface KeyNames {
+interface KeyNames {
   keyAlias: string | null;
   keyName: string;
 }

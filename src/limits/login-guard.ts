@@ -4,7 +4,7 @@ import { type Admission, emptyLimits } from "./guard-state";
 import { GatewayError } from "../http/errors";
 
 /** Failed admin-UI sign-ins a client address may make per minute, counted exactly across isolates. */
-export const LOGIN_FAILURES_PER_MINUTE = 10;
+const LOGIN_FAILURES_PER_MINUTE = 10;
 
 const subject = (ip: string): Subject => ({
   name: `login:${ip}`,

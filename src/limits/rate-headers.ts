@@ -1,7 +1,7 @@
 import type { RateInfo } from "./guard-state";
 
 /** A duration as OpenAI writes it in x-ratelimit-reset-*: `20ms`, `1s`, `6m0s`, `1h2m3s`. */
-export function formatReset(ms: number): string {
+function formatReset(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.ceil(ms))}ms`;
   let s = Math.ceil(ms / 1000);
   const h = Math.floor(s / 3600);

@@ -87,28 +87,28 @@ export function userState(row: UserRow, revoked = false): GuardState {
 }
 
 /** A team membership's guard state: the member's budget in the team, over the team's budget period. */
-export function memberState(row: TeamMemberRow, team: Pick<TeamRow, "budgetDuration"> | null, revoked = false): GuardState {
+export function memberState(row: TeamMemberRow, team: Pick<TeamRow, "budgetDuration"> | null): GuardState {
   return {
     ...emptyLimits(),
     subject: memberSubject(row.teamId, row.userId),
     models: [],
     expires: null,
     blocked: false,
-    revoked,
+    revoked: false,
     maxBudget: row.maxBudgetInTeam,
     budgetDurationMs: ms(team?.budgetDuration),
   };
 }
 
 /** An organization's guard state: its models, limits and budget bound every key of its teams. */
-export function orgState(row: OrganizationRow, revoked = false): GuardState {
+export function orgState(row: OrganizationRow): GuardState {
   return {
     ...emptyLimits(),
     subject: orgSubject(row.organizationId),
     models: modelsOf(row.models),
     expires: null,
     blocked: false,
-    revoked,
+    revoked: false,
     rpmLimit: row.rpmLimit,
     tpmLimit: row.tpmLimit,
     maxBudget: row.maxBudget,

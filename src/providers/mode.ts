@@ -1,7 +1,7 @@
 import type { Deployment } from "../config/deployment";
 
 /** LiteLLM's model modes (model_info.mode), as far as the gateway serves them. */
-export type ModelMode = "chat" | "completion" | "responses" | "embedding" | "rerank" | "moderation" | "image_generation" | "audio_transcription" | "audio_speech";
+type ModelMode = "chat" | "completion" | "responses" | "embedding" | "rerank" | "moderation" | "image_generation" | "audio_transcription" | "audio_speech";
 
 const KNOWN: readonly string[] = ["chat", "completion", "responses", "embedding", "rerank", "moderation", "image_generation", "audio_transcription", "audio_speech"];
 

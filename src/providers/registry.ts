@@ -13,7 +13,7 @@ import type { ProviderEntry } from "./types";
  * Provider prefix of `litellm_params.model` -> its adapter. Adding a provider is its own folder
  * plus one line here.
  */
-export const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
+const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   ...compatProviders(),
   anthropic: anthropicProvider,
   azure: azureProvider,

@@ -44,7 +44,7 @@ export interface TranslatedResponse {
 }
 
 /** OpenAI endpoints whose bodies pass through as they are (audio, image generation). */
-export type PassthroughPath = "audio/transcriptions" | "audio/translations" | "audio/speech" | "images/generations";
+type PassthroughPath = "audio/transcriptions" | "audio/translations" | "audio/speech" | "images/generations";
 
 /** Where a provider serves OpenAI's pass-through endpoints, and with which headers. */
 export interface PassthroughAdapter {
@@ -110,7 +110,7 @@ export interface ModerationsAdapter {
 }
 
 /** Client surfaces a provider's own API speaks, so the gateway passes such requests through as they came. */
-export interface NativeSurfaces {
+interface NativeSurfaces {
   /** Anthropic's Messages API (`/v1/messages`). */
   messages?: boolean;
   /** Anthropic's token counting (`/v1/messages/count_tokens`). */

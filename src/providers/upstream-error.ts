@@ -16,7 +16,7 @@ export function scrubSecrets(text: string, dep: Deployment): string {
 }
 
 /** The OpenAI `type` for an HTTP status, for upstreams whose errors carry none. */
-export function typeForStatus(status: number): string {
+function typeForStatus(status: number): string {
   if (status === 400 || status === 404 || status === 422) return "invalid_request_error";
   if (status === 401) return "authentication_error";
   if (status === 403) return "permission_error";
@@ -27,14 +27,14 @@ export function typeForStatus(status: number): string {
 }
 
 /** The status to answer with for an upstream's error status (never 2xx/3xx, never a status without a body). */
-export function errorStatus(status: number): ContentfulStatusCode {
+function errorStatus(status: number): ContentfulStatusCode {
   if (status === 529) return 503;
   if (status >= 400 && status <= 599) return status as ContentfulStatusCode;
   return 502;
 }
 
 /** Upstream rate-limit hints a client can use: `retry-after` (and `-ms`) are passed on. */
-export function retryHeaders(headers: Headers): Record<string, string> {
+function retryHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   const ra = headers.get("retry-after");
   if (ra) out["retry-after"] = ra;

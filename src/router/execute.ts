@@ -17,7 +17,7 @@ export interface AttemptRecord {
   cooldown_until?: number;
 }
 
-export interface RouteOptions {
+interface RouteOptions {
   config: ResolvedConfig;
   requested: string;
   /** The request's own `fallbacks`, which replace the configured ones. */
@@ -47,7 +47,7 @@ export interface RouteOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface Routed<T> {
+interface Routed<T> {
   value: T;
   dep: Deployment;
   group: string;

@@ -15,7 +15,7 @@ export interface ModelGroup {
  * and keeps a name from steering the upstream URL (`gemini/../../v1beta/cachedContents/x`).
  */
 const SANE_SEGMENT = /^[A-Za-z0-9@][A-Za-z0-9._:@+-]*$/;
-export const saneModelName = (name: string): boolean => name.length <= 256 && name.split("/").every((s) => SANE_SEGMENT.test(s));
+const saneModelName = (name: string): boolean => name.length <= 256 && name.split("/").every((s) => SANE_SEGMENT.test(s));
 
 /** litellm_params that carry a credential: a catch-all deployment never sends them to a provider the client picked. */
 const CREDENTIAL = /key|token|secret|credential|password/i;

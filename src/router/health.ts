@@ -27,7 +27,7 @@ export interface HealthStore {
   restUntil(id: string, until: number): void;
 }
 
-export interface Failure {
+interface Failure {
   status: number;
   /** The upstream's own retry hint. */
   retryAfterMs?: number;

@@ -8,7 +8,7 @@ const NO_ORDER = Number.MAX_SAFE_INTEGER;
 const share = (d: Deployment) => Math.max(0, d.weight ?? d.rpm ?? d.tpm ?? 1);
 
 /** The candidates of the best `order` tier: tier 2 serves only when tier 1 has nothing healthy. */
-export function bestTier(candidates: readonly Deployment[]): Deployment[] {
+function bestTier(candidates: readonly Deployment[]): Deployment[] {
   if (!candidates.some((d) => d.order !== undefined)) return [...candidates];
   const best = Math.min(...candidates.map((d) => d.order ?? NO_ORDER));
   return candidates.filter((d) => (d.order ?? NO_ORDER) === best);

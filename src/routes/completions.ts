@@ -3,7 +3,7 @@ import type { AppEnv } from "../app-env";
 import { withoutGatewayFields } from "../api/controls";
 import { parseBody } from "../api/parse";
 import { completionCount, completionsSchema, type CompletionsRequest } from "../api/completions";
-import { invalidRequest, upstreamUnreadable } from "../http/errors";
+import { invalidRequest, upstreamJson, upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { translateStream } from "../http/sse";
 import { compatBaseUrl, compatError, compatHeaders, compatStreamTranslator } from "../providers/openai-compat/adapter";
@@ -29,18 +29,13 @@ function upstreamRequest(req: CompletionsRequest, a: Attempt): Request {
 }
 
 function readAnswer(text: string): TranslatedResponse {
-  let parsed: { choices?: unknown; usage?: unknown };
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed: { choices?: unknown; usage?: unknown } = upstreamJson(text);
   if (!parsed || !Array.isArray(parsed.choices)) throw upstreamUnreadable("The upstream answer has no 'choices'.");
   return { json: text, usage: openaiUsage(parsed.usage) };
 }
 
 /** A legacy completions request as a model call, passed through to OpenAI-compatible upstreams. */
-export function completionsCall(req: CompletionsRequest): ModelCall {
+function completionsCall(req: CompletionsRequest): ModelCall {
   const stream = req.stream === true;
   return {
     route: "completions",

@@ -16,7 +16,7 @@ import { readJson } from "../http/json";
  * A deployment served by Anthropic counts with Anthropic's own endpoint (free, exact); any other
  * is estimated from characters without an upstream request.
  */
-export function countTokensCall(req: CountTokensRequest, raw: Record<string, unknown>): ModelCall {
+function countTokensCall(req: CountTokensRequest, raw: Record<string, unknown>): ModelCall {
   const counted = (n: number) => ({ json: JSON.stringify({ input_tokens: n }), usage: null, cost: 0 });
   return {
     route: "messages/count_tokens",

@@ -7,7 +7,7 @@ import type { EndUserRow } from "../db/schema";
 import { GatewayError, invalidRequest } from "../http/errors";
 import { readJson } from "../http/json";
 import { requireAuth } from "../http/middleware";
-import { checkDuration, count, metadataField, modelList, parseAdminBody, usd } from "../identity/fields";
+import { limitFields, limitRowFields, parseAdminBody } from "../identity/fields";
 import { guardOf } from "../limits/guard-client";
 import { customerState, customerSubject } from "../limits/subjects";
 
@@ -22,12 +22,7 @@ const NOT_YET = new Set(["allowed_model_region", "default_model", "budget_id", "
 const fields = {
   alias: z.optional(z.nullable(z.string().check(z.minLength(1), z.maxLength(256)))),
   blocked: z.optional(z.boolean()),
-  models: z.optional(z.nullable(modelList)),
-  max_budget: z.optional(z.nullable(usd)),
-  budget_duration: z.optional(z.nullable(z.string())),
-  tpm_limit: z.optional(z.nullable(count)),
-  rpm_limit: z.optional(z.nullable(count)),
-  metadata: z.optional(z.nullable(metadataField)),
+  ...limitFields,
 };
 const schema = z.object({ user_id: z.string().check(z.minLength(1), z.maxLength(256)), ...fields });
 const idsSchema = z.object({ user_ids: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(1000)) });
@@ -36,16 +31,9 @@ const notFound = (id: string) => new GatewayError(404, `End user '${id}' was not
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function rowFields(f: Partial<z.infer<typeof schema>>): Partial<EndUserRow> {
-  checkDuration(f.budget_duration, "budget_duration");
-  const out: Partial<EndUserRow> = {};
+  const out: Partial<EndUserRow> = limitRowFields(f);
   if (f.alias !== undefined) out.alias = f.alias;
   if (f.blocked !== undefined) out.blocked = f.blocked;
-  if (f.models !== undefined) out.models = f.models ?? [];
-  if (f.max_budget !== undefined) out.maxBudget = f.max_budget;
-  if (f.budget_duration !== undefined) out.budgetDuration = f.budget_duration;
-  if (f.tpm_limit !== undefined) out.tpmLimit = f.tpm_limit;
-  if (f.rpm_limit !== undefined) out.rpmLimit = f.rpm_limit;
-  if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
   return out;
 }
 

@@ -7,7 +7,7 @@ import { answerOutcome } from "../gateway/attempt";
 import { httpCallContext } from "../gateway/context";
 import { callModel } from "../gateway/pipeline";
 import type { ModelCall } from "../gateway/types";
-import { upstreamUnreadable } from "../http/errors";
+import { upstreamJson, upstreamUnreadable } from "../http/errors";
 import { readJson } from "../http/json";
 import { openaiUsage } from "../providers/usage";
 import { imagePrice } from "../spend/image-prices";
@@ -34,7 +34,7 @@ type ImagesRequest = z.infer<typeof imagesSchema>;
  * token usage (gpt-image-*), else per image with output_cost_per_image, else by OpenAI's DALL·E price
  * table (size and quality); unpriced otherwise.
  */
-export function imagesCall(req: ImagesRequest): ModelCall {
+function imagesCall(req: ImagesRequest): ModelCall {
   return {
     route: "images/generations",
     request: req,
@@ -54,12 +54,7 @@ export function imagesCall(req: ImagesRequest): ModelCall {
         build,
         (s, t, h) => p.error(s, t, h, a.dep),
         (text) => {
-          let body: { data?: unknown[]; usage?: unknown };
-          try {
-            body = JSON.parse(text);
-          } catch {
-            throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-          }
+          const body: { data?: unknown[]; usage?: unknown } = upstreamJson(text);
           if (!Array.isArray(body.data)) throw upstreamUnreadable("The upstream's images answer has no 'data'.");
           const usage = openaiUsage(body.usage);
           const perImage = a.dep.costs.perImage ?? (usage ? undefined : imagePrice(a.dep.baseModel ?? a.dep.model, req.size, req.quality));

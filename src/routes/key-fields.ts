@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { invalidRequest } from "../http/errors";
 import { CACHE_CONTROL_NAMES } from "../cache/controls";
 import { KEY_TYPES, ROUTE_GROUPS } from "../http/key-access";
-import { checkDuration, parseAdminBody } from "../identity/fields";
+import { parseAdminBody } from "../identity/fields";
 import { parseDuration } from "../limits/duration";
 
 /** LiteLLM key fields that later work will add; asking for one now is a 400 that says so. */
@@ -72,8 +72,6 @@ export function parseKeyBody<T>(schema: z.ZodMiniType<T>, body: unknown, extra: 
   return parseAdminBody(schema, body, NOT_YET, extra);
 }
 
-export { checkDuration };
-
 /** temp_budget_expiry: an ISO date (or date-time) -> unix ms. */
 export function expiryDate(value: string | null | undefined): number | null | undefined {
   if (value === undefined || value === null) return value;
@@ -83,7 +81,8 @@ export function expiryDate(value: string | null | undefined): number | null | un
 }
 
 /** `duration` -> absolute expiry (unix ms), `null` for never; undefined when the field was not given. */
-export function expiryFrom(duration: string | null | undefined, now = Date.now()): number | null | undefined {
+export function expiryFrom(duration: string | null | undefined): number | null | undefined {
+  const now = Date.now();
   if (duration === undefined) return undefined;
   if (duration === null) return null;
   const ms = parseDuration(duration);

@@ -19,7 +19,8 @@ import { findMember, findUser } from "../db/users";
 import type { Actor } from "../http/actor";
 import { adminTeams, mayKey, orgTeamIds, outOfReach, ownUserId, reachesAll, reachesOwn } from "../identity/scope";
 import { maskMetadata, sealMetadataLogging } from "../telemetry/tenant-logging";
-import { checkDuration, expiryDate, expiryFrom, generateSchema, parseKeyBody, updateSchema, type KeyFields } from "./key-fields";
+import { checkDuration } from "../identity/fields";
+import { expiryDate, expiryFrom, generateSchema, parseKeyBody, updateSchema, type KeyFields } from "./key-fields";
 
 export const keyRoutes = new Hono<AppEnv>();
 

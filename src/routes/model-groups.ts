@@ -34,7 +34,7 @@ function paramsOf(dep: Deployment, mode: string): string[] {
 }
 
 /** One group, merged over its deployments the way LiteLLM does: the larger limits and prices, summed rpm/tpm, any support, every parameter. */
-export function groupInfo(name: string, deps: readonly Deployment[]): GroupInfo {
+function groupInfo(name: string, deps: readonly Deployment[]): GroupInfo {
   const out: GroupInfo = {
     model_group: name,
     providers: [],

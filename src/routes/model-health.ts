@@ -8,7 +8,7 @@ import { forbidden, GatewayError, modelNotFound } from "../http/errors";
 import { resolveGroup } from "../router/groups";
 
 /** The deployments a `?model=` (a group, an alias, or a name a wildcard group serves) or `?model_id=` names; all without either. */
-export function targeted(c: Context<AppEnv>): Deployment[] {
+function targeted(c: Context<AppEnv>): Deployment[] {
   const config = c.get("config");
   const model = c.req.query("model");
   const id = c.req.query("model_id");

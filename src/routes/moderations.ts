@@ -10,7 +10,7 @@ import { readJson } from "../http/json";
 import { estimateTokens } from "../spend/estimate";
 
 /** A moderation as a model call, for OpenAI-compatible upstreams: the request and the answer pass through. */
-export function moderationsCall(req: ModerationsRequest): ModelCall {
+function moderationsCall(req: ModerationsRequest): ModelCall {
   return {
     route: "moderations",
     request: req,

@@ -15,7 +15,7 @@ import { estimateTokens } from "../spend/estimate";
  * (LiteLLM's way; a provider that bills none counts one per request), else by the tokens the
  * provider reports (per-token costs or the price table), else unpriced.
  */
-export function rerankCall(req: RerankRequest): ModelCall {
+function rerankCall(req: RerankRequest): ModelCall {
   return {
     route: "rerank",
     request: req,

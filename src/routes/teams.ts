@@ -9,7 +9,8 @@ import { readJson } from "../http/json";
 import { requireAuth } from "../http/middleware";
 import { guardOf } from "../limits/guard-client";
 import { teamState, teamSubject } from "../limits/subjects";
-import { checkDuration, parseKeyBody } from "./key-fields";
+import { parseKeyBody } from "./key-fields";
+import { limitRowFields } from "../identity/fields";
 import type { TeamMemberRow } from "../db/schema";
 import { teamMembersOf } from "../db/users";
 import { addMembers, memberSchema, membershipObject } from "../identity/members";
@@ -71,16 +72,9 @@ function teamObject(row: TeamRow, resetAt: number | null = null, members: TeamMe
 }
 
 function rowFields(f: Partial<TeamFields>): Partial<TeamRow> {
-  checkDuration(f.budget_duration, "budget_duration");
-  const out: Partial<TeamRow> = {};
+  const out: Partial<TeamRow> = limitRowFields(f);
   if (f.team_alias !== undefined) out.teamAlias = f.team_alias;
-  if (f.models !== undefined) out.models = f.models ?? [];
-  if (f.max_budget !== undefined) out.maxBudget = f.max_budget;
-  if (f.budget_duration !== undefined) out.budgetDuration = f.budget_duration;
-  if (f.rpm_limit !== undefined) out.rpmLimit = f.rpm_limit;
-  if (f.tpm_limit !== undefined) out.tpmLimit = f.tpm_limit;
   if (f.blocked !== undefined) out.blocked = f.blocked;
-  if (f.metadata !== undefined) out.metadata = f.metadata ?? {};
   if (f.model_aliases !== undefined) out.modelAliases = f.model_aliases;
   if (f.organization_id !== undefined) out.organizationId = f.organization_id;
   return out;

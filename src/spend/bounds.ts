@@ -10,16 +10,16 @@ export const MAX_USER_CHARS = 256;
 export const MAX_TAGS = 20;
 export const MAX_TAG_CHARS = 128;
 /** Names and ids: model, model_group, provider, deployment, team, key. */
-export const MAX_NAME_CHARS = 256;
+const MAX_NAME_CHARS = 256;
 /** Any other string in the metadata. */
-export const MAX_STRING_CHARS = 1000;
+const MAX_STRING_CHARS = 1000;
 /** The stored prompt and answer (`general_settings.store_prompts_in_spend_logs`). */
-export const MAX_STORED_CHARS = 8000;
+const MAX_STORED_CHARS = 8000;
 /** Keys of one object and items of one array in the metadata. */
-export const MAX_ENTRIES = 50;
-export const MAX_DEPTH = 4;
+const MAX_ENTRIES = 50;
+const MAX_DEPTH = 4;
 /** The whole metadata, serialised: past this only the small known fields are kept. */
-export const MAX_METADATA_BYTES = 32 * 1024;
+const MAX_METADATA_BYTES = 32 * 1024;
 
 const MARK = "...[truncated]";
 /** Metadata keys kept when the whole metadata is still over MAX_METADATA_BYTES. */
@@ -89,7 +89,7 @@ const fitsBytes = (v: unknown, max: number) => {
  * length), the stored prompt and answer, and any other value (strings, nesting, entries). Pure;
  * adds `truncated: true` when anything was cut.
  */
-export function boundSpendMetadata(metadata: Record<string, unknown> | null | undefined): Record<string, unknown> {
+function boundSpendMetadata(metadata: Record<string, unknown> | null | undefined): Record<string, unknown> {
   const cut: Cut = { truncated: false };
   const out: Record<string, unknown> = {};
   const src = metadata && typeof metadata === "object" ? metadata : {};

@@ -94,7 +94,7 @@ export async function writeSpend(env: Env, events: SpendEvent[]): Promise<void> 
 }
 
 /** Attempts after which a failing batch is split: what can be written is, the rest is parked. */
-export const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 5;
 
 /** Keeps an event that cannot be written, for GET /spend/dead_letters and its replay. */
 export async function park(env: Env, event: unknown, error: string, attempts: number): Promise<void> {
@@ -174,9 +174,12 @@ async function exportAfterWrite(batch: MessageBatch<SpendMessage>, env: Env, eve
   }
 }
 
+/** How many parked events one replay call takes (oldest first). */
+const REPLAY_LIMIT = 500;
+
 /** Replays parked events through the same idempotent write; what lands leaves the table. */
-export async function replayDeadLetters(env: Env, limit = 500): Promise<{ replayed: number; failed: number }> {
-  const { results } = await env.DB.prepare("SELECT request_id, event FROM spend_dead_letters ORDER BY created_at LIMIT ?").bind(limit).all<{ request_id: string; event: string }>();
+export async function replayDeadLetters(env: Env): Promise<{ replayed: number; failed: number }> {
+  const { results } = await env.DB.prepare("SELECT request_id, event FROM spend_dead_letters ORDER BY created_at LIMIT ?").bind(REPLAY_LIMIT).all<{ request_id: string; event: string }>();
   let replayed = 0;
   let failed = 0;
   for (const row of results) {

@@ -29,7 +29,7 @@ export function priceCall(dep: Deployment, usage: Usage): number | null {
 }
 
 /** What the price table knows of a deployment's model: per-token prices (flat ones only) and the context window. */
-export interface TableEntry {
+interface TableEntry {
   inputPerToken: number | null;
   outputPerToken: number | null;
   contextWindow: number | null;

@@ -12,7 +12,7 @@ const COALESCE_MS = 20;
  */
 export const MAX_MESSAGE_BYTES = 120_000;
 export const MAX_BATCH_BYTES = 240_000;
-export const MAX_BATCH_MESSAGES = 100;
+const MAX_BATCH_MESSAGES = 100;
 
 /** Events kept for the next flush when neither the queue nor D1 took them (beyond this the oldest are dropped, and logged). */
 const MAX_PENDING = 10_000;
@@ -49,7 +49,7 @@ function sized(event: SpendEvent): Sized {
 }
 
 /** Events packed into messages under MAX_MESSAGE_BYTES, and messages into batches under the batch limits. */
-export function packSpend(events: SpendEvent[]): { messages: SpendMessage[]; bytes: number }[] {
+function packSpend(events: SpendEvent[]): { messages: SpendMessage[]; bytes: number }[] {
   const batches: { messages: SpendMessage[]; bytes: number }[] = [];
   let batch: { messages: SpendMessage[]; bytes: number } = { messages: [], bytes: 2 };
   let message: SpendEvent[] = [];

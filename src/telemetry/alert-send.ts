@@ -1,7 +1,7 @@
 import type { TelemetrySettings } from "../config/callbacks";
 import type { Env } from "../env";
 
-export interface Alert {
+interface Alert {
   /** LiteLLM's alert_types name. */
   type: string;
   /** What the alert is about: one alert per type and subject per window. */

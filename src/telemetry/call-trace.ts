@@ -16,14 +16,14 @@ export function parseTraceparent(value: string | undefined | null): { traceId: s
 }
 
 /** OpenTelemetry GenAI operation names for the gateway's routes. */
-export function operationName(route: string): string {
+function operationName(route: string): string {
   if (route === "chat" || route === "messages" || route === "responses") return "chat";
   if (route === "completions") return "text_completion";
   if (route === "embeddings") return "embeddings";
   return "generate_content";
 }
 
-export interface TraceInput {
+interface TraceInput {
   settings: TelemetrySettings;
   /** The key's or team's own sinks for this outcome (team- and key-based logging). */
   tenant?: readonly string[];

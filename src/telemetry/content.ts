@@ -1,7 +1,7 @@
 /** Characters of one message's text an export keeps. */
-export const MAX_MESSAGE_CHARS = 8000;
+const MAX_MESSAGE_CHARS = 8000;
 /** Characters of content one event carries at most (queue messages stay far under 128 KB). */
-export const MAX_CONTENT_CHARS = 32_000;
+const MAX_CONTENT_CHARS = 32_000;
 const MARK = "...[truncated]";
 
 const clip = (text: string): string => (text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) + MARK : text);

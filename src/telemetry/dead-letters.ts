@@ -15,7 +15,7 @@ export async function parkExport(env: Env, message: ExportMessage, error: string
     .run();
 }
 
-export interface ExportDeadLetter {
+interface ExportDeadLetter {
   id: string;
   sink: string;
   events: number;

@@ -21,7 +21,7 @@ export function traceIds(e: SpendEvent): { traceId: string; parentSpanId?: strin
 }
 
 /** The trace a call belongs to: the caller's (traceparent), else the client's metadata.trace_id when it is an OTel trace id, else derived from the request id. */
-export function callTraceId(requestId: string, traceparent: string | undefined, clientTraceId: unknown): string {
+function callTraceId(requestId: string, traceparent: string | undefined, clientTraceId: unknown): string {
   const parent = parseTraceparent(traceparent);
   if (parent) return parent.traceId;
   const clientTrace = typeof clientTraceId === "string" ? clientTraceId.toLowerCase() : undefined;
@@ -30,7 +30,7 @@ export function callTraceId(requestId: string, traceparent: string | undefined, 
 }
 
 /** The span id of a call's i-th upstream attempt (0-based). */
-export const attemptSpanId = (requestId: string, i: number): string => nonZero(fnv1a64(`attempt:${i}:${requestId}`));
+const attemptSpanId = (requestId: string, i: number): string => nonZero(fnv1a64(`attempt:${i}:${requestId}`));
 
 /**
  * The traceparent an upstream attempt is sent with: the call's trace, the attempt's span as the

@@ -3,11 +3,11 @@ import { traceIds } from "./ids";
 
 /** OTLP/JSON attribute values. */
 type AnyValue = { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean } | { arrayValue: { values: AnyValue[] } };
-export interface KeyValue {
+interface KeyValue {
   key: string;
   value: AnyValue;
 }
-export interface OtlpSpan {
+interface OtlpSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
@@ -35,7 +35,7 @@ const PROVIDER_NAMES: Record<string, string> = {
   xai: "x_ai",
   watsonx: "ibm.watsonx.ai",
 };
-export const genAiProvider = (provider: string): string => PROVIDER_NAMES[provider] ?? provider;
+const genAiProvider = (provider: string): string => PROVIDER_NAMES[provider] ?? provider;
 
 function value(v: unknown): AnyValue | undefined {
   if (typeof v === "string") return { stringValue: v };
@@ -49,7 +49,7 @@ function value(v: unknown): AnyValue | undefined {
 }
 
 /** Attributes from a record, skipping undefined, null and empty strings. */
-export function attributes(rec: Record<string, unknown>): KeyValue[] {
+function attributes(rec: Record<string, unknown>): KeyValue[] {
   const out: KeyValue[] = [];
   for (const [key, v] of Object.entries(rec)) {
     if (v === undefined || v === null || v === "") continue;
@@ -67,7 +67,7 @@ const nanos = (ms: number) => `${Math.round(ms)}000000`;
  * upstream attempt ("{operation} {upstream model}"), so retries and fallbacks show. Both are model
  * calls, so both carry gen_ai.* attributes; usage is on the call span only (it is not counted twice).
  */
-export function spansOf(e: SpendEvent): OtlpSpan[] {
+function spansOf(e: SpendEvent): OtlpSpan[] {
   const t = e.trace;
   const op = t?.operation ?? "chat";
   const ids = traceIds(e);

@@ -21,7 +21,7 @@ export function parseSinkId(id: string): { name: string; tenant?: Tenant } {
 }
 
 /** The fields of a caller's key that tenant logging reads. */
-export interface TenantKey {
+interface TenantKey {
   token: string;
   teamId: string | null;
   metadata: Record<string, unknown>;

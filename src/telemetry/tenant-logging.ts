@@ -14,8 +14,8 @@ export interface LoggingEntry {
   callback_vars: Record<string, string>;
 }
 
-export const CALLBACK_TYPES = ["success", "failure", "success_and_failure"] as const;
-export type CallbackType = (typeof CALLBACK_TYPES)[number];
+const CALLBACK_TYPES = ["success", "failure", "success_and_failure"] as const;
+type CallbackType = (typeof CALLBACK_TYPES)[number];
 
 interface VarSpec {
   /** The binding the sink reads this variable as. */
@@ -53,7 +53,7 @@ export const TENANT_VARS = {
     dd_site: { binding: "DD_SITE" },
   },
 } as const satisfies Partial<Record<SinkName, Record<string, VarSpec>>>;
-export type TenantSinkName = keyof typeof TENANT_VARS;
+type TenantSinkName = keyof typeof TENANT_VARS;
 
 /** LiteLLM's other spellings of a variable. */
 const ALIASES: Record<string, string> = { langfuse_secret: "langfuse_secret_key" };
@@ -64,7 +64,7 @@ export const REDACTED = "***REDACTED***";
 const specs = (name: string): Record<string, VarSpec> | undefined => (Object.hasOwn(TENANT_VARS, name) ? (TENANT_VARS as Record<string, Record<string, VarSpec>>)[name] : undefined);
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
-export interface ParseOptions {
+interface ParseOptions {
   /** The field path for errors, e.g. `metadata.logging`. */
   path: string;
   /** The entries stored before: a secret sent as ***REDACTED*** (or left out) keeps its stored value. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MASTER, newKey, withEnv } from "../helpers/gateway";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, resetUpstreams } from "../helpers/upstream";
 
 /** Issue 15: LiteLLM's cache admin routes, /cache/ping, /cache/delete and /cache/flushall. */
 afterEach(() => resetUpstreams());
@@ -13,16 +13,7 @@ const config = (cacheParams: Record<string, unknown>) => ({
 const OFF = { model_list: config({}).model_list };
 
 function answering(): void {
-  fakeUpstream(UPSTREAM, () =>
-    json({
-      id: "c",
-      object: "chat.completion",
-      created: 1,
-      model: "m",
-      choices: [{ index: 0, message: { role: "assistant", content: "a" }, finish_reason: "stop" }],
-      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-    }),
-  );
+  fakeUpstream(UPSTREAM, () => chatAnswer({ content: "a" }));
 }
 
 const on = (cfg: unknown, path: string, init: RequestInit & { key?: string } = {}) => withEnv({ GATEWAY_CONFIG: cfg as unknown as string }, path, init);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, gw, newKey, withEnv } from "../helpers/gateway";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, resetUpstreams } from "../helpers/upstream";
 
 /** Issue 15: what cache hits saved shows in /key/info and the spend reports. */
 afterEach(() => resetUpstreams());
@@ -19,16 +19,7 @@ const CFG = {
 
 describe("cache savings in reports", () => {
   it("a key's hits and what they saved: /key/info, /global/spend/report?group_by=api_key and group_by=model", async () => {
-    fakeUpstream(UPSTREAM, () =>
-      json({
-        id: "c1",
-        object: "chat.completion",
-        created: 1,
-        model: "m",
-        choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
-        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-      }),
-    );
+    fakeUpstream(UPSTREAM, () => chatAnswer({ content: "hi", prompt: 10, completion: 5, id: "c1" }));
     const k = await newKey();
     const body = JSON.stringify({ model: "saver", messages: [{ role: "user", content: `q-${crypto.randomUUID()}` }] });
     const call = () => withEnv({ GATEWAY_CONFIG: CFG as unknown as string }, "/v1/chat/completions", { method: "POST", body, key: k.key });

@@ -5,17 +5,9 @@ import { findAuthKey } from "../../src/db/keys";
 import { db } from "../../src/db/client";
 import { admit } from "../../src/limits/admission";
 import { env, gw, newKey, post } from "../helpers/gateway";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, resetUpstreams } from "../helpers/upstream";
 
-const completion = (prompt = 1, out = 1) =>
-  json({
-    id: "c",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out },
-  });
+const completion = (prompt = 1, out = 1) => chatAnswer({ prompt, completion: out });
 const chat = (key: string, model = "gpt-4o-mini") => post("/v1/chat/completions", { model, messages: [{ role: "user", content: "x" }] }, key);
 
 afterEach(resetUpstreams);

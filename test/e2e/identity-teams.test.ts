@@ -1,16 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { gw, newKey, post } from "../helpers/gateway";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, resetUpstreams } from "../helpers/upstream";
 
-const completion = (prompt = 1000, out = 1000) =>
-  json({
-    id: "c",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out },
-  });
+const completion = (prompt = 1000, out = 1000) => chatAnswer({ prompt, completion: out });
 const chat = (key: string, model = "priced") => post("/v1/chat/completions", { model, messages: [{ role: "user", content: "x" }], max_tokens: 10 }, key);
 
 afterEach(resetUpstreams);

@@ -1,17 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { gw, newKey, post } from "../helpers/gateway";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, resetUpstreams } from "../helpers/upstream";
 
 const MESSAGES = [{ role: "user", content: "x" }];
-const completion = (prompt = 10, out = 10) =>
-  json({
-    id: "c",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out },
-  });
+const completion = (prompt = 10, out = 10) => chatAnswer({ prompt, completion: out });
 const chat = (key: string, model = "gpt-4o-mini", extra: Record<string, unknown> = {}) => post("/v1/chat/completions", { model, messages: MESSAGES, ...extra }, key);
 const newUser = async (fields: Record<string, unknown> = {}) => {
   const res = await post("/user/new", fields);

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { env, gw, newKey, openai, post } from "../helpers/gateway";
-import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, received, resetUpstreams } from "../helpers/upstream";
 import { afterEach } from "vitest";
 
-const ok = () =>
-  json({
-    id: "x",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-  });
+const ok = () => chatAnswer({ id: "x" });
 const chat = (key: string, model = "gpt-4o-mini", headers: Record<string, string> = {}) =>
   gw("/v1/chat/completions", { method: "POST", key: null, headers: { authorization: `Bearer ${key}`, ...headers }, body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }) });
 

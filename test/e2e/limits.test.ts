@@ -1,19 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { env, eventually, gw, newKey, post, withEnv } from "../helpers/gateway";
-import { fakeUpstream, json, received, resetUpstreams, sse } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, received, resetUpstreams, sse } from "../helpers/upstream";
 
 // The test config's "priced" model: $0.000001 per prompt token, $0.000002 per completion token.
 const MESSAGES = [{ role: "user", content: "x" }];
 const PROMPT_ESTIMATE = Math.ceil(JSON.stringify(MESSAGES).length / 4); // 8 tokens
-const completion = (prompt: number, out: number) =>
-  json({
-    id: "c",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out },
-  });
+const completion = (prompt: number, out: number) => chatAnswer({ prompt, completion: out });
 const chat = (key: string, extra: Record<string, unknown> = {}, model = "priced") => post("/v1/chat/completions", { model, messages: MESSAGES, ...extra }, key);
 const settleTick = () => new Promise((r) => setTimeout(r, 30));
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import type { SpendEvent, SpendMessage } from "../../src/spend/event";
 import { env, eventually, gw, newKey, withEnv } from "../helpers/gateway";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
 
 const dep = (name: string, host: string) => `
   - model_name: ${name}
@@ -22,15 +22,7 @@ router_settings:
 litellm_settings:
   callbacks: [prometheus]
 `;
-const answer = () =>
-  json({
-    id: "c",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-  });
+const answer = () => chatAnswer({ prompt: 10, completion: 5 });
 const call = (model: string, key?: string, extra: Record<string, unknown> = {}) =>
   withEnv({ GATEWAY_CONFIG: CONFIG }, "/v1/chat/completions", { method: "POST", key, body: JSON.stringify({ model, messages: [{ role: "user", content: "x" }], user: "end-user-7", ...extra }) });
 

@@ -1,16 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { env, eventually, gw, newKey, openai, post, withEnv } from "../helpers/gateway";
-import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, received, resetUpstreams } from "../helpers/upstream";
 
-const ok = (content: string) => () =>
-  json({
-    id: "x",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-  });
+const ok = (content: string) => () => chatAnswer({ content, id: "x" });
 
 afterEach(resetUpstreams);
 

@@ -6,7 +6,7 @@ import { backoffSeconds } from "../../src/telemetry/export-consumer";
 import type { ExportMessage } from "../../src/telemetry/export-message";
 import { env, eventually, gw, newKey, post, withEnv } from "../helpers/gateway";
 import { at, fakeSinks, SINK_URLS, spansAt } from "../helpers/sinks";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
 
 const CONFIG = (callbacks: string) => `
 model_list:
@@ -20,15 +20,7 @@ model_list:
 litellm_settings:
   callbacks: [${callbacks}]
 `;
-const answer = () =>
-  json({
-    id: "c",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-  });
+const answer = () => chatAnswer();
 const call = (callbacks: string) =>
   withEnv({ GATEWAY_CONFIG: CONFIG(callbacks) }, "/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "traced", messages: [{ role: "user", content: "x" }] }) });
 

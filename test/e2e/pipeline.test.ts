@@ -11,19 +11,11 @@ import type { SpendEvent } from "../../src/spend/event";
 import { guardOf, setGuardTimeout } from "../../src/limits/guard-client";
 import { keyState, keySubject } from "../../src/limits/subjects";
 import { env, newKey } from "../helpers/gateway";
-import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
 
 afterEach(() => resetUpstreams());
 
-const completion = () =>
-  json({
-    id: "c1",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "from upstream" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-  });
+const completion = () => chatAnswer({ content: "from upstream", prompt: 3, completion: 2, id: "c1" });
 
 /** A call context with no HTTP request around it, as a batch line runs. */
 async function context(principal: Principal, hooks?: CallHooks): Promise<{ cx: CallContext; settle: () => Promise<void> }> {

@@ -1,16 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { newKey, openai, post } from "../helpers/gateway";
-import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, received, resetUpstreams } from "../helpers/upstream";
 
-const ok = () =>
-  json({
-    id: "x",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-  });
+const ok = () => chatAnswer({ id: "x" });
 
 afterEach(resetUpstreams);
 

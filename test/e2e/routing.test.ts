@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, gw, openaiWith, withEnv } from "../helpers/gateway";
-import { chunked, fakeUpstream, json, received, resetUpstreams, sse } from "../helpers/upstream";
+import { chatAnswer, chunked, fakeUpstream, json, received, resetUpstreams, sse } from "../helpers/upstream";
 
 const dep = (name: string, host: string, extra = "") => `
   - model_name: ${name}
@@ -40,15 +40,7 @@ const ask = (model: string, extra: Record<string, unknown> = {}) =>
     .chat.completions.create({ model, messages: [{ role: "user", content: "x" }], ...extra } as never)
     .withResponse();
 
-const answerFrom = (host: string) => () =>
-  json({
-    id: host,
-    object: "chat.completion",
-    created: 1,
-    model: host,
-    choices: [{ index: 0, message: { role: "assistant", content: host }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-  });
+const answerFrom = (host: string) => () => chatAnswer({ content: host, id: host, model: host });
 const fail =
   (status: number, headers: Record<string, string> = {}) =>
   () =>
@@ -279,15 +271,7 @@ router_settings:
     expect(received).toHaveLength(4);
 
     // tok1 spends 12 tokens of its 10-token tpm on its first call, and is skipped afterwards.
-    const big = () =>
-      json({
-        id: "t",
-        object: "chat.completion",
-        created: 1,
-        model: "m",
-        choices: [{ index: 0, message: { role: "assistant", content: "t" }, finish_reason: "stop" }],
-        usage: { prompt_tokens: 6, completion_tokens: 6, total_tokens: 12 },
-      });
+    const big = () => chatAnswer({ content: "t", prompt: 6, completion: 6, id: "t" });
     fakeUpstream("https://tok1.test/v1", big);
     fakeUpstream("https://tok2.test/v1", big);
     received.length = 0;

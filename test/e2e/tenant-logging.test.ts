@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { env, eventually, gw, newKey, post, withEnv } from "../helpers/gateway";
 import { at, fakeSinks, SINK_URLS } from "../helpers/sinks";
-import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
 
 // No callback of the gateway's own: only the keys' and teams' metadata.logging export anything.
 const CONFIG = `
@@ -19,15 +19,7 @@ const TENANT_HOOK = "https://tenant-hook.test/ingest";
 const LF_SECRET = "sk-lf-tenant-a-very-secret";
 const HOOK_SECRET = "Bearer team-hook-secret-42";
 
-const answer = () =>
-  json({
-    id: "chatcmpl-t",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-  });
+const answer = () => chatAnswer({ id: "chatcmpl-t" });
 const call = async (key: string) => {
   const res = await withEnv({ GATEWAY_CONFIG: CONFIG }, "/v1/chat/completions", { method: "POST", key, body: JSON.stringify({ model: "tenant-traced", messages: [{ role: "user", content: "x" }] }) });
   expect(res.status).toBe(200);

@@ -4,7 +4,7 @@ import { findAuthKey } from "../../src/db/keys";
 import type { KeyRow } from "../../src/db/schema";
 import { cacheKey, cachedKey, forgetKey, MISS_TTL_MS } from "../../src/limits/key-cache";
 import { env, newKey, post } from "../helpers/gateway";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, resetUpstreams } from "../helpers/upstream";
 
 const row = (token: string) => ({ token, teamId: null }) as unknown as KeyRow;
 
@@ -35,16 +35,7 @@ describe("the key cache under random-key spraying", () => {
 
 describe("a key cached by another isolate before /key/update", () => {
   it("is reloaded when its guard knows a newer version: the new team's limits apply, not the old team's", async () => {
-    fakeUpstream("https://api.openai.test/v1", () =>
-      json({
-        id: "x",
-        object: "chat.completion",
-        created: 1,
-        model: "m",
-        choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-      }),
-    );
+    fakeUpstream("https://api.openai.test/v1", () => chatAnswer({ id: "x" }));
     const t1 = await (await post("/team/new", { rpm_limit: 1 })).json<{ team_id: string }>();
     const t2 = await (await post("/team/new", {})).json<{ team_id: string }>();
     const k = await newKey({ team_id: t1.team_id });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, gw, newKey } from "../helpers/gateway";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
 
 /**
  * Issue 11, defect 9: a call's budget reservation covers what it can cost: `n` completions, every
@@ -32,19 +32,11 @@ async function reservedWhileInFlight(key: { key: string; token: string }, send: 
   return reserved;
 }
 
-const chatAnswer = () =>
-  json({
-    id: "chatcmpl-n",
-    object: "chat.completion",
-    created: 1,
-    model: "house-model",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-  });
+const houseAnswer = () => chatAnswer({ id: "chatcmpl-n", model: "house-model" });
 
 describe("reservations cover the whole call", () => {
   it("reserves for every one of n completions", async () => {
-    const release = held("https://api.openai.test/v1/chat", chatAnswer);
+    const release = held("https://api.openai.test/v1/chat", houseAnswer);
     const k = await newKey({ max_budget: 100 });
     // priced: $2 per million output tokens; 1,000 tokens x 5 completions = $0.01 (+ the prompt's few tokens).
     const reserved = await reservedWhileInFlight(

@@ -3,7 +3,7 @@ import { healthCheckerOf, runBackgroundChecks } from "../../src/gateway/health-c
 import { forgetHealthSync } from "../../src/gateway/health-sync";
 import { isolateHealth } from "../../src/router/health";
 import { env, eventually, withEnv } from "../helpers/gateway";
-import { fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, json, received, resetUpstreams } from "../helpers/upstream";
 import { runInDurableObject } from "cloudflare:test";
 
 const CONFIG = `
@@ -20,15 +20,7 @@ model_list:
 router_settings: {cooldown_time: 600}
 `;
 
-const answer = () =>
-  json({
-    id: "chatcmpl-1",
-    object: "chat.completion",
-    created: 1,
-    model: "gpt-4o-mini",
-    choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-  });
+const answer = () => chatAnswer({ content: "hi", id: "chatcmpl-1", model: "gpt-4o-mini" });
 const call = (model = "sc-chat") => withEnv({ GATEWAY_CONFIG: CONFIG }, "/v1/chat/completions", { method: "POST", body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }) });
 const shared = () => healthCheckerOf(env).shared(false);
 const hostsHit = () => received.map((r) => new URL(r.url).host);

@@ -68,6 +68,29 @@ export function resetUpstreams(): void {
 export const json = (value: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json", ...headers } });
 
+/** A fake upstream's OpenAI chat completion: one assistant message that stopped, and its usage (total = prompt + completion). */
+export const chatAnswer = ({
+  content = "ok",
+  prompt = 1,
+  completion = 1,
+  id = "c",
+  model = "m",
+}: {
+  content?: string;
+  prompt?: number;
+  completion?: number;
+  id?: string;
+  model?: string;
+} = {}): Response =>
+  json({
+    id,
+    object: "chat.completion",
+    created: 1,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+  });
+
 /** A streamed response whose body is `parts`, each sent as its own chunk. */
 export function chunked(parts: Array<string | Uint8Array>, contentType = "text/event-stream", opts: { failAfter?: boolean } = {}): Response {
   const enc = new TextEncoder();

@@ -1,7 +1,7 @@
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK, type JWTPayload } from "jose";
 import { stringify } from "yaml";
 import { env, withEnv } from "../helpers/gateway";
-import { fakeUpstream, json } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, json } from "../helpers/upstream";
 
 export const ISS = "https://idp.test/realms/acme";
 export const AUD = "switchyard";
@@ -56,15 +56,7 @@ export const jwtConfig = (jwtauth: Record<string, unknown>, general: Record<stri
 
 export const jwtEnv = (config: string, extra: Record<string, unknown> = {}) => ({ GATEWAY_CONFIG: config, JWT_PUBLIC_KEY_URL: JWKS_URL, JWT_AUDIENCE: AUD, ...extra });
 
-export const completion = () =>
-  json({
-    id: "c",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-  });
+export const completion = () => chatAnswer({ prompt: 3, completion: 2 });
 
 /** A chat call through the app run with `bindings`, authenticated with `key`. */
 export const chatWith = (bindings: Record<string, unknown>, key: string, body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>

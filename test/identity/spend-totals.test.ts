@@ -1,22 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, gw, newKey, post } from "../helpers/gateway";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, resetUpstreams } from "../helpers/upstream";
 
 /** Issue 12: the spend totals of internal users, organizations and end users follow their calls (D1, by the spend consumer). */
 afterEach(resetUpstreams);
 
 describe("spend totals beyond keys and teams", () => {
   it("a call adds its cost to its key's user, its team's organization and its end user", async () => {
-    fakeUpstream("https://api.openai.test/v1", () =>
-      json({
-        id: "c",
-        object: "chat.completion",
-        created: 1,
-        model: "m",
-        choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-        usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150 },
-      }),
-    );
+    fakeUpstream("https://api.openai.test/v1", () => chatAnswer({ prompt: 100, completion: 50 }));
     const tag = crypto.randomUUID().slice(0, 8);
     expect((await post("/user/new", { user_id: `u-${tag}`, auto_create_key: false })).status).toBe(200);
     expect((await post("/organization/new", { organization_id: `o-${tag}` })).status).toBe(200);

@@ -4,17 +4,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CSRF_COOKIE, SESSION_COOKIE } from "../../src/http/session";
 import { eventually, gw, MASTER, newKey, post, withEnv } from "../helpers/gateway";
-import { fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
+import { chatAnswer, fakeUpstream, json, resetUpstreams } from "../helpers/upstream";
 
-const completion = () =>
-  json({
-    id: "c",
-    object: "chat.completion",
-    created: 1,
-    model: "m",
-    choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-    usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 },
-  });
+const completion = () => chatAnswer({ prompt: 1000, completion: 500 });
 
 const chat = (key: string, extra: Record<string, unknown> = {}) => post("/v1/chat/completions", { model: "priced", messages: [{ role: "user", content: "hi" }], ...extra }, key);
 

@@ -50,7 +50,7 @@ function rewritten(source: ReadableStream<Uint8Array>, api: UpstreamBatchApi): R
   });
 }
 
-export interface NativeCreate {
+interface NativeCreate {
   endpoint: string;
   completionWindow: string;
   metadata: Record<string, string> | null;

@@ -1,6 +1,6 @@
 /** OpenAI's batch statuses: those a batch moves on from, and those it ends in. */
 export const OPEN_STATUSES = ["validating", "in_progress", "finalizing", "cancelling"] as const;
-export const FINAL_STATUSES = ["completed", "failed", "expired", "cancelled"] as const;
+const FINAL_STATUSES = ["completed", "failed", "expired", "cancelled"] as const;
 
 const KNOWN: readonly string[] = [...OPEN_STATUSES, ...FINAL_STATUSES];
 

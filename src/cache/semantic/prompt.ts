@@ -9,7 +9,7 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The body fields that make up the prompt of each route: the rest of the body partitions the index. */
-export const PROMPT_FIELDS: Record<string, readonly string[]> = {
+const PROMPT_FIELDS: Record<string, readonly string[]> = {
   chat: ["messages"],
   completions: ["prompt"],
   responses: ["input", "instructions"],

@@ -47,7 +47,7 @@ function blockChars(b: unknown): { chars: number; images: number } {
   }
 }
 
-export interface CountInput {
+interface CountInput {
   system?: unknown;
   messages: ReadonlyArray<{ content: unknown }>;
   tools?: readonly unknown[];

@@ -65,7 +65,7 @@ export function anthropicErrorType(type: string | null | undefined, code: string
 }
 
 /** The Anthropic error body of a gateway error. */
-export function anthropicErrorBody(err: GatewayError): { type: "error"; error: { type: string; message: string } } {
+function anthropicErrorBody(err: GatewayError): { type: "error"; error: { type: string; message: string } } {
   return { type: "error", error: { type: anthropicErrorType(err.type, err.code, err.status), message: err.message } };
 }
 

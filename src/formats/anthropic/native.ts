@@ -1,12 +1,11 @@
 import { withoutGatewayFields } from "../../api/controls";
 import type { Deployment } from "../../config/deployment";
-import { upstreamUnreadable } from "../../http/errors";
-import { IncompleteStream, type StreamTranslator } from "../../http/sse";
+import { upstreamJson, upstreamUnreadable } from "../../http/errors";
+import { IncompleteStream, type StreamTranslator, sseTap } from "../../http/sse";
 import { ANTHROPIC_VERSION, messagesUrl } from "../../providers/anthropic/request";
 import { anthropicUsage } from "../../providers/anthropic/response";
 import type { AnthropicUsage } from "../../providers/anthropic/types";
 import type { TranslatedResponse, Usage } from "../../providers/types";
-import { createParser } from "eventsource-parser";
 
 /**
  * The native path for `anthropic/` deployments: the client's Messages request goes to Anthropic
@@ -32,19 +31,14 @@ export function nativeRequest(body: Json, dep: Deployment, client: Headers, path
 
 /** A full answer: passed on as it came, with its usage read for pricing. */
 export function nativeResponse(text: string): TranslatedResponse {
-  let parsed: { content?: unknown; usage?: AnthropicUsage };
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed: { content?: unknown; usage?: AnthropicUsage } = upstreamJson(text);
   if (!parsed || !Array.isArray(parsed.content)) throw upstreamUnreadable("The upstream answer has no 'content'.");
   return { json: text, usage: anthropicUsage(parsed.usage) };
 }
 
 const USAGE_KEYS = ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const;
 
-export interface NativeStreamHooks {
+interface NativeStreamHooks {
   usage(u: Usage): void;
   /** The upstream sent an `error` event (passed on to the client as it came). */
   failed(): void;
@@ -60,7 +54,6 @@ export interface NativeStreamHooks {
  * error event.
  */
 export function nativeStreamTranslator(hooks: NativeStreamHooks): StreamTranslator {
-  const decoder = new TextDecoder();
   const usage: AnthropicUsage = {};
   let stopped = false;
   let failed = false;
@@ -73,8 +66,8 @@ export function nativeStreamTranslator(hooks: NativeStreamHooks): StreamTranslat
     const u2 = anthropicUsage(usage);
     if (u2) hooks.usage(u2);
   };
-  const parser = createParser({
-    onEvent(e) {
+  return sseTap(
+    (e) => {
       if (hooks.text && e.event === "content_block_delta") {
         try {
           const delta = (JSON.parse(e.data) as { delta?: { type?: unknown; text?: unknown } }).delta;
@@ -99,16 +92,8 @@ export function nativeStreamTranslator(hooks: NativeStreamHooks): StreamTranslat
         }
       }
     },
-  });
-  return {
-    chunk(bytes) {
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      return bytes;
-    },
-    end() {
-      parser.feed(decoder.decode() + "\n\n");
+    () => {
       if (!stopped && !failed) throw new IncompleteStream("", upstreamUnreadable("The upstream stream ended before it was complete (no message_stop)."));
-      return null;
     },
-  };
+  );
 }

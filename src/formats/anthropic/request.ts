@@ -159,7 +159,7 @@ function reasoningEffort(req: MessagesRequest): Effort | undefined {
   return "medium"; // adaptive: the model decides; medium is OpenAI's default
 }
 
-export interface TranslateOptions {
+interface TranslateOptions {
   /** Drop what has no equivalent (server tools) instead of refusing it. */
   dropParams: boolean;
 }

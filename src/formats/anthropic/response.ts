@@ -1,11 +1,11 @@
-import { upstreamUnreadable } from "../../http/errors";
+import { firstChoice } from "../openai-answer";
 import type { Usage } from "../../providers/types";
 
 /** Anthropic's answer to a Messages request, built from the internal (OpenAI-shaped) answer. */
 
 type Json = Record<string, unknown>;
 
-export interface AnthropicUsageOut {
+interface AnthropicUsageOut {
   input_tokens: number;
   output_tokens: number;
   cache_read_input_tokens: number;
@@ -31,7 +31,7 @@ export function anthropicUsageOf(u: Usage | null): AnthropicUsageOut {
   };
 }
 
-export interface StopInfo {
+interface StopInfo {
   stop_reason: string;
   stop_sequence: string | null;
 }
@@ -57,7 +57,7 @@ export function stopInfo(finish: unknown, matched: unknown, stopSequences: reado
 }
 
 /** A tool call's JSON arguments as the tool_use `input` object ({} when they are not an object). */
-export function toolInput(args: unknown): Json {
+function toolInput(args: unknown): Json {
   if (typeof args !== "string" || !args) return {};
   try {
     const v = JSON.parse(args) as unknown;
@@ -76,14 +76,7 @@ export interface MessageContext {
 
 /** The Anthropic message JSON text for an OpenAI chat.completion JSON text and its usage. */
 export function toAnthropicMessage(openaiJson: string, usage: Usage | null, ctx: MessageContext): string {
-  let parsed: { choices?: Array<{ message?: Json; finish_reason?: unknown; stop_reason?: unknown }> };
-  try {
-    parsed = JSON.parse(openaiJson);
-  } catch {
-    throw upstreamUnreadable("The upstream answer is not JSON.");
-  }
-  const choice = parsed?.choices?.[0];
-  if (!choice?.message) throw upstreamUnreadable("The upstream answer has no message.");
+  const choice = firstChoice(openaiJson);
   const msg = choice.message;
   const content: Json[] = [];
 

@@ -1,3 +1,4 @@
+import { chatChunkOf } from "../openai-answer";
 import { upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, type StreamTranslator } from "../../http/sse";
 import { sseTranslator } from "../../providers/shared/sse-translator";
@@ -9,7 +10,7 @@ import { anthropicUsageOf, messageId, stopInfo, type MessageContext } from "./re
 type Json = Record<string, unknown>;
 type Kind = "text" | "thinking" | "tool";
 
-export interface StreamContext extends MessageContext {
+interface StreamContext extends MessageContext {
   /** Input tokens estimated from the request, for `message_start` (the real count comes in `message_delta`). */
   inputEstimate: number;
   /** The usage the adapter reported (it knows cache writes, which OpenAI's usage JSON does not carry). */
@@ -103,15 +104,9 @@ export function anthropicStreamTranslator(ctx: StreamContext): StreamTranslator 
   return sseTranslator(
     (e) => {
       if (finished) return;
-      const data = e.data.trim();
-      if (data === "[DONE]") return end();
-      let chunk: unknown;
-      try {
-        chunk = JSON.parse(data);
-      } catch {
-        return;
-      }
-      if (!isObject(chunk)) return;
+      const chunk = chatChunkOf(e);
+      if (chunk === "done") return end();
+      if (!chunk) return;
       if (isObject(chunk.error)) {
         finished = true;
         const err = chunk.error;

@@ -28,7 +28,7 @@ function statusName(status: number): string {
 }
 
 /** Google's error body `{"error": {"code", "message", "status"}}` of a gateway error. */
-export const googleErrorBody = (err: GatewayError) => ({ error: { code: err.status, message: err.message, status: statusName(err.status) } });
+const googleErrorBody = (err: GatewayError) => ({ error: { code: err.status, message: err.message, status: statusName(err.status) } });
 
 export function googleErrorResponse(err: GatewayError): Response {
   const headers = new Headers({ "content-type": "application/json" });

@@ -1,7 +1,6 @@
-import { createParser } from "eventsource-parser";
 import type { Deployment } from "../../config/deployment";
-import { invalidRequest, upstreamUnreadable } from "../../http/errors";
-import type { StreamTranslator } from "../../http/sse";
+import { invalidRequest, upstreamJson, upstreamUnreadable } from "../../http/errors";
+import { type StreamTranslator, sseTap } from "../../http/sse";
 import { gcsBuckets } from "../../providers/gemini/index";
 import { geminiUsage } from "../../providers/gemini/response";
 import type { UsageMetadata } from "../../providers/gemini/types";
@@ -44,12 +43,7 @@ export function checkNativeBody(body: Json, dep: Deployment): void {
  * else from the estimated input.
  */
 export function nativeGoogleAnswer(text: string, method: GoogleMethod, estimatedInput: number): TranslatedResponse {
-  let parsed: Json;
-  try {
-    parsed = JSON.parse(text) as Json;
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed: Json = upstreamJson(text);
   if (!parsed || typeof parsed !== "object") throw upstreamUnreadable("The upstream answer is not a JSON object.");
   if (method === "countTokens") return { json: text, usage: null, cost: 0 };
   const usage = geminiUsage(parsed.usageMetadata as UsageMetadata | undefined);
@@ -65,34 +59,21 @@ export function nativeGoogleAnswer(text: string, method: GoogleMethod, estimated
  * and the answer's own `responseId` (every chunk carries it; the first one is kept).
  */
 export function googleStreamTranslator(hooks: { usage(u: Usage): void; failed(): void; id?(id: string): void }): StreamTranslator {
-  const decoder = new TextDecoder();
   let idSeen = !hooks.id;
-  const parser = createParser({
-    onEvent(e) {
-      const wantId = !idSeen && e.data.includes('"responseId"');
-      if (!wantId && !e.data.includes('"usageMetadata"') && !e.data.includes('"error"')) return;
-      try {
-        const data = JSON.parse(e.data) as { usageMetadata?: UsageMetadata; error?: unknown; responseId?: unknown };
-        if (wantId && typeof data.responseId === "string" && data.responseId) {
-          idSeen = true;
-          hooks.id?.(data.responseId.slice(0, 256));
-        }
-        if (data.error) hooks.failed();
-        const u = geminiUsage(data.usageMetadata);
-        if (u) hooks.usage(u);
-      } catch {
-        /* passed on as it came */
+  return sseTap((e) => {
+    const wantId = !idSeen && e.data.includes('"responseId"');
+    if (!wantId && !e.data.includes('"usageMetadata"') && !e.data.includes('"error"')) return;
+    try {
+      const data = JSON.parse(e.data) as { usageMetadata?: UsageMetadata; error?: unknown; responseId?: unknown };
+      if (wantId && typeof data.responseId === "string" && data.responseId) {
+        idSeen = true;
+        hooks.id?.(data.responseId.slice(0, 256));
       }
-    },
+      if (data.error) hooks.failed();
+      const u = geminiUsage(data.usageMetadata);
+      if (u) hooks.usage(u);
+    } catch {
+      /* passed on as it came */
+    }
   });
-  return {
-    chunk(bytes) {
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      return bytes;
-    },
-    end() {
-      parser.feed(`${decoder.decode()}\n\n`);
-      return null;
-    },
-  };
 }

@@ -1,8 +1,7 @@
-import { createParser } from "eventsource-parser";
 import { withoutGatewayFields } from "../../api/controls";
 import type { Deployment } from "../../config/deployment";
-import { type GatewayError, upstreamUnreadable } from "../../http/errors";
-import { IncompleteStream, type StreamTranslator } from "../../http/sse";
+import { type GatewayError, upstreamJson, upstreamUnreadable } from "../../http/errors";
+import { IncompleteStream, type StreamTranslator, sseTap } from "../../http/sse";
 import { compatBaseUrl, compatHeaders } from "../../providers/openai-compat/adapter";
 import { COMPAT_PROVIDERS } from "../../providers/openai-compat/table";
 import type { TranslatedResponse, Usage } from "../../providers/types";
@@ -23,12 +22,7 @@ export function nativeRequest(body: Json, dep: Deployment): Request {
 }
 
 export function nativeResponse(text: string): TranslatedResponse {
-  let parsed: { output?: unknown; usage?: unknown };
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed: { output?: unknown; usage?: unknown } = upstreamJson(text);
   if (!parsed || !Array.isArray(parsed.output)) throw upstreamUnreadable("The upstream's response has no 'output'.");
   return { json: text, usage: openaiUsage(parsed.usage) };
 }
@@ -50,10 +44,9 @@ export function nativeStreamTranslator(hooks: {
   /** The answer's text (`response.output_text.delta`); only given when the call's content is exported. */
   text?(fragment: string): void;
 }): StreamTranslator {
-  const decoder = new TextDecoder();
   let ended = false;
-  const parser = createParser({
-    onEvent(e) {
+  return sseTap(
+    (e) => {
       const type = e.event ?? "";
       if (type === "error") {
         ended = true;
@@ -88,16 +81,8 @@ export function nativeStreamTranslator(hooks: {
         /* passed on as it came */
       }
     },
-  });
-  return {
-    chunk(bytes) {
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      return bytes;
-    },
-    end() {
-      parser.feed(decoder.decode() + "\n\n");
+    () => {
       if (!ended) throw new IncompleteStream("", upstreamUnreadable("The upstream stream ended before it was complete (no response.completed)."));
-      return null;
     },
-  };
+  );
 }

@@ -1,4 +1,4 @@
-import { upstreamUnreadable } from "../../http/errors";
+import { firstChoice } from "../openai-answer";
 import type { Usage } from "../../providers/types";
 import type { ResponsesRequest } from "./schema";
 
@@ -18,7 +18,7 @@ export const responseId = (ctx: ResponseContext) => `resp_${compact(ctx.requestI
 export const itemId = (ctx: ResponseContext, kind: "msg" | "fc" | "rs", n: number) => `${kind}_${compact(ctx.requestId)}${n ? `_${n}` : ""}`;
 
 /** Usage in the Responses API's terms. */
-export function responsesUsage(u: Usage | null): Json | null {
+function responsesUsage(u: Usage | null): Json | null {
   if (!u) return null;
   return {
     input_tokens: u.prompt_tokens,
@@ -30,14 +30,14 @@ export function responsesUsage(u: Usage | null): Json | null {
 }
 
 /** The response object around `output`: the request's settings echoed, as OpenAI does. */
-export function responseObject(ctx: ResponseContext, status: string, output: Json[], usage: Usage | null, incomplete: string | null = null, error: Json | null = null): Json {
+export function responseObject(ctx: ResponseContext, status: string, output: Json[], usage: Usage | null, incomplete: string | null = null): Json {
   const req = ctx.req;
   return {
     id: responseId(ctx),
     object: "response",
     created_at: ctx.created,
     status,
-    error,
+    error: null,
     incomplete_details: incomplete ? { reason: incomplete } : null,
     instructions: req.instructions ?? null,
     max_output_tokens: req.max_output_tokens ?? null,
@@ -87,14 +87,7 @@ export function incompleteReason(finish: unknown): string | null {
 
 /** The Responses JSON text for an OpenAI chat.completion JSON text and its usage. */
 export function toResponse(openaiJson: string, usage: Usage | null, ctx: ResponseContext): string {
-  let parsed: { choices?: Array<{ message?: Json; finish_reason?: unknown }> };
-  try {
-    parsed = JSON.parse(openaiJson);
-  } catch {
-    throw upstreamUnreadable("The upstream answer is not JSON.");
-  }
-  const choice = parsed?.choices?.[0];
-  if (!choice?.message) throw upstreamUnreadable("The upstream answer has no message.");
+  const choice = firstChoice(openaiJson);
   const msg = choice.message;
   const output: Json[] = [];
   const reasoning = typeof msg.reasoning_content === "string" ? msg.reasoning_content : "";

@@ -15,7 +15,7 @@ const functionTool = z.looseObject({
 const toolChoice = z.union([z.enum(["none", "auto", "required"]), z.looseObject({ type: z.string(), name: z.optional(z.string()) })]);
 
 /** OpenAI's Responses request (what the chat bridge reads; the native path passes the body on). */
-export const responsesRequestSchema = z.looseObject({
+const responsesRequestSchema = z.looseObject({
   model: z.string().check(z.minLength(1, "model is required")),
   input: z.union([z.string(), z.array(item)]),
   instructions: z.optional(z.nullable(z.string())),

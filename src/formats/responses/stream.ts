@@ -1,3 +1,4 @@
+import { chatChunkOf } from "../openai-answer";
 import { upstreamUnreadable, type GatewayError } from "../../http/errors";
 import { IncompleteStream, type StreamTranslator } from "../../http/sse";
 import { sseTranslator } from "../../providers/shared/sse-translator";
@@ -18,7 +19,7 @@ interface Item {
   done: boolean;
 }
 
-export interface ResponsesStream {
+interface ResponsesStream {
   translator: StreamTranslator;
   /** The error event that ends a failed stream (for translateStream). */
   formatError(err: GatewayError): string;
@@ -124,15 +125,9 @@ export function responsesStream(ctx: ResponseContext, usageOf: () => Usage | nul
   const translator = sseTranslator(
     (e) => {
       if (finished) return;
-      const data = e.data.trim();
-      if (data === "[DONE]") return end();
-      let chunk: unknown;
-      try {
-        chunk = JSON.parse(data);
-      } catch {
-        return;
-      }
-      if (!isObject(chunk)) return;
+      const chunk = chatChunkOf(e);
+      if (chunk === "done") return end();
+      if (!chunk) return;
       if (isObject(chunk.error)) {
         finished = true;
         const err = chunk.error;

@@ -11,7 +11,8 @@ const TTL_MS = 30_000;
 const MAX = 1000;
 const entries = new Map<string, { resolution: JwtResolution; until: number; settings: JwtSettings }>();
 
-export function cachedPrincipal(id: string, settings: JwtSettings, now = Date.now()): JwtResolution | undefined {
+export function cachedPrincipal(id: string, settings: JwtSettings): JwtResolution | undefined {
+  const now = Date.now();
   const e = entries.get(id);
   if (!e) return undefined;
   if (e.until <= now || e.settings !== settings) {
@@ -21,7 +22,8 @@ export function cachedPrincipal(id: string, settings: JwtSettings, now = Date.no
   return e.resolution;
 }
 
-export function cachePrincipal(id: string, settings: JwtSettings, resolution: JwtResolution, now = Date.now()): void {
+export function cachePrincipal(id: string, settings: JwtSettings, resolution: JwtResolution): void {
+  const now = Date.now();
   if (entries.size >= MAX) entries.delete(entries.keys().next().value!);
   entries.set(id, { resolution, settings, until: Math.min(now + TTL_MS, resolution.exp) });
 }

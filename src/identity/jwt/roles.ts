@@ -5,7 +5,7 @@ import type { Role } from "../../http/roles";
 import { claim } from "./claims";
 
 /** The roles a claim holds: one string, or a list of them (Keycloak's `resource_access.<client>.roles`, Entra's `roles`). */
-export function tokenRoles(payload: JWTPayload, field: string | undefined): string[] {
+function tokenRoles(payload: JWTPayload, field: string | undefined): string[] {
   if (!field) return [];
   const v = claim(payload, field);
   if (typeof v === "string" && v) return [v];

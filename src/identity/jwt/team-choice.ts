@@ -7,7 +7,7 @@ import { modelsOf } from "../../limits/subjects";
 import { accessGroupsOf, resolveGroup } from "../../router/groups";
 
 /** Whether the team's model list (its model_aliases and access groups included) lets it call `model`. */
-export function teamMayCall(team: TeamRow, model: string, config: ResolvedConfig): boolean {
+function teamMayCall(team: TeamRow, model: string, config: ResolvedConfig): boolean {
   const target = team.modelAliases?.[model] ?? model;
   const groups = accessGroupsOf(resolveGroup(config, target)?.deployments ?? []);
   return modelAllowed(modelsOf(team.models), target, groups, target === model ? undefined : model);

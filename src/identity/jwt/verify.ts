@@ -4,9 +4,9 @@ import { unauthorized } from "../../http/errors";
 import { keySet, type KeySet, refetchForKid } from "./jwks";
 
 /** Public-key algorithms only: never `none`, never HS* (a public key must not become an HMAC secret). */
-export const JWT_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+const JWT_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 /** Clock skew tolerated on exp / nbf / iat, in seconds. */
-export const JWT_LEEWAY_S = 30;
+const JWT_LEEWAY_S = 30;
 
 /** Looks like a compact JWS (three base64url parts, a JSON header): such a token is never looked up as a virtual key. */
 export const looksLikeJwt = (token: string): boolean => /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);

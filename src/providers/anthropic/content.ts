@@ -2,7 +2,7 @@ import { invalidRequest } from "../../http/errors";
 import { parseDataUrl } from "../shared/images";
 import type { CacheControl, DocumentBlock, ImageBlock, TextBlock } from "./types";
 
-export type InputBlock = TextBlock | ImageBlock | DocumentBlock;
+type InputBlock = TextBlock | ImageBlock | DocumentBlock;
 
 /** The image types the Messages API takes. */
 const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
@@ -22,7 +22,7 @@ function withCache<T extends InputBlock>(block: T, part: Part): T {
 }
 
 /** An OpenAI image URL as an image block: `data:` URLs as base64, `https` URLs by URL (Anthropic fetches them). */
-export function imageBlock(url: string, param: string): ImageBlock {
+function imageBlock(url: string, param: string): ImageBlock {
   if (url.startsWith("data:")) {
     const inline = parseDataUrl(url);
     if (!inline) throw invalidRequest(`The image at '${param}' is not a base64 data: URL.`, param);

@@ -4,13 +4,13 @@ import { parseArguments } from "../shared/params";
 import { cacheControlOf, contentBlocks, textBlocks } from "./content";
 import type { AnthropicMessage, Block, TextBlock, ThinkingBlock, ToolResultBlock, ToolUseBlock } from "./types";
 
-export interface ConvertedMessages {
+interface ConvertedMessages {
   system: TextBlock[];
   messages: AnthropicMessage[];
 }
 
 /** Tool-use ids must match ^[a-zA-Z0-9_-]+$; ids minted by other providers are made to fit (the same way each time). */
-export const toolUseId = (id: string): string => id.replace(/[^a-zA-Z0-9_-]/g, "_");
+const toolUseId = (id: string): string => id.replace(/[^a-zA-Z0-9_-]/g, "_");
 
 /** A message-level `cache_control` marks the message's last block (LiteLLM's convention). */
 function markLast<T extends Block>(blocks: T[], message: unknown): T[] {

@@ -21,7 +21,7 @@ export function claudeVersion(model: string): number | undefined {
   return undefined;
 }
 
-export type ThinkingMode = "none" | "budget" | "adaptive";
+type ThinkingMode = "none" | "budget" | "adaptive";
 
 export function thinkingMode(model: string): ThinkingMode {
   const v = claudeVersion(model);

@@ -1,7 +1,7 @@
 import type { Deployment } from "../../config/deployment";
 import { invalidRequest } from "../../http/errors";
 import type { ChatRequest } from "../../api/chat";
-import { maxTokensOf, refuseUnsupported, stopList } from "../shared/params";
+import { maxTokensOf, NOT_IN_MESSAGES_APIS, refuseUnsupported, stopList } from "../shared/params";
 import type { AdapterContext } from "../types";
 import { convertMessages } from "./messages";
 import { defaultMaxTokens, effortLevel, hasStructuredOutputs, MIN_THINKING_BUDGET, THINKING_BUDGET, thinkingMode, type Effort } from "./models";
@@ -9,29 +9,11 @@ import { structuredSchema } from "./schema";
 import { mapToolChoice, mapTools } from "./tools";
 import { JSON_TOOL_NAME, type AnthropicBody } from "./types";
 
-export const ANTHROPIC_BASE = "https://api.anthropic.com";
+const ANTHROPIC_BASE = "https://api.anthropic.com";
 export const ANTHROPIC_VERSION = "2023-06-01";
 
 /** OpenAI parameters the Messages API has no equivalent for: a 400 naming them unless drop_params. */
-export const UNSUPPORTED = [
-  "n",
-  "logprobs",
-  "top_logprobs",
-  "logit_bias",
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  "audio",
-  "prediction",
-  "web_search_options",
-  "functions",
-  "function_call",
-  "service_tier",
-  "store",
-  "verbosity",
-  "prompt_cache_key",
-  "safety_identifier",
-] as const;
+export const UNSUPPORTED = NOT_IN_MESSAGES_APIS;
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import type { Deployment } from "../../config/deployment";
-import { upstreamUnreadable } from "../../http/errors";
+import { upstreamJson, upstreamUnreadable } from "../../http/errors";
 import type { FinishReason } from "../shared/chunks";
 import type { AdapterContext, TranslatedResponse, Usage } from "../types";
 import { toOpenAIUsage, usageWithCache } from "../usage";
@@ -32,12 +32,7 @@ export function finishReason(stop: string | null | undefined): FinishReason {
 
 /** Reads a full Messages API answer into an OpenAI chat.completion. */
 export function anthropicResponse(text: string, dep: Deployment, ctx: AdapterContext): TranslatedResponse {
-  let parsed: AnthropicResponse;
-  try {
-    parsed = JSON.parse(text) as AnthropicResponse;
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed: AnthropicResponse = upstreamJson(text);
   if (!parsed || typeof parsed !== "object" || !Array.isArray(parsed.content)) throw upstreamUnreadable("The upstream answer has no 'content'.");
 
   let content = "";

@@ -8,7 +8,7 @@ export interface TextBlock {
   cache_control?: CacheControl;
 }
 
-export type MediaSource = { type: "base64"; media_type: string; data: string } | { type: "url"; url: string };
+type MediaSource = { type: "base64"; media_type: string; data: string } | { type: "url"; url: string };
 
 export interface ImageBlock {
   type: "image";
@@ -58,7 +58,7 @@ export interface AnthropicTool {
 
 export type AnthropicToolChoice = { type: "auto" | "any"; disable_parallel_tool_use?: boolean } | { type: "tool"; name: string; disable_parallel_tool_use?: boolean } | { type: "none" };
 
-export type AnthropicThinking = { type: "enabled"; budget_tokens: number } | { type: "adaptive" };
+type AnthropicThinking = { type: "enabled"; budget_tokens: number } | { type: "adaptive" };
 
 export interface AnthropicBody {
   model: string;

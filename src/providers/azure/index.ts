@@ -14,7 +14,7 @@ export { azureHeaders, azureUrl, DEFAULT_API_VERSION } from "./url";
  * the stream's prompt-filter chunk dropped (stream.ts). The body is the client's request with the
  * deployment name as `model` (Azure ignores it on deployment URLs; the v1 API routes by it).
  */
-export const azureChat: ChatAdapter = {
+const azureChat: ChatAdapter = {
   request(req, dep) {
     const body = compatBody(req, dep, { streamUsage: takesStreamOptions(dep) });
     body.model = deploymentName(dep);
@@ -30,7 +30,7 @@ export const azureChat: ChatAdapter = {
 const passEmbeddings = compatEmbeddingsAdapter({});
 
 /** `{api_base}/openai/deployments/{deployment}/embeddings?api-version=...` (or the v1 form); the answer is OpenAI's. */
-export const azureEmbeddings: EmbeddingsAdapter = {
+const azureEmbeddings: EmbeddingsAdapter = {
   request(req, dep) {
     const body: Record<string, unknown> = { ...withoutGatewayFields(req), model: deploymentName(dep) };
     delete body.input_type;

@@ -28,7 +28,7 @@ const DOCUMENT_FORMATS: Readonly<Record<string, string>> = {
 const CACHE_POINT: CachePoint = { cachePoint: { type: "default" } };
 
 /** The client marked a part or message for prompt caching (LiteLLM's `cache_control` convention). */
-export const wantsCache = (o: unknown): boolean => {
+const wantsCache = (o: unknown): boolean => {
   const cc = o && typeof o === "object" ? (o as { cache_control?: unknown }).cache_control : undefined;
   return !!cc && typeof cc === "object";
 };

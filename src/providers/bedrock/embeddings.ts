@@ -1,6 +1,6 @@
 import { modelSegment } from "../shared/url";
 import type { Deployment } from "../../config/deployment";
-import { invalidRequest, upstreamUnreadable } from "../../http/errors";
+import { invalidRequest, upstreamJson, upstreamUnreadable } from "../../http/errors";
 import { inputTexts, type EmbeddingsRequest } from "../../api/embeddings";
 import { embeddingsList, estimateTokens } from "../shared/embeddings";
 import type { AdapterContext, EmbeddingsAdapter, TranslatedResponse } from "../types";
@@ -97,12 +97,7 @@ export const bedrockEmbeddings: EmbeddingsAdapter = {
   },
 
   response(text, req, dep): TranslatedResponse {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-    }
+    const parsed = upstreamJson(text);
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw upstreamUnreadable("The upstream's embeddings answer is not a JSON object.");
     const o = parsed as Record<string, unknown>;
     const family = familyOf(dep);

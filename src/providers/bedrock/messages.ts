@@ -5,13 +5,13 @@ import { ImageBudget } from "../shared/images";
 import { contentBlocks, imageBlock, textOnly, withCachePoint } from "./content";
 import type { ContentBlock, ConverseMessage, SystemBlock, ToolResultBlock, ToolResultContent } from "./types";
 
-export interface ConvertedMessages {
+interface ConvertedMessages {
   system: SystemBlock[];
   messages: ConverseMessage[];
 }
 
 /** Converse tool-use ids match ^[a-zA-Z0-9_-]+$: ids minted elsewhere are made to fit (the same way each time). */
-export const toolUseId = (id: string): string => id.replace(/[^a-zA-Z0-9_-]/g, "_") || "_";
+const toolUseId = (id: string): string => id.replace(/[^a-zA-Z0-9_-]/g, "_") || "_";
 
 /** LiteLLM's `thinking_blocks` on an assistant message (a reply replayed with its reasoning) as reasoningContent blocks. */
 function reasoningBlocks(value: unknown, param: string): ContentBlock[] {

@@ -34,7 +34,7 @@ export function baseModel(model: string): string {
 export const isAnthropic = (base: string): boolean => base.startsWith("anthropic.") || base.includes("claude");
 
 /** `3.7` for anthropic.claude-3-7-sonnet-..., `4.5` for anthropic.claude-sonnet-4-5-..., undefined when unknown. */
-export function claudeVersion(base: string): number | undefined {
+function claudeVersion(base: string): number | undefined {
   const old = /claude-(\d+)(?:-(\d)(?!\d))?-(?:opus|sonnet|haiku)/.exec(base);
   if (old) return Number(old[1]) + (old[2] ? Number(old[2]) / 10 : 0);
   const cur = /claude-(?:opus|sonnet|haiku)-(\d+)(?:-(\d)(?!\d))?/.exec(base);
@@ -50,7 +50,7 @@ export function hasStructuredOutputs(base: string): boolean {
   return /claude-(?:sonnet-4-5|haiku-4-5|opus-4-5|opus-4-6)(?=[-.:]|$)/.test(base);
 }
 
-export type ReasoningStyle = "anthropic-budget" | "anthropic-adaptive" | "nova" | "openai" | "none";
+type ReasoningStyle = "anthropic-budget" | "anthropic-adaptive" | "nova" | "openai" | "none";
 
 /**
  * How a model takes reasoning_effort through additionalModelRequestFields: Claude 3.7-4.5 a

@@ -2,7 +2,7 @@ import { modelSegment } from "../shared/url";
 import type { Deployment } from "../../config/deployment";
 import { invalidRequest } from "../../http/errors";
 import type { ChatRequest } from "../../api/chat";
-import { maxTokensOf, refuseUnsupported, stopList } from "../shared/params";
+import { maxTokensOf, NOT_IN_MESSAGES_APIS, refuseUnsupported, stopList } from "../shared/params";
 import { ImageBudget } from "../shared/images";
 import type { AdapterContext } from "../types";
 import { convertMessages } from "./messages";
@@ -12,25 +12,7 @@ import { mapToolChoice, mapTools } from "./tools";
 import { JSON_TOOL_NAME, type ConverseBody } from "./types";
 
 /** OpenAI parameters Converse has no equivalent for: a 400 naming them unless drop_params. */
-export const UNSUPPORTED = [
-  "n",
-  "logprobs",
-  "top_logprobs",
-  "logit_bias",
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  "audio",
-  "prediction",
-  "web_search_options",
-  "functions",
-  "function_call",
-  "service_tier",
-  "store",
-  "verbosity",
-  "prompt_cache_key",
-  "safety_identifier",
-] as const;
+export const UNSUPPORTED = NOT_IN_MESSAGES_APIS;
 
 type Json = Record<string, unknown>;
 type Effort = "minimal" | "low" | "medium" | "high" | "xhigh";

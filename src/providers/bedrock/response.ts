@@ -1,5 +1,5 @@
 import type { Deployment } from "../../config/deployment";
-import { upstreamUnreadable } from "../../http/errors";
+import { upstreamJson, upstreamUnreadable } from "../../http/errors";
 import type { FinishReason } from "../shared/chunks";
 import type { AdapterContext, TranslatedResponse, Usage } from "../types";
 import { toOpenAIUsage, usageWithCache } from "../usage";
@@ -34,12 +34,7 @@ export function finishReason(stop: string | null | undefined): FinishReason {
 
 /** Reads a full Converse answer into an OpenAI chat.completion. */
 export function converseResponse(text: string, dep: Deployment, ctx: AdapterContext): TranslatedResponse {
-  let parsed: ConverseResponse;
-  try {
-    parsed = JSON.parse(text) as ConverseResponse;
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed: ConverseResponse = upstreamJson(text);
   const blocks = parsed && typeof parsed === "object" ? parsed.output?.message?.content : undefined;
   if (!Array.isArray(blocks)) throw upstreamUnreadable("The upstream answer has no 'output.message.content'.");
 

@@ -3,8 +3,8 @@ import type { Deployment } from "../../config/deployment";
 import { configError } from "../../http/errors";
 
 /** The SigV4 signing name of the Bedrock runtime (its host is bedrock-runtime.*, its service is bedrock). */
-export const SIGNING_SERVICE = "bedrock";
-export const DEFAULT_REGION = "us-east-1";
+const SIGNING_SERVICE = "bedrock";
+const DEFAULT_REGION = "us-east-1";
 
 /** Derived signing keys, per secret/day/region/service (aws4fetch's cache; it never leaves the isolate). */
 const keyCache = new Map<string, ArrayBuffer>();

@@ -11,11 +11,11 @@ export interface CachePoint {
   cachePoint: { type: "default" };
 }
 
-export interface ReasoningBlock {
+interface ReasoningBlock {
   reasoningContent: { reasoningText: { text: string; signature?: string } } | { redactedContent: string };
 }
 
-export interface ToolUseBlock {
+interface ToolUseBlock {
   toolUse: { toolUseId: string; name: string; input: unknown };
 }
 
@@ -65,7 +65,7 @@ export interface ConverseUsage {
 }
 
 /** A block of `output.message.content` in a Converse answer (the members the gateway reads). */
-export interface ResponseBlock {
+interface ResponseBlock {
   text?: string;
   toolUse?: { toolUseId?: string; name?: string; input?: unknown };
   reasoningContent?: { reasoningText?: { text?: string; signature?: string }; redactedContent?: string };

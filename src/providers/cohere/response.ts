@@ -9,7 +9,7 @@ import type { CohereChatResponse, CohereToolCall, Json } from "./types";
  * Tool call arguments as OpenAI clients parse them: Cohere sends "null" (or nothing) for a tool
  * that takes no arguments, which is "{}" to an OpenAI client.
  */
-export const toolArguments = (args: string | null | undefined): string => (!args || args.trim() === "null" ? "{}" : args);
+const toolArguments = (args: string | null | undefined): string => (!args || args.trim() === "null" ? "{}" : args);
 
 /** A `stop` that came with tool calls is OpenAI's `tool_calls` (what OpenAI clients look for). */
 const finishOf = (r: string | undefined, withCalls: boolean) => {

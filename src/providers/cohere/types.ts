@@ -9,7 +9,7 @@ export interface CohereToolCall {
 }
 
 /** An item of `message.content` in an answer: text, or a reasoning model's thinking. */
-export interface CohereContentItem {
+interface CohereContentItem {
   type?: string;
   text?: string;
   thinking?: string;

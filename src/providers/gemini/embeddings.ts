@@ -1,5 +1,5 @@
 import type { Deployment } from "../../config/deployment";
-import { invalidRequest, upstreamUnreadable } from "../../http/errors";
+import { invalidRequest, upstreamJson, upstreamUnreadable } from "../../http/errors";
 import { inputTexts, type EmbeddingsRequest } from "../../api/embeddings";
 import { embeddingsList, estimateTokens } from "../shared/embeddings";
 import type { TranslatedResponse, Usage } from "../types";
@@ -40,12 +40,7 @@ export function batchEmbedBody(req: EmbeddingsRequest, dep: Deployment): Json {
 }
 
 export function parseJson(text: string): Json {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed = upstreamJson(text);
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw upstreamUnreadable("The upstream answer is not a JSON object.");
   return parsed as Json;
 }

@@ -8,7 +8,7 @@ import { geminiBody, UNSUPPORTED } from "./request";
 import { geminiResponse } from "./response";
 import { geminiStreamTranslator } from "./stream";
 
-export const GEMINI_BASE = "https://generativelanguage.googleapis.com";
+const GEMINI_BASE = "https://generativelanguage.googleapis.com";
 
 /** Where a Gemini-format call goes: its URL and auth headers, per method (`generateContent`, ...). */
 export type GeminiTarget = (dep: Deployment, method: string) => Promise<{ url: string; headers: Headers }> | { url: string; headers: Headers };
@@ -51,13 +51,13 @@ export function geminiChatAdapter(target: GeminiTarget): ChatAdapter {
 }
 
 /** `{api_base}/v1beta` (LiteLLM's meaning: the host root; a base that already names an API version is used as it is). */
-export function geminiApiRoot(dep: Deployment): string {
+function geminiApiRoot(dep: Deployment): string {
   const base = (dep.apiBase ?? GEMINI_BASE).replace(/\/+$/, "");
   return /\/v1(?:beta|alpha)?$/.test(base) ? base : `${base}/v1beta`;
 }
 
 /** Google AI Studio: the key goes in `x-goog-api-key`, never in the URL (where logs would keep it). */
-export const studioTarget: GeminiTarget = (dep, method) => {
+const studioTarget: GeminiTarget = (dep, method) => {
   const headers = new Headers();
   if (dep.apiKey) headers.set("x-goog-api-key", dep.apiKey);
   return { url: `${geminiApiRoot(dep)}/models/${modelSegment(modelPath(dep))}:${method}`, headers };

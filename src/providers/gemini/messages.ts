@@ -5,7 +5,7 @@ import { contentParts, type MediaPolicy, textParts } from "./content";
 import { SKIP_SIGNATURE, signatureOf } from "./ids";
 import type { Content, Json, Part } from "./types";
 
-export interface ConvertedMessages {
+interface ConvertedMessages {
   systemInstruction?: { parts: Part[] };
   contents: Content[];
 }

@@ -1,5 +1,5 @@
 import type { Deployment } from "../../config/deployment";
-import { GatewayError, upstreamUnreadable } from "../../http/errors";
+import { GatewayError, upstreamJson, upstreamUnreadable } from "../../http/errors";
 import type { FinishReason } from "../shared/chunks";
 import type { AdapterContext, TranslatedResponse, Usage } from "../types";
 import { toOpenAIUsage } from "../usage";
@@ -41,7 +41,7 @@ export function blockedPrompt(res: GenerateContentResponse): GatewayError | unde
   return new GatewayError(400, `The prompt was blocked by gemini's content filter (${reason}).${detail}`, "invalid_request_error", "content_policy_violation");
 }
 
-export interface ToolCall {
+interface ToolCall {
   id: string;
   type: "function";
   function: { name: string; arguments: string };
@@ -70,13 +70,8 @@ function choiceOf(c: Candidate, i: number): Record<string, unknown> {
   return { index: typeof c.index === "number" ? c.index : i, message, logprobs: null, finish_reason: finishReason(c.finishReason, toolCalls.length > 0) };
 }
 
-export function parseResponse(text: string): GenerateContentResponse {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+function parseResponse(text: string): GenerateContentResponse {
+  const parsed = upstreamJson(text);
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw upstreamUnreadable("The upstream answer is not a JSON object.");
   return parsed as GenerateContentResponse;
 }

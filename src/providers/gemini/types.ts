@@ -2,7 +2,7 @@
 
 export type Json = Record<string, unknown>;
 
-export interface Blob {
+interface Blob {
   mimeType: string;
   /** Base64 of the bytes. */
   data: string;

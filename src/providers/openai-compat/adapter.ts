@@ -1,5 +1,5 @@
 import type { Deployment } from "../../config/deployment";
-import { configError, type GatewayError, invalidRequest, upstreamUnreadable } from "../../http/errors";
+import { configError, type GatewayError, invalidRequest, upstreamJson, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, translateStream, type StreamTranslator } from "../../http/sse";
 import type { ChatRequest } from "../../api/chat";
 import { withoutGatewayFields } from "../../api/controls";
@@ -34,12 +34,7 @@ export function compatHeaders(dep: Deployment): Headers {
 
 /** Reads a full OpenAI-format answer; the upstream's own JSON text is passed on unchanged. */
 export function compatResponse(text: string): TranslatedResponse {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-  }
+  const parsed = upstreamJson(text);
   if (!parsed || typeof parsed !== "object" || !Array.isArray((parsed as { choices?: unknown }).choices)) {
     throw upstreamUnreadable("The upstream answer has no 'choices'.");
   }
@@ -132,7 +127,7 @@ export function compatStreamTranslator(ctx: AdapterContext, sink: StreamSink): S
 }
 
 /** Builds the chat adapter of one OpenAI-compatible provider from its table row. */
-export function compatChatAdapter(quirks: CompatProvider): ChatAdapter {
+function compatChatAdapter(quirks: CompatProvider): ChatAdapter {
   return {
     request(req, dep) {
       if (quirks.noChat) throw invalidRequest(`The model '${req.model}' is served by ${dep.provider}, which has no chat API on this gateway (rerank and embeddings only).`, "model");
@@ -180,12 +175,7 @@ export function compatEmbeddingsAdapter(quirks: CompatProvider): EmbeddingsAdapt
       return new Request(`${compatBaseUrl(dep, quirks)}/embeddings`, { method: "POST", headers: compatHeaders(dep), body: JSON.stringify(body) });
     },
     response(text) {
-      let parsed: { data?: unknown; usage?: unknown };
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        throw upstreamUnreadable("The upstream answered with a body that is not JSON.");
-      }
+      const parsed: { data?: unknown; usage?: unknown } = upstreamJson(text);
       if (!parsed || !Array.isArray(parsed.data)) throw upstreamUnreadable("The upstream's embeddings answer has no 'data'.");
       return { json: text, usage: openaiUsage(parsed.usage) };
     },

@@ -1,7 +1,7 @@
 import type { TranslatedResponse, Usage } from "../types";
 
 /** A float vector as OpenAI's base64 form: little-endian float32 bytes. */
-export function floatsToBase64(vector: readonly number[]): string {
+function floatsToBase64(vector: readonly number[]): string {
   const bytes = new Uint8Array(new Float32Array(vector).buffer);
   let s = "";
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));

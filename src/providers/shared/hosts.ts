@@ -45,7 +45,7 @@ function part(s: string): number | undefined {
 }
 
 /** An IPv4 address in any form inet_aton (and the URL standard) accepts, as a 32-bit number; undefined if it is not one. */
-export function parseIPv4(host: string): number | undefined {
+function parseIPv4(host: string): number | undefined {
   const parts = host.split(".");
   if (parts.length > 4 || parts.some((p) => p === "")) return undefined;
   const nums = parts.map(part);
@@ -60,7 +60,7 @@ export function parseIPv4(host: string): number | undefined {
 }
 
 /** An IPv6 address as 8 16-bit groups (an embedded dotted IPv4 tail and a %zone accepted); undefined if it is not one. */
-export function parseIPv6(host: string): number[] | undefined {
+function parseIPv6(host: string): number[] | undefined {
   let h = host.replace(/%.*$/, "");
   if (!h.includes(":")) return undefined;
   const tail = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(h);
@@ -98,7 +98,7 @@ function v6Forbidden(g: number[]): boolean {
 }
 
 /** The host as the fetcher compares it: no brackets, lower case, no trailing dots. */
-export function normaliseHost(host: string): string {
+function normaliseHost(host: string): string {
   return host
     .replace(/^\[|\]$/g, "")
     .toLowerCase()

@@ -1,7 +1,7 @@
 import { invalidRequest } from "../../http/errors";
 import { isForbiddenHost } from "./hosts";
 
-export interface ImageBytes {
+interface ImageBytes {
   mediaType: string;
   /** Base64 of the bytes. */
   data: string;

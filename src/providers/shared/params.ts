@@ -17,6 +17,27 @@ export function refuseUnsupported(req: ChatRequest, ctx: AdapterContext, provide
   }
 }
 
+/** OpenAI parameters neither Anthropic's Messages API nor Bedrock's Converse API has an equivalent for. */
+export const NOT_IN_MESSAGES_APIS = [
+  "n",
+  "logprobs",
+  "top_logprobs",
+  "logit_bias",
+  "presence_penalty",
+  "frequency_penalty",
+  "seed",
+  "audio",
+  "prediction",
+  "web_search_options",
+  "functions",
+  "function_call",
+  "service_tier",
+  "store",
+  "verbosity",
+  "prompt_cache_key",
+  "safety_identifier",
+] as const;
+
 /** `max_completion_tokens` wins over `max_tokens`, as in OpenAI's API. */
 export const maxTokensOf = (req: ChatRequest): number | undefined => req.max_completion_tokens ?? req.max_tokens ?? undefined;
 

@@ -5,7 +5,7 @@ import type { TranslatedResponse, Usage } from "../types";
 type Json = Record<string, unknown>;
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
-export interface RerankParts {
+interface RerankParts {
   id?: string;
   results: unknown;
   searchUnits?: number;

@@ -10,7 +10,7 @@ export interface ServiceAccount {
   project_id?: string;
 }
 
-export const DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token";
+const DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token";
 
 const parsedCache = new WeakMap<object, ServiceAccount>();
 const textCache = new Map<string, ServiceAccount>();

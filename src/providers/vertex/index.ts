@@ -10,7 +10,7 @@ import { predictBody, predictResponse } from "./embeddings";
 import { vertexRerank } from "./rerank";
 import { accessToken } from "./token";
 
-export const DEFAULT_LOCATION = "us-central1";
+const DEFAULT_LOCATION = "us-central1";
 const GLOBAL_HOST = "https://aiplatform.googleapis.com";
 const NAME = /^[a-z0-9][a-z0-9-]*$/i;
 
@@ -34,7 +34,7 @@ function apiRoot(dep: Deployment, location: string): string {
  * key file's project_id, vertex_location to us-central1). With no credentials but an api_key,
  * Vertex AI's express mode: `{root}/publishers/google/models/{model}:{method}` and `x-goog-api-key`.
  */
-export const vertexTarget: GeminiTarget = async (dep, method) => {
+const vertexTarget: GeminiTarget = async (dep, method) => {
   const sa = serviceAccount(dep);
   const location = param(dep, "vertex_location") ?? DEFAULT_LOCATION;
   if (!NAME.test(location)) throw configError(`The vertex_location of deployment '${dep.id}' is not a location name.`);

@@ -53,7 +53,8 @@ function signingKey(sa: ServiceAccount): Promise<CryptoKey> {
 }
 
 /** The signed JWT (RS256) a service account presents at its token_uri. */
-export async function signedAssertion(sa: ServiceAccount, nowS = Math.floor(Date.now() / 1000)): Promise<string> {
+async function signedAssertion(sa: ServiceAccount): Promise<string> {
+  const nowS = Math.floor(Date.now() / 1000);
   const header: Record<string, string> = { alg: "RS256", typ: "JWT" };
   if (sa.private_key_id) header.kid = sa.private_key_id;
   const claims = { iss: sa.client_email, scope: SCOPE, aud: sa.token_uri, iat: nowS, exp: nowS + ASSERTION_LIFETIME_S };

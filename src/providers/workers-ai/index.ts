@@ -28,7 +28,7 @@ function refuseStreamedJson(req: ChatRequest, body: Record<string, unknown>, ctx
  * named as Cloudflare names them: `workers_ai/@cf/meta/llama-3.1-8b-instruct`, or LiteLLM's
  * `cloudflare/@cf/...`. Requests and answers are OpenAI's.
  */
-export const workersAiChat: ChatAdapter = {
+const workersAiChat: ChatAdapter = {
   request(req, dep, ctx) {
     const body = compatBody(req, dep, quirks);
     refuseStreamedJson(req, body, ctx);
@@ -44,7 +44,7 @@ export const workersAiChat: ChatAdapter = {
 const passEmbeddings = compatEmbeddingsAdapter(quirks);
 
 /** `{base}/embeddings` (`@cf/baai/bge-*` and the like); request and answer are OpenAI's. */
-export const workersAiEmbeddings: EmbeddingsAdapter = {
+const workersAiEmbeddings: EmbeddingsAdapter = {
   request(req, dep) {
     const body: Record<string, unknown> = { ...withoutGatewayFields(req), model: dep.model };
     delete body.input_type;

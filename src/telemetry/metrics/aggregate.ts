@@ -5,7 +5,7 @@ import { bucketOf, METRICS, type MetricName } from "./definitions";
 const ROUTES: Record<string, string> = { chat: "/chat/completions", completions: "/completions", embeddings: "/embeddings", messages: "/v1/messages", responses: "/v1/responses" };
 
 /** Increments for one batch: a series table, and per event its increments (gated on the event's row being new). */
-export interface MetricIncrements {
+interface MetricIncrements {
   /** [name, labels JSON] */
   s: Array<[string, string]>;
   /** [request_id, series index, le, value] */
@@ -50,7 +50,7 @@ export const metered = (events: SpendEvent[]): SpendEvent[] => events.filter((e)
  * status codes), so the number of series is bounded; end_user carries the request's `user` only with
  * litellm_settings.enable_end_user_cost_tracking_prometheus_only, as in LiteLLM.
  */
-export function metricIncrements(events: SpendEvent[]): { add: MetricIncrements; states: MetricIncrements } {
+function metricIncrements(events: SpendEvent[]): { add: MetricIncrements; states: MetricIncrements } {
   const b = new Builder();
   const states = new Builder();
   const lastState = new Map<string, { rid: string; end: number; labels: Record<string, string>; value: number }>();

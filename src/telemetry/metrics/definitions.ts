@@ -5,9 +5,9 @@
  * Labels LiteLLM has and Switchyard does not track (user_email, client_ip, user_agent) are left
  * out, which Prometheus reads the same as an empty value.
  */
-export type MetricKind = "counter" | "histogram" | "gauge";
+type MetricKind = "counter" | "histogram" | "gauge";
 
-export interface MetricDef {
+interface MetricDef {
   kind: MetricKind;
   help: string;
   labels: readonly string[];

@@ -9,7 +9,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * id; any string is a valid Langfuse trace id) and a generation in it. Envelope ids derive from the
  * request id, so a redelivered batch is deduplicated by Langfuse.
  */
-export function langfuseEvents(e: SpendEvent): unknown[] {
+function langfuseEvents(e: SpendEvent): unknown[] {
   const t = e.trace;
   const client = t?.client ?? {};
   const meta = e.metadata ?? {};

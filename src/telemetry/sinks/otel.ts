@@ -6,7 +6,7 @@ import type { Sink } from "./types";
  * Where OTLP/HTTP traces go: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, else OTEL_EXPORTER_OTLP_ENDPOINT
  * + /v1/traces, else LiteLLM's OTEL_ENDPOINT (as is when it has a path, else + /v1/traces).
  */
-export function otlpEndpoint(env: Bindings): string | undefined {
+function otlpEndpoint(env: Bindings): string | undefined {
   const traces = binding(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
   if (traces) return traces;
   const base = binding(env, "OTEL_EXPORTER_OTLP_ENDPOINT");

@@ -20,7 +20,7 @@ const SINKS: Record<SinkName, Sink> = {
   datadog,
 };
 
-export const sinkFor = (name: string): Sink | undefined => (Object.hasOwn(SINKS, name) ? SINKS[name as SinkName] : undefined);
+const sinkFor = (name: string): Sink | undefined => (Object.hasOwn(SINKS, name) ? SINKS[name as SinkName] : undefined);
 
 /** The sink an export batch names: a callback, or a key's or team's own (`langfuse@team:<id>`). */
 export function sinkTarget(id: string): { sink: Sink; tenant?: Tenant } | undefined {

@@ -2,7 +2,7 @@ import type { SinkName } from "../../config/callbacks";
 import type { SpendEvent } from "../../spend/event";
 import type { Bindings } from "./http";
 
-export interface SinkContext {
+interface SinkContext {
   env: Bindings;
   /** litellm_settings.s3_callback_params.s3_path. */
   s3Path: string;
