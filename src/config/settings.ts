@@ -7,30 +7,10 @@ import type { PassThroughEndpoint } from "./pass-through";
 import type { JwtSettings } from "./jwt-settings";
 import type { CustomAuthSettings } from "./custom-auth-settings";
 import type { AccessSettings } from "./access-settings";
+import { litellmParamsSchema } from "./schema";
 
-/** litellm_params every deployment understands; providers add their own (see providers/registry.ts). */
-export const COMMON_PARAMS = new Set([
-  "model",
-  "api_base",
-  "api_key",
-  "api_version",
-  "rpm",
-  "tpm",
-  "timeout",
-  "stream_timeout",
-  "weight",
-  "order",
-  "input_cost_per_token",
-  "output_cost_per_token",
-  "cache_read_input_token_cost",
-  "cache_creation_input_token_cost",
-  "output_cost_per_reasoning_token",
-  "input_cost_per_second",
-  "input_cost_per_character",
-  "output_cost_per_image",
-  "input_cost_per_query",
-  "custom_llm_provider",
-]);
+/** litellm_params every deployment understands (litellm_params' schema); providers add their own (see providers/registry.ts). */
+export const COMMON_PARAMS: ReadonlySet<string> = new Set(Object.keys(litellmParamsSchema.shape));
 
 export interface GatewaySettings {
   dropParams: boolean;

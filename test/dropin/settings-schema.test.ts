@@ -60,6 +60,24 @@ describe("settings by schema", () => {
     }
   });
 
+  it("model_info and litellm_params fields come from their schemas too: access_groups is read, not ignored", () => {
+    const out = resolveConfig(
+      {
+        model_list: [
+          {
+            model_name: "a",
+            litellm_params: { model: "openai/x", api_key: "k", custom_llm_provider: "openai", stream_timeout: 5, made_up_param: 1 },
+            model_info: { id: "a-1", base_model: "gpt-4o", access_groups: ["beta"], mode: "chat" },
+          },
+        ],
+      },
+      bindings,
+    );
+    expect(out.error).toBeUndefined();
+    expect(out.ignored).toEqual(["model_list[0].model_info.mode: not used; ignored"]);
+    expect(out.unsupported).toEqual(["model_list[0].litellm_params.made_up_param: not supported yet; ignored"]);
+  });
+
   it("a value of the wrong type is refused with its part's message, naming the path", () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ router_settings: { num_retries: "2" } }, "router_settings.num_retries: must be a whole number >= 0"],
