@@ -51,12 +51,8 @@ export function defaultTelemetry(): TelemetrySettings {
 const names = z.array(z.string());
 const seconds = z.number().check(z.minimum(0, "must be a number of seconds >= 0"));
 
-/** The litellm_settings keys read here. */
-export const CALLBACK_LITELLM_KEYS = ["callbacks", "success_callback", "failure_callback", "turn_off_message_logging", "s3_callback_params", "enable_end_user_cost_tracking_prometheus_only"];
-/** The general_settings keys read here. */
-export const CALLBACK_GENERAL_KEYS = ["alerting", "alert_types", "alerting_args", "callback_delivery"];
-
-const litellmSchema = z.object({
+/** The litellm_settings keys read here (part of settings-schemas.ts's litellmSettingsSchema). */
+export const callbackLitellmSchema = z.object({
   callbacks: z.optional(names),
   success_callback: z.optional(names),
   failure_callback: z.optional(names),
@@ -65,7 +61,8 @@ const litellmSchema = z.object({
   enable_end_user_cost_tracking_prometheus_only: z.optional(z.boolean()),
 });
 
-const generalSchema = z.object({
+/** The general_settings keys read here (part of settings-schemas.ts's generalSettingsSchema). */
+export const callbackGeneralSchema = z.object({
   alerting: z.optional(z.array(z.string())),
   alert_types: z.optional(z.array(z.string())),
   alerting_args: z.optional(z.record(z.string(), z.unknown())),
@@ -84,7 +81,7 @@ const ALERTING_ARGS: Record<string, (t: TelemetrySettings["alerting"], v: number
   minor_outage_alert_threshold: (t, v) => (t.minorOutageThreshold = v),
 };
 
-function pick(_section: string, raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+function pick(raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of keys) if (raw[k] !== undefined && raw[k] !== null) out[k] = raw[k];
   return out;
@@ -97,9 +94,9 @@ function pick(_section: string, raw: Record<string, unknown>, keys: string[]): R
  */
 export function parseTelemetry(litellmRaw: Record<string, unknown>, generalRaw: Record<string, unknown>, unsupported: string[]): TelemetrySettings | string {
   const out = defaultTelemetry();
-  const l = litellmSchema.safeParse(pick("litellm_settings", litellmRaw, CALLBACK_LITELLM_KEYS));
+  const l = callbackLitellmSchema.safeParse(pick(litellmRaw, Object.keys(callbackLitellmSchema.shape)));
   if (!l.success) return `litellm_settings.${formatPath(l.error.issues[0]!.path)}: ${l.error.issues[0]!.message}`;
-  const g = generalSchema.safeParse(pick("general_settings", generalRaw, CALLBACK_GENERAL_KEYS));
+  const g = callbackGeneralSchema.safeParse(pick(generalRaw, Object.keys(callbackGeneralSchema.shape)));
   if (!g.success) return `general_settings.${formatPath(g.error.issues[0]!.path)}: ${g.error.issues[0]!.message}`;
   const lit = l.data;
   const gen = g.data;

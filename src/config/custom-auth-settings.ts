@@ -16,8 +16,6 @@ export interface CustomAuthSettings {
   timeoutMs: number;
 }
 
-export const CUSTOM_AUTH_KEYS = ["custom_auth", "custom_auth_settings", "custom_auth_timeout"];
-
 /** The hook's settings when `custom_auth` is set; throws a `path: problem` string for a malformed value. */
 export function parseCustomAuth(general: Record<string, unknown>, env: Record<string, unknown>): CustomAuthSettings | undefined {
   const raw = general.custom_auth;

@@ -1,6 +1,3 @@
-/** general_settings keys of LiteLLM's health checks that Switchyard honours. */
-export const HEALTH_GENERAL_KEYS = ["background_health_checks", "health_check_interval", "health_check_details"] as const;
-
 export interface HealthSettings {
   /** general_settings.background_health_checks: a Durable Object alarm checks every deployment on a schedule. */
   background: boolean;

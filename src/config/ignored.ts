@@ -1,7 +1,7 @@
-import { configSchema, modelEntrySchema } from "./schema";
+import { configSchema, modelEntrySchema, modelInfoSchema } from "./schema";
 
 /** What the gateway reads of a model entry's model_info (everything else there is ignored). */
-const MODEL_INFO_READ = ["id", "base_model"];
+const MODEL_INFO_READ = Object.keys(modelInfoSchema.shape);
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 

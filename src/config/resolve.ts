@@ -16,7 +16,8 @@ import { parsePassThrough } from "./pass-through";
 import { parseJwtSettings } from "./jwt-settings";
 import { parseCustomAuth } from "./custom-auth-settings";
 import { parseAccessSettings } from "./access-settings";
-import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, SUPPORTED_SETTINGS, type GatewaySettings } from "./settings";
+import { COMMON_PARAMS, DEFAULT_MAX_REQUEST_BYTES, type GatewaySettings } from "./settings";
+import { checkSection, SETTINGS_SECTIONS, SUPPORTED_SETTINGS } from "./settings-schemas";
 
 /** The config, validated and resolved once per isolate. */
 export interface ResolvedConfig {
@@ -202,11 +203,15 @@ function resolveDeployment(entry: ModelEntry, index: number, env: Bindings, unsu
 }
 
 function resolveSettings(raw: RawConfig, env: Bindings, out: ResolvedConfig): string | undefined {
-  for (const section of ["router_settings", "litellm_settings", "general_settings"] as const) {
+  for (const section of SETTINGS_SECTIONS) {
     const values = raw[section] ?? {};
     for (const key of Object.keys(values)) {
       if (!SUPPORTED_SETTINGS[section].includes(key)) out.unsupported.push(`${section}.${key}: not supported yet; ignored`);
     }
+  }
+  for (const section of SETTINGS_SECTIONS) {
+    const error = checkSection(section, raw[section] ?? {});
+    if (error) return error;
   }
   const router = raw.router_settings ?? {};
   const litellm = raw.litellm_settings ?? {};

@@ -21,23 +21,6 @@ export interface RouterSettings {
 const ROUTING_STRATEGIES = ["simple-shuffle", "least-busy", "latency-based-routing", "usage-based-routing"] as const;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
-export const ROUTER_KEYS = [
-  "routing_strategy",
-  "num_retries",
-  "allowed_fails",
-  "cooldown_time",
-  "retry_after",
-  "fallbacks",
-  "context_window_fallbacks",
-  "content_policy_fallbacks",
-  "default_fallbacks",
-  "max_fallbacks",
-  "model_group_alias",
-] as const;
-
-/** Keys LiteLLM also reads from litellm_settings. */
-export const LITELLM_ROUTER_KEYS = ["num_retries", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "default_fallbacks", "allowed_fails", "cooldown_time"] as const;
-
 export function defaultRouterSettings(): RouterSettings {
   return {
     strategy: "simple-shuffle",

@@ -26,21 +26,24 @@ export const litellmParamsSchema = z.looseObject({
   input_cost_per_query: z.optional(num),
   input_cost_per_token_batches: z.optional(num),
   output_cost_per_token_batches: z.optional(num),
+  /** Names the provider instead of the model's prefix; read only when it is a string. */
+  custom_llm_provider: z.optional(z.unknown()),
+});
+
+/** `model_list[].model_info`: the fields the gateway reads (others are listed as ignored at /health/readiness). */
+export const modelInfoSchema = z.looseObject({
+  id: z.optional(z.string()),
+  base_model: z.optional(z.string()),
+  access_groups: z.optional(z.array(z.string().check(z.minLength(1)))),
+  // LiteLLM reads the batch prices from model_info too (litellm_params wins).
+  input_cost_per_token_batches: z.optional(num),
+  output_cost_per_token_batches: z.optional(num),
 });
 
 export const modelEntrySchema = z.object({
   model_name: z.string().check(z.minLength(1, "must be a non-empty string")),
   litellm_params: litellmParamsSchema,
-  model_info: z.optional(
-    z.looseObject({
-      id: z.optional(z.string()),
-      base_model: z.optional(z.string()),
-      access_groups: z.optional(z.array(z.string().check(z.minLength(1)))),
-      // LiteLLM reads the batch prices from model_info too (litellm_params wins).
-      input_cost_per_token_batches: z.optional(num),
-      output_cost_per_token_batches: z.optional(num),
-    }),
-  ),
+  model_info: z.optional(modelInfoSchema),
 });
 
 const settings = z.optional(z.nullable(z.record(z.string(), z.unknown())));

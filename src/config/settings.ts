@@ -1,70 +1,16 @@
 import type { ImageLimits } from "../providers/shared/images";
-import { CALLBACK_GENERAL_KEYS, CALLBACK_LITELLM_KEYS, type TelemetrySettings } from "./callbacks";
+import type { TelemetrySettings } from "./callbacks";
 import type { BatchSettings } from "./batch-settings";
 import type { CacheSettings } from "./cache-settings";
-import { HEALTH_GENERAL_KEYS, type HealthSettings } from "./health-settings";
+import type { HealthSettings } from "./health-settings";
 import type { PassThroughEndpoint } from "./pass-through";
 import type { JwtSettings } from "./jwt-settings";
-import { CUSTOM_AUTH_KEYS, type CustomAuthSettings } from "./custom-auth-settings";
+import type { CustomAuthSettings } from "./custom-auth-settings";
 import type { AccessSettings } from "./access-settings";
-import { LITELLM_ROUTER_KEYS, ROUTER_KEYS } from "./router-settings";
+import { litellmParamsSchema } from "./schema";
 
-/**
- * The LiteLLM settings Switchyard honours today. Any other key in router_settings, litellm_settings
- * or general_settings is reported at /health/readiness as not supported yet, never silently dropped.
- */
-export const SUPPORTED_SETTINGS: Record<"router_settings" | "litellm_settings" | "general_settings", readonly string[]> = {
-  router_settings: ROUTER_KEYS,
-  litellm_settings: ["drop_params", "request_timeout", "model_max_budget", "cache", "cache_params", ...LITELLM_ROUTER_KEYS, ...CALLBACK_LITELLM_KEYS],
-  general_settings: [
-    "master_key",
-    "max_request_size_mb",
-    "disable_spend_logs",
-    "reserved_completion_tokens",
-    "maximum_spend_logs_retention_period",
-    "store_prompts_in_spend_logs",
-    "allowed_stored_model_secrets",
-    "max_images_per_request",
-    "max_image_bytes_per_request_mb",
-    "max_image_url_download_size_mb",
-    "max_file_size_mb",
-    "batch_settings",
-    "enable_jwt_auth",
-    "litellm_jwtauth",
-    "enforce_user_param",
-    ...CUSTOM_AUTH_KEYS,
-    "cloudflare_access",
-    ...CALLBACK_GENERAL_KEYS,
-    ...HEALTH_GENERAL_KEYS,
-    "pass_through_endpoints",
-  ],
-};
-
-/** litellm_params every deployment understands; providers add their own (see providers/registry.ts). */
-export const COMMON_PARAMS = new Set([
-  "model",
-  "api_base",
-  "api_key",
-  "api_version",
-  "rpm",
-  "tpm",
-  "timeout",
-  "stream_timeout",
-  "weight",
-  "order",
-  "input_cost_per_token",
-  "output_cost_per_token",
-  "cache_read_input_token_cost",
-  "cache_creation_input_token_cost",
-  "output_cost_per_reasoning_token",
-  "input_cost_per_second",
-  "input_cost_per_character",
-  "output_cost_per_image",
-  "input_cost_per_query",
-  "input_cost_per_token_batches",
-  "output_cost_per_token_batches",
-  "custom_llm_provider",
-]);
+/** litellm_params every deployment understands (litellm_params' schema); providers add their own (see providers/registry.ts). */
+export const COMMON_PARAMS: ReadonlySet<string> = new Set(Object.keys(litellmParamsSchema.shape));
 
 export interface GatewaySettings {
   dropParams: boolean;

@@ -3,6 +3,7 @@ import { version } from "../../package.json";
 import type { AppEnv } from "../app-env";
 import { loadConfig } from "../config/load";
 import type { ResolvedConfig } from "../config/resolve";
+import { SUPPORTED_SETTINGS } from "../config/settings-schemas";
 import { hashKey, keyFromHeaders } from "../http/key-header";
 
 export const health = new Hono<AppEnv>();
@@ -30,7 +31,8 @@ async function isMaster(headers: Headers, env: AppEnv["Bindings"], config: Resol
 /**
  * Readiness. Public: LiteLLM's status fields only (`status`, `db`, `cache`, `version`), never
  * model names, binding names or database error text. With the master key: the config errors,
- * deployment errors, unsupported options and stored-model errors as well.
+ * deployment errors, the settings keys honoured (from the section schemas), unsupported options and
+ * stored-model errors as well.
  */
 health.get("/health/readiness", async (c) => {
   const config = await loadConfig(c.env, (p) => c.executionCtx.waitUntil(p));
@@ -56,6 +58,7 @@ health.get("/health/readiness", async (c) => {
         master_key: config.masterKeyError ?? "set",
         models: [...config.groups.keys()],
         deployment_errors: deploymentErrors,
+        supported: SUPPORTED_SETTINGS,
         unsupported: config.unsupported,
         ignored: config.ignored,
         stored_model_errors: config.modelErrors,
