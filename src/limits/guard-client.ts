@@ -91,11 +91,20 @@ export function setGuardTimeout(ms: number): void {
 
 /** A guard's answer, or a rejection once `guardTimeoutMs` passed without one. */
 export function bounded<T>(answer: Promise<T>): Promise<T> {
-  let timer = 0;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the guard did not answer within ${guardTimeoutMs} ms`)), guardTimeoutMs) as unknown as number;
+  // One timer and one promise (Promise.race and finally would add several per guard call).
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the guard did not answer within ${guardTimeoutMs} ms`)), guardTimeoutMs);
+    answer.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
   });
-  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
 }
 
 /** Asks a guard; one that has never seen its subject is told about it once (from D1 or config). */
