@@ -1,4 +1,4 @@
-// `node scripts/env.mjs node bench/profile.mjs [master|rpm|budget|spend]`: where the gateway's CPU
+// `node scripts/env.mjs node bench/profile.mjs [master|rpm|budget|spend|cache-miss|cache-hit]`: where the gateway's CPU
 // goes. Builds the bundle without minifying (.generated/profile-dist), runs it in Miniflare with the inspector on,
 // drives c=50 load at it for BENCH_SECONDS (default 6) under the V8 sampling profiler, and prints
 // the functions with the most self time (by source position in the minified bundle, with the
@@ -17,15 +17,15 @@ const MASTER = "sk-bench-master-0123456789abcdef0123456789";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const INSPECTOR = 9239;
 const mode = process.argv[2] ?? "master";
-const body = JSON.stringify({ model: "bench-model", messages: [{ role: "user", content: "Say hello." }] });
+const body = JSON.stringify({ model: "bench-model", messages: [{ role: "user", content: "Say hello." }], ...(mode === "cache-miss" ? { cache: { "no-cache": true } } : {}) });
 
 const config = (upstream) => `
 model_list:
   - model_name: bench-model
     litellm_params: {model: openai/bench-upstream, api_base: ${upstream}/v1, api_key: sk-bench-upstream, input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}
 general_settings:
-  disable_spend_logs: ${mode === "master" || mode === "rpm"}
-`;
+  disable_spend_logs: ${mode === "master" || mode === "rpm" || mode.startsWith("cache")}
+${mode.startsWith("cache") ? "litellm_settings:\n  cache: true\n  cache_params: {type: local, ttl: 3600}\n" : ""}`;
 
 /** A Chrome DevTools Protocol session over the inspector's WebSocket. */
 async function cdp(url) {
@@ -63,7 +63,7 @@ const upstream = `http://127.0.0.1:${mock.port}`;
 const gw = await startGateways({ config: config(upstream), masterKey: MASTER, count: 1, dist, inspectorPort: INSPECTOR });
 const url = `${gw.urls[0]}/v1/chat/completions`;
 let key = MASTER;
-if (mode !== "master") {
+if (mode !== "master" && !mode.startsWith("cache")) {
   const fields = mode === "budget" ? { max_budget: 1_000_000 } : { rpm_limit: 10_000_000 };
   const res = await fetch(`${gw.urls[0]}/key/generate`, { method: "POST", headers: { authorization: `Bearer ${MASTER}`, "content-type": "application/json" }, body: JSON.stringify(fields) });
   key = (await res.json()).key;

@@ -1,4 +1,5 @@
 import { GATEWAY_FIELDS } from "../api/controls";
+import { sha256Hex } from "../config/hash";
 /** Body fields that do not change the answer, or are the gateway's own: never part of a cache key. */
 const IGNORED = new Set<string>(["model", "user", "metadata", "stream", "stream_options", ...GATEWAY_FIELDS]);
 
@@ -26,10 +27,7 @@ export function answerFields(body: unknown): Record<string, unknown> {
   return out;
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex };
 
 /**
  * The exact-cache key: `<namespace>:<scope>:<sha256>` where the hash covers the route, the model

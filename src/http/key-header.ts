@@ -1,3 +1,4 @@
+import { sha256Hex } from "../config/hash";
 /** The gateway key from any of the headers clients use: Bearer, x-api-key, api-key, x-litellm-api-key, x-goog-api-key (Google's SDKs). */
 export function keyFromHeaders(headers: Headers): string | undefined {
   const auth = headers.get("authorization");
@@ -16,16 +17,8 @@ const RECENT_MAX = 1000;
 export async function hashKey(key: string): Promise<string> {
   const hit = recent.get(key);
   if (hit) return hit;
-  const hash = await digestHex(key);
+  const hash = await sha256Hex(key);
   if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
   recent.set(key, hash);
   return hash;
-}
-
-async function digestHex(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  const bytes = new Uint8Array(digest);
-  let hex = "";
-  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
-  return hex;
 }

@@ -1,3 +1,4 @@
+import { sha256Hex } from "../../config/hash";
 import type { CacheEntry, CacheStore } from "../entry";
 import type { Near, SemanticHit, SemanticStore } from "./store";
 
@@ -13,11 +14,6 @@ export interface VectorIndexBinding {
 
 /** How many neighbours are read, so that expired or deleted answers do not hide a live one. */
 const TOP_K = 5;
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * `type: semantic` with `vector_index`: the prompts' vectors in a Vectorize index (one Vectorize
