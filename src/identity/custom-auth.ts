@@ -10,7 +10,7 @@ import { identityKey } from "./synthetic-key";
 /**
  * The custom auth hook's protocol (the same JSON for a Service Binding and an HTTPS endpoint, and
  * the same objects for an RPC entrypoint's `authenticate()`):
- * POST `{method, path, headers, api_key}` -> `{allow, message?, user_id?, team_id?, end_user_id?,
+ * POST `{method, path, headers, api_key, model}` -> `{allow, message?, user_id?, team_id?, end_user_id?,
  * key_alias?, models?, rpm_limit?, tpm_limit?, max_parallel_requests?, metadata?}`.
  * `allow: true` makes the answer the caller: its team, user and end user guards apply, and the
  * answer's own models and limits through a guard of its own. Any other field is refused (503):
@@ -83,7 +83,9 @@ export async function hookPrincipal(presented: string | undefined, req: AuthRequ
   req.headers.forEach((v, k) => {
     headers[k] = v;
   });
-  const raw = await callHook(s, req.env, { method: req.method, path: req.path, headers, api_key: presented ?? null });
+  // The model a model call's body names (null on admin routes or when the body names none).
+  const model = (await req.model?.().catch(() => undefined)) ?? null;
+  const raw = await callHook(s, req.env, { method: req.method, path: req.path, headers, api_key: presented ?? null, model });
   const parsed = hookAnswerSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -82,9 +82,9 @@ describe("custom auth hook (general_settings.custom_auth: service:AUTH_HOOK, the
 
   it("an HTTPS endpoint speaks the same JSON; a redirect is no answer", async () => {
     fakeUpstream("https://auth.test/", async (_req, body) => {
-      const { api_key, path, headers } = JSON.parse(body);
+      const { api_key, path, headers, model } = JSON.parse(body);
       if (api_key === "redirect") return new Response(null, { status: 302, headers: { location: "https://elsewhere.test/" } });
-      return Response.json(api_key === "ok" && path === "/v1/chat/completions" && headers["x-tenant"] === "acme" ? { allow: true, team_id: "hook-team" } : { allow: false });
+      return Response.json(api_key === "ok" && path === "/v1/chat/completions" && headers["x-tenant"] === "acme" && model === "gpt-4o-mini" ? { allow: true, team_id: "hook-team" } : { allow: false });
     });
     const cfg = config({ custom_auth: "https://auth.test/check" });
     const call = (key: string) =>

@@ -1,7 +1,7 @@
 /**
  * A complete custom auth hook for Switchyard (`general_settings.custom_auth: service:AUTH_HOOK`).
  *
- * Switchyard POSTs `{method, path, headers, api_key}` for every request it does not recognise
+ * Switchyard POSTs `{method, path, headers, api_key, model}` for every request it does not recognise
  * itself (mode `auto`) or for every request but the master key's (mode `on`), and expects
  * `{allow: true, team_id?, user_id?, end_user_id?, key_alias?, models?, rpm_limit?, tpm_limit?,
  * max_parallel_requests?, metadata?}` or `{allow: false, message?}`. Any other answer, an error or
@@ -21,6 +21,8 @@ export interface HookRequest {
   path: string;
   headers: Record<string, string>;
   api_key: string | null;
+  /** The model a model call's body names; null on admin routes. */
+  model: string | null;
 }
 
 export type HookAnswer = { allow: false; message?: string } | ({ allow: true } & Record<string, unknown>);
