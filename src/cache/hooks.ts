@@ -11,9 +11,9 @@ import type { CacheEntry, CacheStore } from "./entry";
 import { assembleChat, replayChat } from "./chat-stream";
 import { EdgeCacheStore } from "./edge";
 import { cacheGeneration } from "./generation";
-import { cacheKey } from "./key";
+import { cacheKeyText, sha256Hex } from "./key";
 import { KvStore } from "./kv";
-import { localStore } from "./local";
+import { LocalStore, localStore } from "./local";
 import { assembleMessages, replayMessages } from "./messages-stream";
 import { assembleResponses, replayResponses } from "./responses-stream";
 import { DurableSemanticStore } from "./semantic/durable";
@@ -119,7 +119,10 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
       // A wildcard group (`openai/*`) serves many models: the requested one is the group then.
       const resolved = resolveGroup(config, call.model)?.name;
       const group = resolved && !resolved.endsWith("*") ? resolved : call.model;
-      const key = await cacheKey(prefix, call.route, group, call.body, controls.customKey);
+      const text = cacheKeyText(call.route, group, call.body, controls.customKey);
+      const local = rt.store instanceof LocalStore ? rt.store : undefined;
+      const hashed = () => sha256Hex(text).then((h) => `${prefix}${h}`);
+      const key = local ? `${prefix}${text}` : await hashed();
       const ttlSec = controls.ttlSec ?? settings.ttlSec;
       const storing = !controls.noStore && ttlSec > 0;
       if (controls.noCache && !storing) return { answer: null, headers: status("BYPASS") };
@@ -141,14 +144,17 @@ export function cacheHooks(config: ResolvedConfig, env: Env, headers: Headers, w
       pending = undefined;
       const answer: TranslatedResponse = { json: entry.json, usage: entry.usage, ...(entry.contentType ? { contentType: entry.contentType } : {}) };
       const semanticHit = found.key !== key ? { semantic_similarity: Math.round(found.similarity * 1e4) / 1e4 } : {};
-      const extra = { cache_key: found.key, ...semanticHit, ...(typeof entry.cost === "number" ? { saved_cost: entry.cost } : {}) };
-      return { answer, ...(stream ? { stream } : {}), headers: { ...status("HIT"), "x-litellm-cache-key": found.key }, extra };
+      const shown = local ? await local.publicKey(key, entry, hashed) : found.key;
+      const extra = { cache_key: shown, ...semanticHit, ...(typeof entry.cost === "number" ? { saved_cost: entry.cost } : {}) };
+      return { answer, ...(stream ? { stream } : {}), headers: { ...status("HIT"), "x-litellm-cache-key": shown }, extra };
     },
     store(call: CallInfo, answer: TranslatedResponse, cost: number | null) {
       const p = pending;
       pending = undefined;
       if (!p || call.stream) return;
-      waitUntil(save(p, entryOf(answer.json, answer.usage, answer.contentType, cost, p.ttlSec)).catch(() => {}));
+      const saved = save(p, entryOf(answer.json, answer.usage, answer.contentType, cost, p.ttlSec)).catch(() => {});
+      // The isolate's own memory is written at once: no background task to register.
+      if (!(rt.store instanceof LocalStore)) waitUntil(saved);
     },
     storeStream(call: CallInfo, body: ReadableStream<Uint8Array>, ended: Promise<StreamEnd>) {
       const p = pending;

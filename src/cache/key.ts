@@ -30,11 +30,11 @@ export function answerFields(body: unknown): Record<string, unknown> {
 export { sha256Hex };
 
 /**
- * The exact-cache key: `<namespace>:<scope>:<sha256>` where the hash covers the route, the model
- * group (not the deployment: every deployment of a group answers the same question) and the
- * answer-changing fields, or a client's own key (cf-aig-cache-key) when it sent one.
+ * What an exact-cache key stands for: the route, the model group (not the deployment: every
+ * deployment of a group answers the same question) and the answer-changing fields, or a client's
+ * own key (cf-aig-cache-key) when it sent one. The key is `<namespace>:<scope>:<sha256 of this>`
+ * (the `local` backend keys by the text itself and derives the hashed form on a hit).
  */
-export async function cacheKey(prefix: string, route: string, group: string, body: unknown, customKey?: string): Promise<string> {
-  const hashed = customKey !== undefined ? `custom\u0000${customKey}` : canonicalJson([route, group, answerFields(body)]);
-  return `${prefix}${await sha256Hex(hashed)}`;
+export function cacheKeyText(route: string, group: string, body: unknown, customKey?: string): string {
+  return customKey !== undefined ? `custom\u0000${customKey}` : canonicalJson([route, group, answerFields(body)]);
 }

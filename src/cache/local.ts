@@ -7,6 +7,24 @@ import { type CacheEntry, type CacheStore, entryBytes } from "./entry";
 export class LocalStore implements CacheStore {
   private readonly map = new Map<string, CacheEntry>();
   private bytes = 0;
+  /**
+   * This store is keyed by the key's text itself (`<prefix><canonical request>`), exact and with no
+   * hash to compute per call; the hashed form every other backend uses (x-litellm-cache-key,
+   * /cache/delete) is derived once per entry, on its first hit.
+   */
+  private readonly publicOf = new WeakMap<CacheEntry, string>();
+  private readonly byPublic = new Map<string, string>();
+
+  /** The entry's key as clients see it (`derive` hashes the key's text), remembered with the entry. */
+  async publicKey(key: string, entry: CacheEntry, derive: () => Promise<string>): Promise<string> {
+    let shown = this.publicOf.get(entry);
+    if (shown === undefined) {
+      shown = await derive();
+      this.publicOf.set(entry, shown);
+      if (this.map.get(key) === entry) this.byPublic.set(shown, key);
+    }
+    return shown;
+  }
 
   constructor(
     private readonly maxEntries: number,
@@ -39,14 +57,17 @@ export class LocalStore implements CacheStore {
     }
   }
 
+  /** Removes an entry by its text key or by its public (hashed) key. */
   async delete(key: string): Promise<void> {
-    const e = this.map.get(key);
-    if (e) this.remove(key, e);
+    const own = this.map.has(key) ? key : this.byPublic.get(key);
+    const e = own === undefined ? undefined : this.map.get(own);
+    if (e) this.remove(own!, e);
   }
 
   /** Empties this isolate's store (/cache/flushall). */
   clear(): void {
     this.map.clear();
+    this.byPublic.clear();
     this.bytes = 0;
   }
 
@@ -56,6 +77,8 @@ export class LocalStore implements CacheStore {
 
   private remove(key: string, e: CacheEntry): void {
     this.map.delete(key);
+    const shown = this.publicOf.get(e);
+    if (shown !== undefined) this.byPublic.delete(shown);
     this.bytes -= entryBytes(key, e);
   }
 }

@@ -18,11 +18,7 @@ export async function sendUpstream(a: Attempt, build: Build, mapError: MapError)
     const text = await sent.response.text().catch(() => "");
     sent.done();
     const err = mapError(sent.response.status, text, sent.response.headers);
-    const passed = new Headers();
-    providerHeaders(passed, sent.response.headers);
-    passed.forEach((v, k) => {
-      err.headers[k] = v;
-    });
+    providerHeaders(err.headers, sent.response.headers);
     throw err;
   }
   return sent;

@@ -1,7 +1,7 @@
 import type { TelemetrySettings } from "../config/callbacks";
 import type { Deployment } from "../config/deployment";
 import { GatewayError, invalidRequest, modelNotFound } from "../http/errors";
-import { callHeaders, costHeaders, gatewayHeaders, providerHeaders } from "../http/gateway-headers";
+import { callHeaders, costHeaders, gatewayHeaders, type HeaderRecord, providerHeaders } from "../http/gateway-headers";
 import { reloadKey } from "../http/auth";
 import { admit } from "../limits/admission";
 import { StaleKey } from "../limits/guard-client";
@@ -76,7 +76,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
   let chargedGroup = group;
   const hooks = cx.hooks;
   const info: CallInfo = { route: spec.route, model, stream: spec.stream, requestId: cx.requestId, principal, body: spec.body };
-  const headers = new Headers(admitted.headers);
+  const headers: HeaderRecord = { ...admitted.headers };
   let dep: Deployment | undefined;
   let attempts: AttemptRecord[] = [];
   let finished = false;
@@ -175,7 +175,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
   try {
     // A mocked call neither reads nor fills the response cache (the cache key leaves mock_* out).
     const hit = hooks?.lookup && mocked === undefined ? await hooks.lookup(info) : null;
-    if (hit) for (const [k, v] of Object.entries(hit.headers ?? {})) headers.set(k, v);
+    if (hit?.headers) Object.assign(headers, hit.headers);
     if (hit?.answer) {
       facts(model);
       const extra = { cache_hit: true, ...hit.extra };
@@ -224,7 +224,7 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     }
     if (outcome.kind === "bytes") {
       finish("success", outcome.usage, outcome.cost);
-      headers.set("content-type", outcome.upstream.headers.get("content-type") ?? "application/octet-stream");
+      headers["content-type"] = outcome.upstream.headers.get("content-type") ?? "application/octet-stream";
       return new Response(outcome.upstream.body, { status: 200, headers });
     }
     const tenantLogs =
@@ -246,12 +246,8 @@ export async function callModel(cx: CallContext, spec: ModelCall, reloaded = fal
     finish("failure", null, 0, { error: e.error.code ?? e.error.type, http_status: e.error.status });
     if (dep) gatewayHeaders(headers, dep, e.attempts.length, e.fallbacks);
     facts(model, dep);
-    const merged: Record<string, string> = {};
-    headers.forEach((v, k) => {
-      merged[k] = v;
-    });
     const err = e.error;
-    throw new GatewayError(err.status, err.message, err.type, err.code, err.param, { ...merged, ...err.headers });
+    throw new GatewayError(err.status, err.message, err.type, err.code, err.param, { ...headers, ...err.headers });
   }
 }
 
@@ -262,18 +258,18 @@ const isOtelTenantSink = (id: string) => id.startsWith("otel@") || id.startsWith
 /** A streamed answer's text is kept for the trace only when message logging is on and a callback may export it. */
 const exportsContent = (t: TelemetrySettings, tenant: boolean) => t.logMessages && (tenant || t.onSuccess.length > 0 || t.onFailure.length > 0);
 
-function sseResponse(body: ReadableStream<Uint8Array>, headers: Headers): Response {
-  headers.set("content-type", "text/event-stream; charset=utf-8");
-  headers.set("cache-control", "no-cache");
+function sseResponse(body: ReadableStream<Uint8Array>, headers: HeaderRecord): Response {
+  headers["content-type"] = "text/event-stream; charset=utf-8";
+  headers["cache-control"] = "no-cache";
   return new Response(body, { status: 200, headers });
 }
 
 /** A complete answer: cost headers, the spend event, the body. */
-function respond(cx: CallContext, headers: Headers, answer: TranslatedResponse, cost: number | null, finish: Finish, extra: Record<string, unknown>): Response {
+function respond(cx: CallContext, headers: HeaderRecord, answer: TranslatedResponse, cost: number | null, finish: Finish, extra: Record<string, unknown>): Response {
   const principal = cx.principal;
   costHeaders(headers, cost, principal.kind === "key" ? principal.key.spend + (cost ?? 0) : undefined);
   // The answer is kept only when store_prompts_in_spend_logs is on (the event builder drops it otherwise).
   finish("success", answer.usage, cost, extra);
-  headers.set("content-type", answer.contentType ?? "application/json");
+  headers["content-type"] = answer.contentType ?? "application/json";
   return new Response(answer.json, { status: 200, headers });
 }

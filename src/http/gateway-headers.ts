@@ -1,31 +1,34 @@
 import type { Deployment } from "../config/deployment";
 
+/** A response's headers while the call is answered: a plain record, turned into `Headers` once with the Response (one crossing into the runtime, not one per header). */
+export type HeaderRecord = Record<string, string>;
+
 /** x-gateway-* facts about the call, with LiteLLM's names as aliases. */
-export function gatewayHeaders(h: Headers, dep: Deployment, attempts: number, fallbacks: number): void {
-  h.set("x-gateway-deployment", dep.id);
-  h.set("x-litellm-model-id", dep.id);
-  h.set("x-gateway-attempts", String(attempts));
-  h.set("x-litellm-attempted-retries", String(Math.max(0, attempts - 1)));
-  h.set("x-gateway-fallbacks", String(fallbacks));
-  h.set("x-litellm-attempted-fallbacks", String(fallbacks));
+export function gatewayHeaders(h: HeaderRecord, dep: Deployment, attempts: number, fallbacks: number): void {
+  h["x-gateway-deployment"] = dep.id;
+  h["x-litellm-model-id"] = dep.id;
+  h["x-gateway-attempts"] = String(attempts);
+  h["x-litellm-attempted-retries"] = String(Math.max(0, attempts - 1));
+  h["x-gateway-fallbacks"] = String(fallbacks);
+  h["x-litellm-attempted-fallbacks"] = String(fallbacks);
 }
 
-export function costHeaders(h: Headers, cost: number | null, keySpend?: number): void {
+export function costHeaders(h: HeaderRecord, cost: number | null, keySpend?: number): void {
   if (cost !== null) {
-    h.set("x-gateway-cost", String(cost));
-    h.set("x-litellm-response-cost", String(cost));
+    h["x-gateway-cost"] = String(cost);
+    h["x-litellm-response-cost"] = String(cost);
   }
   if (keySpend !== undefined) {
-    h.set("x-gateway-key-spend", String(keySpend));
-    h.set("x-litellm-key-spend", String(keySpend));
+    h["x-gateway-key-spend"] = String(keySpend);
+    h["x-litellm-key-spend"] = String(keySpend);
   }
 }
 
 /** The upstream's own rate-limit headers, passed on prefixed `llm_provider-`. */
-export function providerHeaders(h: Headers, upstream: Headers): void {
+export function providerHeaders(h: HeaderRecord, upstream: Headers): void {
   upstream.forEach((value, name) => {
     if (name.startsWith("x-ratelimit-") || name === "retry-after" || name.startsWith("anthropic-ratelimit-")) {
-      h.set(`llm_provider-${name}`, value);
+      h[`llm_provider-${name}`] = value;
     }
   });
 }
@@ -45,14 +48,14 @@ interface CallFacts {
   key?: { maxBudget: number | null; rpmLimit: number | null; tpmLimit: number | null };
 }
 
-export function callHeaders(h: Headers, f: CallFacts): void {
-  h.set("x-litellm-call-id", f.callId);
-  h.set("x-litellm-model-group", f.group);
-  if (f.apiBase) h.set("x-litellm-model-api-base", f.apiBase);
+export function callHeaders(h: HeaderRecord, f: CallFacts): void {
+  h["x-litellm-call-id"] = f.callId;
+  h["x-litellm-model-group"] = f.group;
+  if (f.apiBase) h["x-litellm-model-api-base"] = f.apiBase;
   const total = Math.max(0, Date.now() - f.start);
-  h.set("x-litellm-response-duration-ms", String(total));
-  h.set("x-litellm-overhead-duration-ms", String(Math.max(0, total - f.upstreamMs)));
-  if (f.key?.maxBudget != null) h.set("x-litellm-key-max-budget", String(f.key.maxBudget));
-  if (f.key?.rpmLimit != null) h.set("x-litellm-key-rpm-limit", String(f.key.rpmLimit));
-  if (f.key?.tpmLimit != null) h.set("x-litellm-key-tpm-limit", String(f.key.tpmLimit));
+  h["x-litellm-response-duration-ms"] = String(total);
+  h["x-litellm-overhead-duration-ms"] = String(Math.max(0, total - f.upstreamMs));
+  if (f.key?.maxBudget != null) h["x-litellm-key-max-budget"] = String(f.key.maxBudget);
+  if (f.key?.rpmLimit != null) h["x-litellm-key-rpm-limit"] = String(f.key.rpmLimit);
+  if (f.key?.tpmLimit != null) h["x-litellm-key-tpm-limit"] = String(f.key.tpmLimit);
 }

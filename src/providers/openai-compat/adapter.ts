@@ -26,10 +26,9 @@ export function compatBody(req: ChatRequest, dep: Deployment, quirks: CompatProv
   return body;
 }
 
-export function compatHeaders(dep: Deployment): Headers {
-  const headers = new Headers({ "content-type": "application/json" });
-  if (dep.apiKey) headers.set("authorization", `Bearer ${dep.apiKey}`);
-  return headers;
+/** The upstream request's headers, as a record (the Request takes it in one step). */
+export function compatHeaders(dep: Deployment): Record<string, string> {
+  return dep.apiKey ? { "content-type": "application/json", authorization: `Bearer ${dep.apiKey}` } : { "content-type": "application/json" };
 }
 
 /** Reads a full OpenAI-format answer; the upstream's own JSON text is passed on unchanged. */
@@ -195,11 +194,7 @@ export function compatProviders(): Record<string, ProviderEntry> {
       moderations: quirks.noChat ? undefined : compatModerations(quirks),
       passthrough: {
         url: (dep, path) => `${compatBaseUrl(dep, quirks)}/${path}`,
-        headers: (dep) => {
-          const h = compatHeaders(dep);
-          h.delete("content-type");
-          return h;
-        },
+        headers: (dep) => new Headers(dep.apiKey ? { authorization: `Bearer ${dep.apiKey}` } : {}),
         error: compatError,
       },
       requiresApiBase: !quirks.baseUrl,
