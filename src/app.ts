@@ -7,6 +7,7 @@ import { limitBody, requestIds, requireAuth, withConfig } from "./http/middlewar
 import { modelAuth } from "./routes/model-auth";
 import { callbackRoutes } from "./routes/callbacks";
 import { chatCompletions } from "./routes/chat";
+import { isProviderFileBatchPath } from "./routes/batch-provider";
 import { batchRoutes } from "./routes/batches";
 import { embeddings } from "./routes/embeddings";
 import { fileRoutes } from "./routes/files";
@@ -58,10 +59,11 @@ export function buildApp(): Hono<AppEnv> {
   app.get("/health/deployments", requireAuth("admin"), deploymentHealth);
   app.get("/model_group/info", requireAuth("key"), modelGroupInfo);
   app.route("/", surfaces);
-  app.route("/", anthropicPassthrough);
-  app.route("/", googlePassthrough);
+  // Files and batches before the pass-throughs: LiteLLM's /{provider}/v1/files|batches (e.g. /vertex_ai/v1/batches) are theirs.
   app.route("/", fileRoutes);
   app.route("/", batchRoutes);
+  app.route("/", anthropicPassthrough);
+  app.route("/", googlePassthrough);
   app.route("/", keyRoutes);
   app.route("/", spendRoutes);
   app.route("/", modelAdmin);
@@ -77,7 +79,9 @@ export function buildApp(): Hono<AppEnv> {
 
   // /v1/messages answers in Anthropic's error shape (auth errors included).
   // ... and the /gemini, /vertex_ai pass-through in Google's.
-  const respond = (c: Context<AppEnv>) => (isAnthropicRoute(c.req.path) ? anthropicErrorResponse : isGoogleRoute(c.req.path) ? googleErrorResponse : errorResponse);
+  // LiteLLM's /{provider}/v1/files|batches (even /anthropic/..., /vertex_ai/...) speak OpenAI's Files and Batch APIs.
+  const respond = (c: Context<AppEnv>) =>
+    isProviderFileBatchPath(c.req.path) ? errorResponse : isAnthropicRoute(c.req.path) ? anthropicErrorResponse : isGoogleRoute(c.req.path) ? googleErrorResponse : errorResponse;
   app.notFound((c) => respond(c)(new GatewayError(404, "This route does not exist on the gateway.", "invalid_request_error", "not_found")));
   app.onError((err, c) => {
     if (err instanceof GatewayError) return respond(c)(err);

@@ -11,7 +11,7 @@ import { ownerOf } from "./access";
 import { BATCH_ENDPOINTS, isBatchEndpoint } from "./endpoints";
 import { randomId, readableFile } from "./files";
 import type { BatchMessage } from "./messages";
-import { nativeTarget } from "./native/choose";
+import { checkNativeProvider, nativeTarget } from "./native/choose";
 import { forwardBatch } from "./native/forward";
 
 const createSchema = z.strictObject({
@@ -33,14 +33,25 @@ export function batchQueue(env: Env): Queue<BatchMessage> {
  * POST /v1/batches: checks the request and its input file; a batch that goes to its provider's own
  * Batch API is forwarded (src/batches/native/), any other is stored (validating) and its start queued.
  */
-export async function createBatch(env: Env, config: ResolvedConfig, principal: Principal, body: unknown, waitUntil: (p: Promise<unknown>) => void): Promise<BatchRow> {
+export async function createBatch(
+  env: Env,
+  config: ResolvedConfig,
+  principal: Principal,
+  body: unknown,
+  waitUntil: (p: Promise<unknown>) => void,
+  /** The provider the request's path, query or header names (already checked). */
+  named?: string,
+): Promise<BatchRow> {
   const req = parseBody(createSchema, body);
+  const fromBody = req.custom_llm_provider === undefined ? undefined : checkNativeProvider(config, req.custom_llm_provider);
+  if (named && fromBody && named !== fromBody)
+    throw invalidRequest(`The request names two providers: '${named}' (path, query or header) and '${fromBody}' (custom_llm_provider).`, "custom_llm_provider");
   if (!isBatchEndpoint(req.endpoint)) throw invalidRequest(`'endpoint' must be one of ${BATCH_ENDPOINTS.join(", ")} on this gateway.`, "endpoint");
   const queue = batchQueue(env);
   const file = await readableFile(env, principal, req.input_file_id);
   if (file.purpose !== "batch") throw invalidRequest(`The file '${file.id}' was uploaded with purpose '${file.purpose}', not 'batch'.`, "input_file_id");
   if (file.batchUrl !== req.endpoint) throw invalidRequest(`The lines of '${file.id}' call ${file.batchUrl}, not this batch's endpoint ${req.endpoint}.`, "endpoint");
-  const target = nativeTarget(config, file, req.endpoint, req.custom_llm_provider);
+  const target = nativeTarget(config, file, req.endpoint, named ?? fromBody);
   if (target) {
     const create = { endpoint: req.endpoint, completionWindow: req.completion_window, metadata: req.metadata ?? null, outputExpiresSeconds: req.output_expires_after?.seconds ?? null };
     return forwardBatch(env, config, principal, create, file, target, waitUntil);

@@ -7,7 +7,7 @@ import type { Principal } from "../http/auth";
 import { configError, GatewayError, invalidRequest } from "../http/errors";
 import { mayReach, ownerOf } from "./access";
 import { BatchLineChecker, MAX_LINE_CHARS } from "./line-check";
-import { isNativeProvider, NATIVE_PROVIDERS } from "./native/upstream";
+import { checkNativeProvider } from "./native/choose";
 import { boundaryOf, MultipartError, multipartParts } from "./multipart";
 import { R2Writer } from "./r2-writer";
 
@@ -89,7 +89,8 @@ export async function uploadFile(env: Env, config: ResolvedConfig, principal: Pr
       if (part.name === "purpose") up.purpose = await textField(part.chunks, "purpose");
       else if (part.name === "expires_after[anchor]") up.anchor = await textField(part.chunks, "expires_after[anchor]");
       else if (part.name === "expires_after[seconds]") up.seconds = await textField(part.chunks, "expires_after[seconds]");
-      else if (part.name === "custom_llm_provider") checkFileProvider(config, await textField(part.chunks, "custom_llm_provider"));
+      // LiteLLM's clients name the provider on the upload too: the gateway keeps the file either way (it goes up with a batch forwarded there).
+      else if (part.name === "custom_llm_provider") checkNativeProvider(config, await textField(part.chunks, "custom_llm_provider"));
       else if (part.name === "file") {
         if (up.file) throw invalidRequest("Send one 'file' per upload.", "file");
         up.file = await storePart(bucket, config, principal, part.filename, part.contentType, part.chunks, up.purpose, max);
@@ -130,19 +131,6 @@ async function storePart(
     throw e;
   }
   return { id, filename: (filename || "file").slice(0, 256), bytes: writer.bytes, checker };
-}
-
-/**
- * LiteLLM's clients name the provider on the upload too (`extra_body={"custom_llm_provider": ...}`).
- * The gateway keeps the file either way; it goes to the provider when a batch over it is forwarded
- * (src/batches/native/), so the field is taken only where that can happen.
- */
-function checkFileProvider(config: ResolvedConfig, provider: string): void {
-  if (config.settings.batch.native === "off") {
-    throw invalidRequest("Native batch forwarding is off on this gateway (general_settings.batch_settings.native): remove 'custom_llm_provider'.", "custom_llm_provider");
-  }
-  if (!isNativeProvider(provider))
-    throw invalidRequest(`'custom_llm_provider' must be one of ${NATIVE_PROVIDERS.join(", ")} (the providers whose Batch API the gateway forwards to).`, "custom_llm_provider");
 }
 
 async function finish(env: Env, principal: Principal, up: Upload): Promise<FileRow> {

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { type OwnerScope, scopeCondition } from "./files";
 import { type BatchRow, batches } from "./schema";
@@ -16,8 +16,9 @@ export const moveBatch = (d: Db, id: string, from: string[], fields: Partial<Bat
     .returning()
     .get();
 
-export async function listBatches(d: Db, scope: OwnerScope, limit: number, after?: BatchRow): Promise<BatchRow[]> {
+export async function listBatches(d: Db, scope: OwnerScope, limit: number, after?: BatchRow, nativeProvider?: string): Promise<BatchRow[]> {
   const conds: Array<SQL | undefined> = [scopeCondition(scope, batches.ownerKeyId, batches.teamId)];
+  if (nativeProvider) conds.push(sql`${batches.native} ->> 'provider' = ${nativeProvider}`);
   if (after) conds.push(or(lt(batches.createdAt, after.createdAt), and(eq(batches.createdAt, after.createdAt), lt(batches.id, after.id))));
   return d
     .select()

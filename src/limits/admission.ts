@@ -284,7 +284,9 @@ async function extendTo(
 /**
  * Charges spend no admission reserved (a native batch's answers, known only when its upstream
  * finishes): every guard a call to `model` passes settles it as an ended call, so the key's, team's
- * and model group's budgets count it. A guard not yet told its subject is told first.
+ * and model group's budgets count it. A guard not yet told its subject is told first. Each guard
+ * keeps `charge.id` in storage and applies it once, so calling this again (after a crash, a
+ * guard that failed) completes what is missing and charges nothing twice.
  */
 export async function chargeSpend(env: Env, config: ResolvedConfig, principal: Principal, charge: { id: string; model: string; cost: number; tokens: number }): Promise<void> {
   const subjects = subjectsFor(env, config, principal, charge.model);
@@ -294,7 +296,7 @@ export async function chargeSpend(env: Env, config: ResolvedConfig, principal: P
   await Promise.all(
     subjects.map(async (s) => {
       if (!isModelSubject(s.name)) await ask(env, s, (g) => g.check());
-      await alertAll(env, config, await guardOf(env, s.name).settleAll([settle]));
+      await alertAll(env, config, await guardOf(env, s.name).chargeOnce(settle));
     }),
   );
 }

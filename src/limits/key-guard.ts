@@ -36,6 +36,10 @@ const DEFAULT_TTL_MS = 10 * 60_000;
 const CHARGES_KEPT = 20_000;
 const CHARGE_MEMORY_MS = 3600_000;
 
+/** Storage keys of the charges applied by chargeOnce (CHARGE_MARK + id -> when). */
+const CHARGE_MARK = "charged:";
+const CHARGE_MARKS_DAYS = 30;
+
 function rememberCharge(charged: Map<string, number>, id: string, now: number): void {
   charged.set(id, now);
   // Oldest first (insertion order): drop what is past its hour, and the oldest beyond the count.
@@ -146,6 +150,23 @@ export class KeyGuard extends DurableObject<Env> {
     // One write for the whole batch (a settle per call would write the ledger once per call).
     if (changed) this.persistSettled();
     return alerts;
+  }
+
+  /**
+   * A charge no admission reserved (a native batch's cost, known when its upstream ends), applied
+   * exactly once: its id is kept in storage with the ledgers, in the same write, so a charge sent
+   * again (a poll redelivered after a crash, whether or not this object restarted) changes nothing.
+   * Ids are kept CHARGE_MARKS_DAYS days.
+   */
+  chargeOnce(req: SettleRequest): SoftAlert[] {
+    const kv = this.ctx.storage.kv;
+    const mark = `${CHARGE_MARK}${req.id}`;
+    if (kv.get(mark) !== undefined) return [];
+    const done = this.apply(req);
+    for (const [k, at] of [...kv.list<number>({ prefix: CHARGE_MARK })]) if (at < req.now - CHARGE_MARKS_DAYS * 86_400_000) kv.delete(k);
+    kv.put(mark, req.now);
+    this.persist();
+    return done.softCrossed && this.state ? [{ subject: this.state.subject, ...done.softCrossed }] : [];
   }
 
   private decide(req: AdmitRequest): Admission {

@@ -6,18 +6,26 @@ import { db } from "../db/client";
 import { deleteFileRow, findFile, listFiles } from "../db/files";
 import { invalidRequest } from "../http/errors";
 import { requireAuth } from "../http/middleware";
+import { FILE_BATCH_PREFIXES, namedProvider } from "./batch-provider";
 import { listPage, listQuery } from "./list-query";
 
-/** OpenAI's Files API: a file belongs to the key that uploaded it (its stable id); admins and its team's admins reach it too. */
+/**
+ * OpenAI's Files API: a file belongs to the key that uploaded it (its stable id); admins and its
+ * team's admins reach it too. Files are the gateway's own under every prefix: LiteLLM's
+ * `/{provider}/v1/files` (and its custom_llm_provider) is checked, and a file goes to that
+ * provider with the batch forwarded there.
+ */
 export const fileRoutes = new Hono<AppEnv>();
 
-for (const prefix of ["/v1", ""]) {
+for (const prefix of FILE_BATCH_PREFIXES) {
   fileRoutes.post(`${prefix}/files`, requireAuth("key"), async (c) => {
+    namedProvider(c);
     const row = await uploadFile(c.env, c.get("config"), c.get("principal"), c.req.raw);
     return c.json(fileObject(row));
   });
 
   fileRoutes.get(`${prefix}/files`, requireAuth("key"), async (c) => {
+    namedProvider(c);
     const q = c.req.query();
     const { limit, after, order } = listQuery(q, 10_000, 10_000);
     if (q.purpose !== undefined && !(FILE_PURPOSES as readonly string[]).includes(q.purpose) && !q.purpose.startsWith("batch_")) {
@@ -38,9 +46,13 @@ for (const prefix of ["/v1", ""]) {
     );
   });
 
-  fileRoutes.get(`${prefix}/files/:id`, requireAuth("key"), async (c) => c.json(fileObject(await readableFile(c.env, c.get("principal"), c.req.param("id")))));
+  fileRoutes.get(`${prefix}/files/:id`, requireAuth("key"), async (c) => {
+    namedProvider(c);
+    return c.json(fileObject(await readableFile(c.env, c.get("principal"), c.req.param("id"))));
+  });
 
   fileRoutes.get(`${prefix}/files/:id/content`, requireAuth("key"), async (c) => {
+    namedProvider(c);
     const row = await readableFile(c.env, c.get("principal"), c.req.param("id"));
     const object = await filesBucket(c.env).get(fileKey(row.id));
     if (!object) throw notFound("file", row.id);
@@ -49,6 +61,7 @@ for (const prefix of ["/v1", ""]) {
   });
 
   fileRoutes.delete(`${prefix}/files/:id`, requireAuth("key"), async (c) => {
+    namedProvider(c);
     const row = await readableFile(c.env, c.get("principal"), c.req.param("id"));
     await filesBucket(c.env).delete(fileKey(row.id));
     await deleteFileRow(db(c.env.DB), row.id);

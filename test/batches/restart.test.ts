@@ -40,7 +40,8 @@ describe("a batch survives its consumer dying mid-way", () => {
       return completion(id);
     });
     const ids = ["slow", ...Array.from({ length: 14 }, (_, i) => `line-${i}`)];
-    const k = await newKey();
+    // A budget, so the key's guard keeps a ledger: what its budget counts is checked too.
+    const k = await newKey({ max_budget: 10 });
     const client = openai(k.key);
     const file = await client.files.create({ file: await toFile(new TextEncoder().encode(jsonl(ids.map((id) => chatLine(id, "priced")))), "in.jsonl"), purpose: "batch" });
     const batch = await client.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
@@ -78,6 +79,12 @@ describe("a batch survives its consumer dying mid-way", () => {
       return info.info.spend >= 15 * 0.00002 - 1e-12 ? info.info.spend : undefined;
     });
     expect(spend).toBeCloseTo(15 * 0.00002, 12);
+    // The budget's ledger (the guard's) counts each line once as well, `slow` included.
+    const ledger = await eventually(async () => {
+      const info = (await (await gw(`/key/info?key=${k.token}`)).json()) as { info: { current_period_spend: number } };
+      return info.info.current_period_spend >= 15 * 0.00002 - 1e-12 ? info.info.current_period_spend : undefined;
+    });
+    expect(ledger).toBeCloseTo(15 * 0.00002, 12);
 
     // Every message of the finished batch delivered once more (start, lines, finalize): nothing runs, nothing changes.
     const again = await deliver([{ type: "start", batch_id: batch.id }, ...lineMessages(batch.id, ids), { type: "finalize", batch_id: batch.id }]);

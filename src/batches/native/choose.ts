@@ -2,10 +2,11 @@ import type { Deployment } from "../../config/deployment";
 import type { ResolvedConfig } from "../../config/resolve";
 import type { FileRow } from "../../db/schema";
 import { invalidRequest } from "../../http/errors";
+import { providerFor } from "../../providers/registry";
 import { resolveGroup } from "../../router/groups";
 import { isolateHealth } from "../../router/health";
 import { pick } from "../../router/select";
-import { isNativeProvider, type NativeProvider } from "./upstream";
+import { isNativeProvider, NATIVE_PROVIDERS, type NativeProvider } from "./upstream";
 
 /** Endpoints each provider's Batch API takes. */
 const ENDPOINTS: Record<NativeProvider, readonly string[]> = {
@@ -18,6 +19,19 @@ export interface NativeTarget {
   /** The model every line names (a group, an alias, or a wildcard group's model). */
   group: string;
   groupDeployments: Deployment[];
+}
+
+/**
+ * A provider a Files or Batches request names (LiteLLM's `/{provider}/v1/...` path, or its
+ * `custom_llm_provider` field, query parameter or header): one whose own Batch API the gateway
+ * forwards to, else a 400 that says what to do instead.
+ */
+export function checkNativeProvider(config: ResolvedConfig, provider: string): NativeProvider {
+  const drop = "drop the provider (the /{provider} path prefix or custom_llm_provider) and the gateway runs the batch itself";
+  if (config.settings.batch.native === "off") throw invalidRequest(`Native batch forwarding is off on this gateway (general_settings.batch_settings.native): ${drop}.`, "custom_llm_provider");
+  if (isNativeProvider(provider)) return provider;
+  if (!providerFor(provider)) throw invalidRequest(`Unknown provider '${provider}': native batches go to ${NATIVE_PROVIDERS.join(" or ")}.`, "custom_llm_provider");
+  throw invalidRequest(`The gateway forwards batches to the Batch APIs of ${NATIVE_PROVIDERS.join(" and ")} only, not ${provider}'s: ${drop}.`, "custom_llm_provider");
 }
 
 /**

@@ -68,7 +68,10 @@ export async function pollNative(env: Env, config: ResolvedConfig, batchId: stri
   await batchQueue(env).send({ type: "poll", batch_id: batchId }, { delaySeconds: config.settings.batch.nativePollSeconds });
 }
 
-/** The upstream batch ended: its files become the batch's own, its answered lines spend rows, and the batch ends; the run that ends it charges the budgets, once. */
+/** Test hook: called after each step of a native batch's ending (a test throws from it to crash the run there). */
+export const finishSteps: { after?: (step: "spend" | "charge" | "move") => void } = {};
+
+/** The upstream batch ended: its files become the batch's own, its answered lines spend rows, the budgets are charged its cost (once), and the batch ends. */
 async function finish(env: Env, config: ResolvedConfig, row: BatchRow, api: UpstreamBatchApi, dep: Deployment, up: UpstreamBatch): Promise<void> {
   const n = row.native!;
   const output = up.output_file_id ? await copyResultFile(env, row, api, dep, up.output_file_id, "output") : { fileId: null, answered: [] };
@@ -82,8 +85,10 @@ async function finish(env: Env, config: ResolvedConfig, row: BatchRow, api: Upst
   const status = up.status as keyof typeof STATUS_AT;
   const errors = (up.errors?.data ?? []).map((e) => ({ code: e.code ?? "upstream_error", message: e.message ?? "", param: e.param ?? null, line: e.line ?? null }));
   const key = row.ownerKeyId === "master" ? undefined : await findAuthKeyById(db(env.DB), row.ownerKeyId);
-  // The spend rows first (written once per request id, so a repeated run adds none), then the
-  // move that ends the batch, then the budgets: only the run that made the move charges them.
+  // Every step is safe to repeat, and the batch ends last: a run that dies on the way leaves it
+  // open, so the poll comes again (redelivered, or sent by the sweep) and completes the rest. The
+  // spend rows are written once per request id; each guard applies the charge once per batch id
+  // (KeyGuard.chargeOnce keeps the id in storage); the move ends the batch once.
   await sendSpendNow(
     env,
     answered.map((l, i) => ({
@@ -106,7 +111,13 @@ async function finish(env: Env, config: ResolvedConfig, row: BatchRow, api: Upst
       custom_id: l.customId,
     })),
   );
-  const moved = await moveBatch(db(env.DB), row.id, [...OPEN_STATUSES], {
+  finishSteps.after?.("spend");
+  const principal: Principal | null = row.ownerKeyId === "master" ? { kind: "master" } : key ? { kind: "key", key } : null;
+  if (principal && (cost > 0 || promptTokens + completionTokens > 0)) {
+    await chargeSpend(env, config, principal, { id: row.id, model: canonicalModel(config, n.modelGroup), cost, tokens: promptTokens + completionTokens });
+  }
+  finishSteps.after?.("charge");
+  await moveBatch(db(env.DB), row.id, [...OPEN_STATUSES], {
     status,
     [STATUS_AT[status]]: now,
     outputFileId: output.fileId,
@@ -114,9 +125,5 @@ async function finish(env: Env, config: ResolvedConfig, row: BatchRow, api: Upst
     ...(errors.length ? { errors } : {}),
     native: { ...n, upstreamStatus: up.status, counts: countsOf(up, n.counts), polledAt: now, promptTokens, completionTokens, cost },
   });
-  if (!moved) return;
-  const principal: Principal | null = row.ownerKeyId === "master" ? { kind: "master" } : key ? { kind: "key", key } : null;
-  if (principal && (cost > 0 || promptTokens + completionTokens > 0)) {
-    await chargeSpend(env, config, principal, { id: row.id, model: canonicalModel(config, n.modelGroup), cost, tokens: promptTokens + completionTokens });
-  }
+  finishSteps.after?.("move");
 }
