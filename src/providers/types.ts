@@ -5,6 +5,7 @@ import type { ChatRequest } from "../api/chat";
 import type { EmbeddingsRequest } from "../api/embeddings";
 import type { ModerationsRequest } from "../api/moderations";
 import type { RerankRequest } from "../api/rerank";
+import type { PartWriter } from "./shared/chunks";
 import type { ImageLimits } from "./shared/images";
 
 /** Token usage in OpenAI's terms, as the gateway prices it. */
@@ -31,6 +32,19 @@ export interface AdapterContext {
   dropParams: boolean;
   /** How many images, and how many bytes of them, one request may make the gateway fetch (default DEFAULT_IMAGE_LIMITS). */
   imageLimits?: ImageLimits;
+  /**
+   * The client's stream format when it is not OpenAI chat (Anthropic Messages, Responses): an
+   * adapter whose chat adapter `writesParts` writes its stream straight in it; absent: OpenAI chunks.
+   */
+  format?: StreamFormat;
+}
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "function_call";
+
+/** A client format for translated streams: the writer of its events and its closing error event. */
+export interface StreamFormat {
+  writer(sink: StreamSink): PartWriter;
+  error(err: GatewayError): string;
 }
 
 /** A translated non-streamed answer: the OpenAI JSON text to send, and its usage. */
@@ -72,8 +86,10 @@ export interface ChatAdapter {
   request(req: ChatRequest, dep: Deployment, ctx: AdapterContext): Request | Promise<Request>;
   /** Reads a full upstream answer (its body text). Throws GatewayError (502) when unreadable. */
   response(text: string, dep: Deployment, ctx: AdapterContext): TranslatedResponse;
-  /** Turns the upstream stream into OpenAI SSE bytes (`data: {chunk}\n\n` ... `data: [DONE]\n\n`). */
+  /** Turns the upstream stream into OpenAI SSE bytes (`data: {chunk}\n\n` ... `data: [DONE]\n\n`), or into ctx.format's events when `writesParts`. */
   stream(body: ReadableStream<Uint8Array>, dep: Deployment, ctx: AdapterContext, sink: StreamSink): ReadableStream<Uint8Array>;
+  /** The stream is translated part by part (a PartWriter) and honours ctx.format: no client format re-parses OpenAI chunks of it. */
+  writesParts?: boolean;
   /** Maps an upstream error answer to the gateway's error. */
   error(status: number, text: string, headers: Headers, dep: Deployment): GatewayError;
 }

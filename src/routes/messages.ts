@@ -7,13 +7,15 @@ import { nativeRequest, nativeResponse, nativeStreamTranslator } from "../format
 import { toChatRequest } from "../formats/anthropic/request";
 import { messageId, toAnthropicMessage } from "../formats/anthropic/response";
 import { type MessagesRequest, messagesRequestSchema, parseAnthropic } from "../formats/anthropic/schema";
-import { anthropicStreamTranslator } from "../formats/anthropic/stream";
+import { AnthropicWriter, anthropicStreamTranslator } from "../formats/anthropic/stream";
 import { answerOutcome, streamOutcome } from "../gateway/attempt";
 import { httpCallContext } from "../gateway/context";
 import { callModel } from "../gateway/pipeline";
 import type { ModelCall } from "../gateway/types";
 import { readJson } from "../http/json";
+import type { GatewayError } from "../http/errors";
 import { translateStream } from "../http/sse";
+import type { StreamSink } from "../providers/types";
 
 /**
  * Anthropic's Messages API as a model call: deployments whose provider serves Messages natively
@@ -53,8 +55,18 @@ export function messagesCall(raw: Record<string, unknown>, req: MessagesRequest,
       }
       return streamOutcome(a, build, mapError, (body, spend) => {
         spend.clientId(messageId(msgCtx.requestId));
+        const streamCtx = { ...msgCtx, inputEstimate: inputEstimate(), usage: spend.usage };
+        // A translating adapter writes Anthropic's events itself; an OpenAI-format stream is read into them.
+        if (chat.writesParts) {
+          let w: AnthropicWriter | undefined;
+          const format = {
+            writer: (sink: StreamSink) => (w = new AnthropicWriter(streamCtx, sink)),
+            error: (err: GatewayError) => (w ?? new AnthropicWriter(streamCtx, spend.sink)).abort() + anthropicStreamError(err),
+          };
+          return chat.stream(body, a.dep, { ...a.ctx, format }, spend.sink);
+        }
         const chunks = chat.stream(body, a.dep, a.ctx, spend.sink);
-        return translateStream(chunks, anthropicStreamTranslator({ ...msgCtx, inputEstimate: inputEstimate(), usage: spend.usage }), () => {}, anthropicStreamError);
+        return translateStream(chunks, anthropicStreamTranslator(streamCtx), () => {}, anthropicStreamError);
       });
     },
   };

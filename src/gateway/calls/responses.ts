@@ -3,7 +3,9 @@ import { nativeRequest, nativeResponse, nativeStreamTranslator, responsesErrorEv
 import { toChatRequest } from "../../formats/responses/request";
 import { responseId, toResponse } from "../../formats/responses/response";
 import type { ResponsesRequest } from "../../formats/responses/schema";
-import { responsesStream } from "../../formats/responses/stream";
+import { ResponsesWriter, responsesStream } from "../../formats/responses/stream";
+import type { GatewayError } from "../../http/errors";
+import type { StreamSink } from "../../providers/types";
 import { answerOutcome, streamOutcome } from "../attempt";
 import type { ModelCall } from "../types";
 import { translateStream } from "../../http/sse";
@@ -46,6 +48,15 @@ export function responsesCall(raw: Record<string, unknown>, req: ResponsesReques
       }
       return streamOutcome(a, build, mapError, (body, spend) => {
         spend.clientId(responseId(respCtx));
+        // A translating adapter writes the Responses events itself; an OpenAI-format stream is read into them.
+        if (chat.writesParts) {
+          let w: ResponsesWriter | undefined;
+          const format = {
+            writer: (sink: StreamSink) => (w = new ResponsesWriter(respCtx, spend.usage, sink)),
+            error: (err: GatewayError) => (w ?? new ResponsesWriter(respCtx, spend.usage, spend.sink)).abort() + responsesErrorEvent(err),
+          };
+          return chat.stream(body, a.dep, { ...a.ctx, format }, spend.sink);
+        }
         const chunks = chat.stream(body, a.dep, a.ctx, spend.sink);
         const bridge = responsesStream(respCtx, spend.usage);
         return translateStream(chunks, bridge.translator, () => {}, bridge.formatError);

@@ -10,9 +10,10 @@ export const anthropicChat: ChatAdapter = {
   request: anthropicRequest,
   response: anthropicResponse,
   stream(body, dep, ctx, sink) {
-    return translateStream(body, anthropicStreamTranslator(dep, ctx, sink), (outcome) => sink.end(outcome));
+    return translateStream(body, anthropicStreamTranslator(dep, ctx, sink), (outcome) => sink.end(outcome), ctx.format?.error);
   },
   error: anthropicError,
+  writesParts: true,
 };
 
 /** No litellm_params beyond the common ones (api_key, api_base). No embeddings API. */

@@ -2,7 +2,7 @@ import type { EventSourceMessage } from "eventsource-parser";
 import type { Deployment } from "../../config/deployment";
 import { type GatewayError, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, type StreamTranslator } from "../../http/sse";
-import { ChunkWriter } from "../shared/chunks";
+import { type PartWriter, writerFor } from "../shared/chunks";
 import { sseTranslator } from "../shared/sse-translator";
 import type { AdapterContext, StreamSink } from "../types";
 import { anthropicStreamError } from "./errors";
@@ -22,7 +22,7 @@ const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Arr
  * An `error` event, or a stream that ends before `message_stop`, ends in an error event.
  */
 export function anthropicStreamTranslator(dep: Deployment, ctx: AdapterContext, sink: StreamSink): StreamTranslator {
-  let writer: ChunkWriter | undefined;
+  let writer: PartWriter | undefined;
   let model: string | undefined;
   let started = false;
   let stopped = false;
@@ -31,7 +31,7 @@ export function anthropicStreamTranslator(dep: Deployment, ctx: AdapterContext, 
   let stopReason: string | null = null;
   const usage: AnthropicUsage = {};
   const blocks = new Map<number, { kind: BlockKind; args: boolean }>();
-  const w = () => (writer ??= new ChunkWriter(ctx, model ?? dep.model, sink));
+  const w = () => (writer ??= writerFor(ctx, model ?? dep.model, sink));
 
   const mergeUsage = (u: unknown) => {
     if (!isObject(u)) return;

@@ -16,9 +16,10 @@ export const bedrockChat: ChatAdapter = {
   request: converseRequest,
   response: converseResponse,
   stream(body, dep, ctx, sink) {
-    return translateStream(body, bedrockStreamTranslator(dep, ctx, sink), (outcome) => sink.end(outcome));
+    return translateStream(body, bedrockStreamTranslator(dep, ctx, sink), (outcome) => sink.end(outcome), ctx.format?.error);
   },
   error: bedrockError,
+  writesParts: true,
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { Deployment } from "../../config/deployment";
 import { type GatewayError, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, type StreamTranslator } from "../../http/sse";
-import { ChunkWriter } from "../shared/chunks";
+import { writerFor } from "../shared/chunks";
 import type { AdapterContext, StreamSink } from "../types";
 import { bedrockStreamError } from "./errors";
 import { FrameDecoder, FrameError, type StreamFrame } from "./eventstream";
@@ -25,7 +25,7 @@ const indexOf = (e: Json): number => (typeof e.contentBlockIndex === "number" ? 
  */
 export function bedrockStreamTranslator(dep: Deployment, ctx: AdapterContext, sink: StreamSink): StreamTranslator {
   const decoder = new FrameDecoder();
-  const writer = new ChunkWriter(ctx, modelName(dep), sink);
+  const writer = writerFor(ctx, modelName(dep), sink);
   const blocks = new Map<number, { kind: BlockKind; args: boolean }>();
   let stopReason: string | undefined;
   let jsonMode = false;

@@ -15,6 +15,7 @@ export const cohereChat: ChatAdapter = {
   response: cohereResponse,
   stream: cohereStream,
   error: cohereError,
+  writesParts: true,
 };
 
 export { cohereEmbeddings } from "./embeddings";

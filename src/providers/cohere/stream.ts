@@ -2,7 +2,7 @@ import type { Deployment } from "../../config/deployment";
 import type { GatewayError } from "../../http/errors";
 import { upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, translateStream } from "../../http/sse";
-import { ChunkWriter } from "../shared/chunks";
+import { writerFor } from "../shared/chunks";
 import { sseTranslator } from "../shared/sse-translator";
 import type { AdapterContext, StreamSink } from "../types";
 import { cohereUsage, failureOf, finishReason } from "./outcome";
@@ -21,7 +21,7 @@ import type { CohereStreamEvent } from "./types";
  * content-start/-end, citation-start/-end and debug carry nothing an OpenAI chunk has.
  */
 export function cohereStream(body: ReadableStream<Uint8Array>, dep: Deployment, ctx: AdapterContext, sink: StreamSink): ReadableStream<Uint8Array> {
-  const w = new ChunkWriter(ctx, dep.model, sink);
+  const w = writerFor(ctx, dep.model, sink);
   const withArgs = new Map<number, boolean>();
   let ended = false;
   let failure: GatewayError | undefined;
@@ -86,5 +86,5 @@ export function cohereStream(body: ReadableStream<Uint8Array>, dep: Deployment, 
       return w.end();
     },
   );
-  return translateStream(body, translator, (o) => sink.end(o));
+  return translateStream(body, translator, (o) => sink.end(o), ctx.format?.error);
 }

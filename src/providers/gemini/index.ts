@@ -44,9 +44,10 @@ export function geminiChatAdapter(target: GeminiTarget): ChatAdapter {
     },
     response: geminiResponse,
     stream(body, dep, ctx, sink) {
-      return translateStream(body, geminiStreamTranslator(dep, ctx, sink), (outcome) => sink.end(outcome));
+      return translateStream(body, geminiStreamTranslator(dep, ctx, sink), (outcome) => sink.end(outcome), ctx.format?.error);
     },
     error: geminiError,
+    writesParts: true,
   };
 }
 

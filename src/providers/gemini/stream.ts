@@ -2,7 +2,7 @@ import type { EventSourceMessage } from "eventsource-parser";
 import type { Deployment } from "../../config/deployment";
 import { type GatewayError, upstreamUnreadable } from "../../http/errors";
 import { IncompleteStream, type StreamTranslator } from "../../http/sse";
-import { ChunkWriter } from "../shared/chunks";
+import { type PartWriter, writerFor } from "../shared/chunks";
 import { sseTranslator } from "../shared/sse-translator";
 import type { AdapterContext, StreamSink } from "../types";
 import { geminiStreamError } from "./errors";
@@ -18,7 +18,7 @@ import type { GenerateContentResponse } from "./types";
  * the upstream closes, and a stream that closes without a finishReason ends in an error event.
  */
 export function geminiStreamTranslator(dep: Deployment, ctx: AdapterContext, sink: StreamSink): StreamTranslator {
-  let writer: ChunkWriter | undefined;
+  let writer: PartWriter | undefined;
   let finish: string | undefined;
   let toolCalls = 0;
   let failure: GatewayError | undefined;
@@ -55,7 +55,7 @@ export function geminiStreamTranslator(dep: Deployment, ctx: AdapterContext, sin
   };
 
   const translate = (data: GenerateContentResponse): string => {
-    const w = (writer ??= new ChunkWriter(ctx, typeof data.modelVersion === "string" && data.modelVersion ? data.modelVersion : dep.model, sink));
+    const w = (writer ??= writerFor(ctx, typeof data.modelVersion === "string" && data.modelVersion ? data.modelVersion : dep.model, sink));
     if (data.usageMetadata) {
       const usage = geminiUsage(data.usageMetadata);
       if (usage) w.usage(usage);
