@@ -6,6 +6,7 @@ import type { Usage } from "../../providers/types";
 import { openaiUsage } from "../../providers/usage";
 import { anthropicErrorEvent, anthropicErrorType } from "./errors";
 import { anthropicUsageOf, messageId, stopInfo, type MessageContext } from "./response";
+import { isObject } from "../../http/json";
 
 type Json = Record<string, unknown>;
 type Kind = "text" | "thinking" | "tool";
@@ -18,7 +19,6 @@ interface StreamContext extends MessageContext {
 }
 
 const event = (type: string, data: Json = {}): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
  * The adapter's OpenAI chunk stream as Anthropic's event sequence: `message_start` and a `ping`

@@ -5,9 +5,9 @@ import { sseTranslator } from "../../providers/shared/sse-translator";
 import type { Usage } from "../../providers/types";
 import { openaiUsage } from "../../providers/usage";
 import { functionCallItem, incompleteReason, itemId, messageItem, reasoningItem, responseObject, type ResponseContext } from "./response";
+import { isObject } from "../../http/json";
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
 
 interface Item {
   kind: "message" | "reasoning" | "function_call";
