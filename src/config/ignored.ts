@@ -1,9 +1,8 @@
 import { configSchema, modelEntrySchema, modelInfoSchema } from "./schema";
+import { isObject } from "../http/json";
 
 /** What the gateway reads of a model entry's model_info (everything else there is ignored). */
 const MODEL_INFO_READ = Object.keys(modelInfoSchema.shape);
-
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
  * The parts of a LiteLLM config the gateway ignores, as `path: word` lines for /health/readiness:

@@ -1,6 +1,6 @@
 import { desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "./client";
-import { organizationMembers, organizations, teams, type OrganizationMemberRow, type OrganizationRow, type TeamRow } from "./schema";
+import { organizationMembers, organizations, teamMembers, teams, type OrganizationMemberRow, type OrganizationRow, type TeamRow } from "./schema";
 
 export const findOrg = (d: Db, id: string): Promise<OrganizationRow | undefined> => d.select().from(organizations).where(eq(organizations.organizationId, id)).get();
 
@@ -14,11 +14,12 @@ export const updateOrg = (d: Db, id: string, fields: Partial<typeof organization
     .returning()
     .get();
 
-/** Deletes organizations and their memberships; their teams stay, outside any organization. */
-export async function deleteOrgs(d: Db, ids: string[]): Promise<void> {
+/** Deletes organizations with their memberships and their teams (`teamIds`) with theirs, as LiteLLM does. */
+export async function deleteOrgs(d: Db, ids: string[], teamIds: string[]): Promise<void> {
   if (!ids.length) return;
   await d.batch([
-    d.update(teams).set({ organizationId: null }).where(inArray(teams.organizationId, ids)),
+    d.delete(teamMembers).where(inArray(teamMembers.teamId, teamIds)),
+    d.delete(teams).where(inArray(teams.teamId, teamIds)),
     d.delete(organizationMembers).where(inArray(organizationMembers.organizationId, ids)),
     d.delete(organizations).where(inArray(organizations.organizationId, ids)),
   ]);

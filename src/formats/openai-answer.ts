@@ -1,11 +1,10 @@
 import type { EventSourceMessage } from "eventsource-parser";
 import { upstreamUnreadable } from "../http/errors";
+import { isObject } from "../http/json";
 
 /** What the other client formats read of an OpenAI chat answer, complete or streamed. */
 
 type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
 
 /** The first choice of an OpenAI chat.completion JSON text; 502 when it is not JSON or has no message. */
 export function firstChoice(openaiJson: string): { message: Json; finish_reason?: unknown; stop_reason?: unknown } {

@@ -39,6 +39,14 @@ export function parseAdminBody<T>(schema: z.ZodMiniType<T>, body: unknown, notYe
   return r.data;
 }
 
+/**
+ * An update's metadata: it replaces the stored metadata, as in LiteLLM, except the stored `logging`
+ * (with its encrypted credentials), which goes only when the update names `logging` (`[]` removes it).
+ */
+export function keepStoredLogging(given: Record<string, unknown>, stored: Record<string, unknown>): Record<string, unknown> {
+  return Object.hasOwn(given, "logging") || stored.logging === undefined ? given : { ...given, logging: stored.logging };
+}
+
 /** A LiteLLM duration field (budget_duration, time_period): a 400 naming it when malformed. */
 export function checkDuration(value: string | null | undefined, param: string): void {
   if (value && parseDuration(value) === undefined) throw invalidRequest(`Invalid ${param} '${value}': use e.g. 30s, 30m, 1h, 1d, 7d or 1mo.`, param);

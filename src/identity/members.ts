@@ -5,7 +5,8 @@ import { findUser, findUserByEmail, insertUser, upsertMember } from "../db/users
 import type { Env } from "../env";
 import { invalidRequest } from "../http/errors";
 import { guardOf } from "../limits/guard-client";
-import { memberState, memberSubject } from "../limits/subjects";
+import { Ledger } from "../limits/ledger";
+import { memberState, memberSubject, noMembership } from "../limits/subjects";
 import { usd } from "./fields";
 
 /** LiteLLM's Member: `{role: "admin" | "user", user_id?, user_email?}` (one of the two names it). */
@@ -50,6 +51,17 @@ const memberGuard = (env: Env, teamId: string, userId: string) => guardOf(env, m
 /** Tells the membership's guard its budget (over the team's budget period). */
 export function syncMemberGuard(env: Env, row: TeamMemberRow, budgetDuration: string | null): Promise<void> {
   return memberGuard(env, row.teamId, row.userId).configure(memberState(row, { budgetDuration }), Date.now());
+}
+
+/**
+ * A removed member: its budget in the team and what it spent there go with the membership (LiteLLM
+ * deletes the membership row and its budget), so a later call of the user in that team is bounded
+ * by the team alone, and a member added back starts from nothing spent.
+ */
+export function endMemberGuard(env: Env, teamId: string, userId: string, budgetDuration: string | null): Promise<void> {
+  const state = memberState(noMembership(teamId, userId), { budgetDuration });
+  const now = Date.now();
+  return memberGuard(env, teamId, userId).configure(state, now, Ledger.fresh(state.budgetDurationMs, now).data);
 }
 
 /** Adds members to a team (creating unknown users), each with its role and the team budget given. */

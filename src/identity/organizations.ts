@@ -51,7 +51,7 @@ export function orgObject(row: OrganizationRow, teams: TeamRow[] = [], members: 
 }
 
 export const orgGuard = (env: Env, id: string) => guardOf(env, orgSubject(id));
-export const syncOrgGuard = (env: Env, row: OrganizationRow) => orgGuard(env, row.organizationId).configure(orgState(row), Date.now());
+export const syncOrgGuard = (env: Env, row: OrganizationRow, revoked = false) => orgGuard(env, row.organizationId).configure(orgState(row, revoked), Date.now());
 
 export const orgNotFound = (id: string) => new GatewayError(404, `Organization '${id}' was not found.`, "invalid_request_error", "organization_not_found", "organization_id");
 

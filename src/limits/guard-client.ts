@@ -8,7 +8,7 @@ import type { Admission, GuardState, Refusal, Settled } from "./guard-state";
 import { limitHeaders } from "./rate-headers";
 import { keyState, keySubject, teamState, teamSubject } from "./subjects";
 import { findMember, findUser } from "../db/users";
-import { customerState, customerSubject, memberState, memberSubject, orgState, orgSubject, userState, userSubject } from "./subjects";
+import { customerState, customerSubject, memberState, memberSubject, noMembership, orgState, orgSubject, userState, userSubject } from "./subjects";
 import { findOrg } from "../db/organizations";
 import { findEndUser } from "../db/end-users";
 import { fnv1a64 } from "../config/hash";
@@ -63,7 +63,7 @@ export const memberGuardSubject = (env: Env, teamId: string, userId: string): Su
     const d = db(env.DB);
     const [row, team] = await Promise.all([findMember(d, teamId, userId), findTeam(d, teamId)]);
     // Not (or no longer) a member: nothing to bound here (member_delete deletes the member's team keys).
-    return memberState(row ?? { teamId, userId, role: "user", maxBudgetInTeam: null, createdAt: 0 }, team ?? null);
+    return memberState(row ?? noMembership(teamId, userId), team ?? null);
   },
 });
 

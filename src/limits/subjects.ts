@@ -86,6 +86,9 @@ export function userState(row: UserRow, revoked = false): GuardState {
   };
 }
 
+/** A user who is not (or no longer) a member of the team: nothing of its own bounds it there. */
+export const noMembership = (teamId: string, userId: string): TeamMemberRow => ({ teamId, userId, role: "user", maxBudgetInTeam: null, createdAt: 0 });
+
 /** A team membership's guard state: the member's budget in the team, over the team's budget period. */
 export function memberState(row: TeamMemberRow, team: Pick<TeamRow, "budgetDuration"> | null): GuardState {
   return {
@@ -101,14 +104,14 @@ export function memberState(row: TeamMemberRow, team: Pick<TeamRow, "budgetDurat
 }
 
 /** An organization's guard state: its models, limits and budget bound every key of its teams. */
-export function orgState(row: OrganizationRow): GuardState {
+export function orgState(row: OrganizationRow, revoked = false): GuardState {
   return {
     ...emptyLimits(),
     subject: orgSubject(row.organizationId),
     models: modelsOf(row.models),
     expires: null,
     blocked: false,
-    revoked: false,
+    revoked,
     rpmLimit: row.rpmLimit,
     tpmLimit: row.tpmLimit,
     maxBudget: row.maxBudget,

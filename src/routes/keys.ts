@@ -19,7 +19,7 @@ import { findMember, findUser } from "../db/users";
 import type { Actor } from "../http/actor";
 import { adminTeams, mayKey, orgTeamIds, outOfReach, ownUserId, reachesAll, reachesOwn } from "../identity/scope";
 import { maskMetadata, sealMetadataLogging } from "../telemetry/tenant-logging";
-import { checkDuration } from "../identity/fields";
+import { checkDuration, keepStoredLogging } from "../identity/fields";
 import { expiryDate, expiryFrom, generateSchema, parseKeyBody, updateSchema, type KeyFields } from "./key-fields";
 
 export const keyRoutes = new Hono<AppEnv>();
@@ -189,7 +189,8 @@ keyRoutes.post("/key/update", requireAuth("admin"), async (c) => {
   if (!reachesAll(actor) && (!before || !mayKey(actor, before))) throw outOfReach("this key");
   if (!before) throw notFound(f.key);
   const fields = await rowFields(c, f);
-  if (fields.metadata) fields.metadata = await sealMetadataLogging(fields.metadata, before.metadata, c.env as unknown as Record<string, unknown>, reachesAll(actor));
+  if (fields.metadata)
+    fields.metadata = keepStoredLogging(await sealMetadataLogging(fields.metadata, before.metadata, c.env as unknown as Record<string, unknown>, reachesAll(actor)), before.metadata);
   if (!reachesAll(actor)) {
     // Only a proxy admin unblocks (or blocks) a key; everyone else moves keys only within its reach.
     if (f.blocked !== undefined) throw forbidden("Only a proxy admin may change 'blocked' (use /key/block and /key/unblock).", "forbidden");

@@ -5,7 +5,7 @@ import { forgetDbModels } from "../config/db-models";
 import type { Deployment } from "../config/deployment";
 import { envName, resolveConfig } from "../config/resolve";
 import { parseBody } from "../api/parse";
-import { litellmParamsSchema } from "../config/schema";
+import { litellmParamsPatchSchema, litellmParamsSchema, noNegativeCosts } from "../config/schema";
 import { maskParams, sealParams } from "../config/secrets";
 import { db } from "../db/client";
 import { deleteModel, findModel, insertModel, updateModel } from "../db/models";
@@ -23,12 +23,12 @@ export const modelAdmin = new Hono<AppEnv>();
 const newSchema = z.object({
   model_name: z.string().check(z.minLength(1)),
   litellm_params: litellmParamsSchema,
-  model_info: z.optional(z.looseObject({ id: z.optional(z.string().check(z.minLength(1))) })),
+  model_info: z.optional(z.looseObject({ id: z.optional(z.string().check(z.minLength(1))) }).check(noNegativeCosts)),
 });
 const updateSchema = z.object({
-  model_info: z.looseObject({ id: z.string().check(z.minLength(1)) }),
+  model_info: z.looseObject({ id: z.string().check(z.minLength(1)) }).check(noNegativeCosts),
   model_name: z.optional(z.string().check(z.minLength(1))),
-  litellm_params: z.optional(z.record(z.string(), z.unknown())),
+  litellm_params: z.optional(litellmParamsPatchSchema),
 });
 const deleteSchema = z.object({ id: z.string().check(z.minLength(1)) });
 

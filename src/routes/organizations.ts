@@ -9,6 +9,8 @@ import { parseAdminBody } from "../identity/fields";
 import { memberUser } from "../identity/members";
 import { newOrgSchema, ORG_NOT_YET, orgGuard, orgMemberAddSchema, orgNotFound, orgObject, orgRowFields, syncOrgGuard, updateOrgSchema } from "../identity/organizations";
 import { mayOrg, outOfReach, reachesAll } from "../identity/scope";
+import { guardOf } from "../limits/guard-client";
+import { teamState, teamSubject } from "../limits/subjects";
 
 /** LiteLLM's organizations: above teams; an organization's models, limits and budget bound its teams' keys. */
 export const orgRoutes = new Hono<AppEnv>();
@@ -45,7 +47,11 @@ async function update(c: Context<AppEnv>) {
 orgRoutes.patch("/organization/update", requireAuth("admin"), update);
 orgRoutes.post("/organization/update", requireAuth("admin"), update);
 
-/** Deletes organizations; their teams stay, no longer bounded by them (the guard is told at once). */
+/**
+ * Deletes organizations with their teams, as LiteLLM does: the guards of both are revoked first, so the
+ * teams' keys are refused from their next call (as after /team/delete), a key cached with its team's
+ * organization included.
+ */
 async function remove(c: Context<AppEnv>) {
   const body = (await readJson(c)) as { organization_ids?: unknown };
   const ids = body?.organization_ids;
@@ -54,9 +60,13 @@ async function remove(c: Context<AppEnv>) {
   const rows = await Promise.all(ids.map((id) => findOrg(d, id)));
   const missing = ids.find((_, i) => !rows[i]);
   if (missing) throw orgNotFound(missing);
-  // Keys cache their team's organization for up to 30 s: the deleted organization's guard admits freely.
-  await Promise.all(rows.map((r) => syncOrgGuard(c.env, { ...r!, models: [], maxBudget: null, rpmLimit: null, tpmLimit: null, budgetDuration: null })));
-  await deleteOrgs(d, ids);
+  const teams = await orgTeams(d, ids);
+  await Promise.all([...rows.map((r) => syncOrgGuard(c.env, r!, true)), ...teams.map((t) => guardOf(c.env, teamSubject(t.teamId)).configure(teamState(t, true), Date.now()))]);
+  await deleteOrgs(
+    d,
+    ids,
+    teams.map((t) => t.teamId),
+  );
   return c.json({ deleted_organizations: ids });
 }
 orgRoutes.delete("/organization/delete", requireAuth("admin"), remove);

@@ -11,7 +11,7 @@ import { readJson } from "../http/json";
 import { requireAuth } from "../http/middleware";
 import { parseAdminBody } from "../identity/fields";
 import { syncKeyGuard } from "../identity/key-store";
-import { addMembers, memberAddSchema, memberDeleteSchema, membershipObject, memberUpdateSchema, memberUser, syncMemberGuard } from "../identity/members";
+import { addMembers, endMemberGuard, memberAddSchema, memberDeleteSchema, membershipObject, memberUpdateSchema, memberUser, syncMemberGuard } from "../identity/members";
 import { mayTeam, outOfReach, reachesAll } from "../identity/scope";
 import { userObject } from "../identity/users";
 import { guardOf } from "../limits/guard-client";
@@ -63,7 +63,7 @@ teamMemberRoutes.post("/team/member_update", requireAuth("admin"), async (c) => 
   return c.json({ team_id: team.teamId, user_id: user.userId, user_email: user.userEmail, role: row.role, max_budget_in_team: row.maxBudgetInTeam });
 });
 
-/** Removes a member; its keys in this team are deleted (refused from the next call), as in LiteLLM. */
+/** Removes a member; its keys in this team are deleted (refused from the next call) and its budget there goes, as in LiteLLM. */
 teamMemberRoutes.post("/team/member_delete", requireAuth("admin"), async (c) => {
   const f = parseAdminBody(memberDeleteSchema, await readJson(c));
   const team = await teamFor(c, f.team_id);
@@ -73,7 +73,7 @@ teamMemberRoutes.post("/team/member_delete", requireAuth("admin"), async (c) => 
     throw new GatewayError(404, `That user is not a member of team '${team.teamId}'.`, "invalid_request_error", "member_not_found", "user_id");
   }
   const theirs = await memberKeys(d, team.teamId, user.userId);
-  await Promise.all(theirs.map((k) => syncKeyGuard(c.env, k, true)));
+  await Promise.all([...theirs.map((k) => syncKeyGuard(c.env, k, true)), endMemberGuard(c.env, team.teamId, user.userId, team.budgetDuration)]);
   await deleteKeys(
     d,
     theirs.map((k) => k.token),

@@ -10,7 +10,7 @@ import { requireAuth } from "../http/middleware";
 import { guardOf } from "../limits/guard-client";
 import { teamState, teamSubject } from "../limits/subjects";
 import { parseKeyBody } from "./key-fields";
-import { limitRowFields } from "../identity/fields";
+import { keepStoredLogging, limitRowFields } from "../identity/fields";
 import type { TeamMemberRow } from "../db/schema";
 import { teamMembersOf } from "../db/users";
 import { addMembers, memberSchema, membershipObject } from "../identity/members";
@@ -135,7 +135,7 @@ teamRoutes.post("/team/update", requireAuth("admin"), async (c) => {
   if (fields.metadata) {
     const before = await findTeam(db(c.env.DB), f.team_id);
     if (!before) throw notFound(f.team_id);
-    fields.metadata = await sealMetadataLogging(fields.metadata, before.metadata, c.env as unknown as Record<string, unknown>, reachesAll(c.get("actor")));
+    fields.metadata = keepStoredLogging(await sealMetadataLogging(fields.metadata, before.metadata, c.env as unknown as Record<string, unknown>, reachesAll(c.get("actor"))), before.metadata);
   }
   const row = await updateTeam(db(c.env.DB), f.team_id, fields);
   if (!row) throw notFound(f.team_id);

@@ -1,18 +1,13 @@
-import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { limitColumns } from "./limit-columns";
 
 /** End users (LiteLLM's customers): the OpenAI `user` field of a call names one. */
 export const endUsers = sqliteTable("end_users", {
   userId: text("user_id").primaryKey(),
   alias: text("alias"),
   blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
-  /** An extension: LiteLLM's customers have no model list. Empty = every model. */
-  models: text("models", { mode: "json" }).$type<string[]>().notNull(),
-  maxBudget: real("max_budget"),
-  budgetDuration: text("budget_duration"),
-  rpmLimit: integer("rpm_limit"),
-  tpmLimit: integer("tpm_limit"),
-  metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-  spend: real("spend").notNull().default(0),
+  /** Its `models` list is an extension: LiteLLM's customers have none. Empty = every model. */
+  ...limitColumns(),
   createdAt: integer("created_at")
     .notNull()
     .$defaultFn(() => Date.now()),

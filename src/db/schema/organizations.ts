@@ -1,16 +1,11 @@
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { limitColumns } from "./limit-columns";
 
 /** Organizations (LiteLLM's LiteLLM_OrganizationTable): above teams, bounding them. */
 export const organizations = sqliteTable("organizations", {
   organizationId: text("organization_id").primaryKey(),
   organizationAlias: text("organization_alias"),
-  models: text("models", { mode: "json" }).$type<string[]>().notNull(),
-  maxBudget: real("max_budget"),
-  budgetDuration: text("budget_duration"),
-  rpmLimit: integer("rpm_limit"),
-  tpmLimit: integer("tpm_limit"),
-  metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-  spend: real("spend").notNull().default(0),
+  ...limitColumns(),
   createdAt: integer("created_at")
     .notNull()
     .$defaultFn(() => Date.now()),

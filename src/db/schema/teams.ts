@@ -1,16 +1,11 @@
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { limitColumns } from "./limit-columns";
 
 /** Teams: keys with a team_id are bounded by the team's limits, budget and models too. */
 export const teams = sqliteTable("teams", {
   teamId: text("team_id").primaryKey(),
   teamAlias: text("team_alias"),
-  models: text("models", { mode: "json" }).$type<string[]>().notNull(),
-  maxBudget: real("max_budget"),
-  budgetDuration: text("budget_duration"),
-  rpmLimit: integer("rpm_limit"),
-  tpmLimit: integer("tpm_limit"),
-  metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-  spend: real("spend").notNull().default(0),
+  ...limitColumns(),
   blocked: integer("blocked", { mode: "boolean" }).notNull().default(false),
   /** The organization above the team: its models, limits and budget bound the team's keys too. */
   organizationId: text("organization_id"),

@@ -1,4 +1,5 @@
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { limitColumns } from "./limit-columns";
 
 /** Internal users (LiteLLM's LiteLLM_UserTable): people with a role, their own keys and limits. */
 export const users = sqliteTable(
@@ -9,14 +10,7 @@ export const users = sqliteTable(
     userAlias: text("user_alias"),
     /** proxy_admin | proxy_admin_viewer | org_admin | internal_user | internal_user_viewer. */
     userRole: text("user_role").notNull(),
-    /** JSON list of model groups; empty = every model. */
-    models: text("models", { mode: "json" }).$type<string[]>().notNull(),
-    maxBudget: real("max_budget"),
-    budgetDuration: text("budget_duration"),
-    rpmLimit: integer("rpm_limit"),
-    tpmLimit: integer("tpm_limit"),
-    metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-    spend: real("spend").notNull().default(0),
+    ...limitColumns(),
     createdAt: integer("created_at")
       .notNull()
       .$defaultFn(() => Date.now()),

@@ -6,14 +6,14 @@
  * passes through unchanged apart from those constraints.
  */
 
+import { isObject } from "../../http/json";
+
 type Json = Record<string, unknown>;
 
 const MOVED = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "maxItems", "minProperties", "maxProperties", "uniqueItems"];
 const SCHEMA_MAPS = ["properties", "$defs", "definitions", "patternProperties"];
 const SCHEMA_ONE = ["items", "not", "if", "then", "else", "contains", "additionalProperties"];
 const SCHEMA_LISTS = ["anyOf", "allOf", "prefixItems"];
-
-const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
 
 export function structuredSchema(schema: unknown): unknown {
   if (!isObject(schema)) return schema;

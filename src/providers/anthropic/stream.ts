@@ -8,11 +8,10 @@ import type { AdapterContext, StreamSink } from "../types";
 import { anthropicStreamError } from "./errors";
 import { anthropicUsage, finishReason } from "./response";
 import { JSON_TOOL_NAME, type AnthropicUsage, type ResponseBlock } from "./types";
+import { isObject } from "../../http/json";
 
 type Json = Record<string, unknown>;
 type BlockKind = "text" | "tool" | "json" | "thinking" | "other";
-
-const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
 
 /**
  * Anthropic's SSE stream as OpenAI chunks: `message_start` (role, input usage; a repeated one is

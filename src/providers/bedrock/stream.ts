@@ -8,11 +8,11 @@ import { FrameDecoder, FrameError, type StreamFrame } from "./eventstream";
 import { modelName } from "./models";
 import { converseUsage, finishReason } from "./response";
 import { JSON_TOOL_NAME, type ConverseUsage } from "./types";
+import { isObject } from "../../http/json";
 
 type Json = Record<string, unknown>;
 type BlockKind = "text" | "tool" | "json" | "reasoning";
 
-const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
 const indexOf = (e: Json): number => (typeof e.contentBlockIndex === "number" ? e.contentBlockIndex : -1);
 
 /**

@@ -1,4 +1,5 @@
 import type { GeminiSchema, Json } from "./types";
+import { isObject } from "../../http/json";
 
 /**
  * The keywords of Gemini's Schema object (a subset of OpenAPI 3.0, the type of
@@ -53,8 +54,6 @@ export class SchemaTooLarge extends Error {
     super(`the schema expands to more than ${MAX_SCHEMA_NODES} nodes once its $refs are resolved`);
   }
 }
-
-const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
 
 /** State shared by one translation: the node budget and the expansions already made. */
 interface Shared {
