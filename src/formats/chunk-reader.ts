@@ -1,4 +1,5 @@
 import { upstreamUnreadable } from "../http/errors";
+import { isObject } from "../http/json";
 import { IncompleteStream, type StreamTranslator } from "../http/sse";
 import { PartWriter } from "../providers/shared/chunks";
 import { sseTranslator } from "../providers/shared/sse-translator";
@@ -6,8 +7,6 @@ import type { FinishReason, StreamSink } from "../providers/types";
 import { openaiUsage } from "../providers/usage";
 import { chatChunkOf } from "./openai-answer";
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
 
 /** A client format's writer (Anthropic Messages, Responses): the typed parts, plus its error and its tail before one. */
 export abstract class FormatWriter extends PartWriter {
