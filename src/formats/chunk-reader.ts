@@ -7,7 +7,6 @@ import type { FinishReason, StreamSink } from "../providers/types";
 import { openaiUsage } from "../providers/usage";
 import { chatChunkOf } from "./openai-answer";
 
-
 /** A client format's writer (Anthropic Messages, Responses): the typed parts, plus its error and its tail before one. */
 export abstract class FormatWriter extends PartWriter {
   /** The stop sequence that ended the answer, when the upstream says which (vLLM's `stop_reason`). */

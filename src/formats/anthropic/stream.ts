@@ -3,7 +3,6 @@ import type { FinishReason, StreamSink, Usage } from "../../providers/types";
 import { chunkReader, FormatWriter, QUIET_SINK } from "../chunk-reader";
 import { anthropicErrorEvent, anthropicErrorType } from "./errors";
 import { anthropicUsageOf, messageId, stopInfo, type MessageContext } from "./response";
-import { isObject } from "../../http/json";
 
 type Json = Record<string, unknown>;
 type Kind = "text" | "thinking" | "tool";

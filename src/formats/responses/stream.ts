@@ -3,7 +3,6 @@ import type { StreamTranslator } from "../../http/sse";
 import type { FinishReason, StreamSink, Usage } from "../../providers/types";
 import { chunkReader, FormatWriter, QUIET_SINK } from "../chunk-reader";
 import { functionCallItem, incompleteReason, itemId, messageItem, reasoningItem, responseObject, type ResponseContext } from "./response";
-import { isObject } from "../../http/json";
 
 type Json = Record<string, unknown>;
 
